@@ -1,0 +1,125 @@
+//! Step 3: activity analysis. A variable is active when it depends on an active input
+//! (it is *varied*) and the output depends on it (it is *useful*); only active values get
+//! adjoints and adjoint code. Integers, indices, comparisons, constants and values
+//! computed only from `Const` arguments are never varied.
+//!
+//! Both analyses are flow-insensitive fixpoints over the whole body, so loops need no
+//! special treatment.
+
+use crate::args::Activity;
+use crate::errors::Errors;
+use crate::ir::*;
+use crate::signature::{ParamKind, Signature};
+
+/// Calls `f` on every statement, depth first, with whether it sits inside a loop body.
+pub fn for_each_stmt<'a>(block: &'a Block, in_loop: bool, f: &mut impl FnMut(&'a Stmt, bool)) {
+    for stmt in &block.stmts {
+        f(stmt, in_loop);
+        match stmt {
+            Stmt::If { then, els, .. } => {
+                for_each_stmt(then, in_loop, f);
+                for_each_stmt(els, in_loop, f);
+            }
+            Stmt::For { body, .. } | Stmt::Loop { body, .. } => for_each_stmt(body, true, f),
+            _ => {}
+        }
+    }
+}
+
+/// The operands through which a derivative can flow into the value of `rv`.
+pub fn differentiable_inputs(rv: &Rvalue) -> Vec<VarId> {
+    let vars = |ops: &[Operand]| ops.iter().filter_map(Operand::var).collect::<Vec<_>>();
+    match rv {
+        Rvalue::Use(op) | Rvalue::Unary(UnOp::Neg, op) => vars(std::slice::from_ref(op)),
+        Rvalue::Read(place) => vec![place.base],
+        Rvalue::Binary(op, a, b) if op.differentiable() => vars(&[a.clone(), b.clone()]),
+        Rvalue::Math(f, args) => args
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| f.differentiable_arg(*k))
+            .filter_map(|(_, op)| op.var())
+            .collect(),
+        Rvalue::Cast(op, _, true) => vars(std::slice::from_ref(op)),
+        Rvalue::Array(ops) | Rvalue::VecList(ops) => vars(ops),
+        Rvalue::Repeat(op, _) | Rvalue::VecRepeat(op, _) => vars(std::slice::from_ref(op)),
+        _ => Vec::new(),
+    }
+}
+
+/// `active[v]` for every variable.
+pub fn analyze(body: &Body, sig: &Signature, errors: &mut Errors) -> Vec<bool> {
+    let n = body.vars.len();
+    let mut varied = vec![false; n];
+    let mut useful = vec![false; n];
+    for (v, info) in body.vars.iter().enumerate() {
+        if let Origin::Param(i) = info.origin {
+            let p = &sig.params[i];
+            varied[v] = p.activity != Activity::Const;
+            useful[v] = p.activity == Activity::Duplicated && matches!(p.kind, ParamKind::RefMut | ParamKind::SelfMut);
+        }
+    }
+    let seeded = sig.ret.as_ref().is_some_and(|r| r.activity != Activity::Const);
+    if let (Some(Operand::Var(r)), true) = (&body.result, seeded) {
+        useful[*r] = true;
+    }
+    loop {
+        let mut changed = false;
+        let mut mark = |flags: &mut Vec<bool>, v: VarId| {
+            if !flags[v] {
+                flags[v] = true;
+                changed = true;
+            }
+        };
+        for_each_stmt(&body.block, false, &mut |stmt, _| match stmt {
+            Stmt::Let { var, value } => {
+                let inputs = differentiable_inputs(value);
+                if inputs.iter().any(|v| varied[*v]) {
+                    mark(&mut varied, *var);
+                }
+                if useful[*var] {
+                    inputs.iter().for_each(|v| mark(&mut useful, *v));
+                }
+            }
+            Stmt::Assign { var, value: Operand::Var(src), .. } => {
+                if varied[*src] {
+                    mark(&mut varied, *var);
+                }
+                if useful[*var] {
+                    mark(&mut useful, *src);
+                }
+            }
+            Stmt::Store { place, value: Operand::Var(src) } => {
+                if varied[*src] {
+                    mark(&mut varied, place.base);
+                }
+                if useful[place.base] {
+                    mark(&mut useful, *src);
+                }
+            }
+            _ => {}
+        });
+        if !changed {
+            break;
+        }
+    }
+    for_each_stmt(&body.block, false, &mut |stmt, _| {
+        if let Stmt::Let { var, value: Rvalue::Opaque(call) } = stmt {
+            let recv = call.recv.as_ref().map(|p| p.base);
+            let active_input = recv.into_iter().chain(call.args.iter().filter_map(Operand::var)).find(|v| varied[*v]);
+            if let (Some(input), false, true) = (active_input, call.passive, useful[*var]) {
+                let callee = match &call.callee {
+                    Callee::Method(m, _) => format!("the method `{m}`"),
+                    Callee::Path(p) => format!("the function `{}`", quote::quote!(#p).to_string().replace(' ', "")),
+                };
+                errors.push(
+                    call.span,
+                    format!(
+                        "cotangent cannot differentiate {callee}: its input `{}` carries a derivative. Inline its body here, or compute it from `Const` values only (calls to #[differentiable] helpers and custom derivatives are not supported yet)",
+                        body.vars[input].name
+                    ),
+                );
+            }
+        }
+    });
+    varied.iter().zip(&useful).map(|(a, b)| *a && *b).collect()
+}

@@ -1,0 +1,204 @@
+//! Step 2b: early exits into flags, so that every block runs to its end and the reverse
+//! sweep can replay control flow from recorded branch decisions and trip counts alone.
+//!
+//! After this pass the IR has no `Break`, `Continue` or `Return` (see `ir` invariants).
+
+use quote::quote;
+
+use crate::ir::*;
+
+/// The flags of the loop being transformed, created when first needed.
+#[derive(Default)]
+struct LoopFlags {
+    brk: Option<VarId>,
+    cont: Option<VarId>,
+}
+
+struct Structurizer<'b> {
+    body: &'b mut Body,
+    /// `returned` flag and returned value, created by the first early `return`.
+    ret: Option<(VarId, Option<VarId>)>,
+    ret_ty: Option<syn::Type>,
+}
+
+// from: `for i in 0..n { if c { break } s += x[i]; }`
+// into: `let mut brk = false; let mut n_iter = 0;
+//        for i in 0..n { if c { brk = true } let go = !brk; if go { s += x[i]; } exit: brk }`
+pub fn structurize(body: &mut Body, ret_ty: Option<&syn::Type>) {
+    let mut stmts = std::mem::take(&mut body.block.stmts);
+    // A `return` that ends the function is its tail value.
+    if count_returns(&stmts) == 1 {
+        if let Some(Stmt::Return(value, _)) = stmts.last() {
+            body.result = value.clone();
+            stmts.pop();
+        }
+    }
+    let has_returns = count_returns(&stmts) > 0;
+    let mut s = Structurizer { body, ret: None, ret_ty: ret_ty.cloned() };
+    if has_returns {
+        s.make_ret_vars();
+        if let (Some(tail), Some((_, Some(value)))) = (s.body.result.take(), s.ret) {
+            stmts.push(Stmt::Assign { var: value, value: tail, overwrites: true });
+        }
+    }
+    let mut top = LoopFlags::default();
+    let mut out = s.block(stmts, &mut top);
+    if let Some((flag, value)) = s.ret {
+        let mut prelude = vec![Stmt::Let { var: flag, value: Rvalue::Use(Operand::Const(quote!(false))) }];
+        if let (Some(value), Some(ty)) = (value, s.ret_ty.clone()) {
+            prelude.push(Stmt::Let { var: value, value: Rvalue::ZeroOf(ty) });
+            s.body.result = Some(Operand::Var(value));
+        }
+        prelude.append(&mut out);
+        out = prelude;
+    }
+    body.block.stmts = out;
+}
+
+fn count_returns(stmts: &[Stmt]) -> usize {
+    stmts
+        .iter()
+        .map(|s| match s {
+            Stmt::Return(..) => 1,
+            Stmt::If { then, els, .. } => count_returns(&then.stmts) + count_returns(&els.stmts),
+            Stmt::For { body, .. } | Stmt::Loop { body, .. } => count_returns(&body.stmts),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Whether `stmt` assigns one of `flags` (anywhere inside it).
+fn sets_flag(stmt: &Stmt, flag: VarId) -> bool {
+    match stmt {
+        Stmt::Assign { var, .. } => *var == flag,
+        Stmt::If { then, els, .. } => then.stmts.iter().chain(&els.stmts).any(|s| sets_flag(s, flag)),
+        Stmt::For { body, .. } | Stmt::Loop { body, .. } => body.stmts.iter().any(|s| sets_flag(s, flag)),
+        _ => false,
+    }
+}
+
+impl Structurizer<'_> {
+    fn make_ret_vars(&mut self) {
+        let span = proc_macro2::Span::call_site();
+        let flag = self.control("returned", span);
+        let value = self.ret_ty.is_some().then(|| self.control("ret", span));
+        self.ret = Some((flag, value));
+    }
+
+    fn control(&mut self, name: &str, span: proc_macro2::Span) -> VarId {
+        let v = self.body.new_var(name, span, Origin::Control);
+        self.body.vars[v].mutable = true;
+        v
+    }
+
+    fn set(&self, var: VarId) -> Stmt {
+        Stmt::Assign { var, value: Operand::Const(quote!(true)), overwrites: true }
+    }
+
+    fn block(&mut self, stmts: Vec<Stmt>, flags: &mut LoopFlags) -> Vec<Stmt> {
+        let mut out = Vec::new();
+        let mut rest = stmts.into_iter();
+        while let Some(stmt) = rest.next() {
+            match stmt {
+                Stmt::Break(span) => {
+                    let f = *flags.brk.get_or_insert_with(|| self.control("broke", span));
+                    out.push(self.set(f));
+                    return out;
+                }
+                Stmt::Continue(span) => {
+                    let f = *flags.cont.get_or_insert_with(|| self.control("skip", span));
+                    out.push(self.set(f));
+                    return out;
+                }
+                Stmt::Return(value, _) => {
+                    let (flag, slot) = self.ret.expect("return flags exist when a return does");
+                    if let (Some(slot), Some(value)) = (slot, value) {
+                        out.push(Stmt::Assign { var: slot, value, overwrites: true });
+                    }
+                    out.push(self.set(flag));
+                    return out;
+                }
+                Stmt::If { cond, then, els } => {
+                    let then = Block { stmts: self.block(then.stmts, flags) };
+                    let els = Block { stmts: self.block(els.stmts, flags) };
+                    out.push(Stmt::If { cond, then, els });
+                }
+                Stmt::For { var, range, body, .. } => {
+                    let (body, exit, counter) = self.loop_body(body, &mut out, false);
+                    out.push(Stmt::For { var, range, body, exit, counter });
+                }
+                Stmt::Loop { body, .. } => {
+                    let (body, exit, counter) = self.loop_body(body, &mut out, true);
+                    out.push(Stmt::Loop { body, exit, counter });
+                }
+                other => {
+                    out.push(other);
+                    continue;
+                }
+            }
+            // The statement just pushed may have set a flag: guard what follows.
+            let last = out.last().expect("a statement was pushed");
+            let mut raised: Vec<VarId> = [flags.brk, flags.cont, self.ret.map(|r| r.0)]
+                .into_iter()
+                .flatten()
+                .filter(|f| sets_flag(last, *f))
+                .collect();
+            raised.dedup();
+            if raised.is_empty() {
+                continue;
+            }
+            let remaining: Vec<Stmt> = rest.collect();
+            if remaining.is_empty() {
+                return out;
+            }
+            let go = self.none_raised(&raised, &mut out);
+            let guarded = self.block(remaining, flags);
+            out.push(Stmt::If { cond: go, then: Block { stmts: guarded }, els: Block::default() });
+            return out;
+        }
+        out
+    }
+
+    /// `let any = f1 || f2 ..; let go = !any;` appended to `out`; returns `go`.
+    fn none_raised(&mut self, raised: &[VarId], out: &mut Vec<Stmt>) -> Operand {
+        let span = proc_macro2::Span::call_site();
+        let mut any = Operand::Var(raised[0]);
+        for f in &raised[1..] {
+            let t = self.body.new_var("exiting", span, Origin::Control);
+            out.push(Stmt::Let { var: t, value: Rvalue::Binary(BinOp::Other("||"), any, Operand::Var(*f)) });
+            any = Operand::Var(t);
+        }
+        let go = self.body.new_var("go", span, Origin::Control);
+        out.push(Stmt::Let { var: go, value: Rvalue::Unary(UnOp::Not, any) });
+        Operand::Var(go)
+    }
+
+    /// Transforms a loop body; declares its flags and counter in `outer`.
+    fn loop_body(&mut self, body: Block, outer: &mut Vec<Stmt>, always_count: bool) -> (Block, Option<VarId>, Option<VarId>) {
+        let mut flags = LoopFlags::default();
+        let mut stmts = self.block(body.stmts, &mut flags);
+        if let Some(cont) = flags.cont {
+            stmts.insert(0, Stmt::Let { var: cont, value: Rvalue::Use(Operand::Const(quote!(false))) });
+        }
+        let ret = self.ret.map(|r| r.0).filter(|f| stmts.iter().any(|s| sets_flag(s, *f)));
+        let span = proc_macro2::Span::call_site();
+        let exit = match (flags.brk, ret) {
+            (None, None) => None,
+            (Some(f), None) | (None, Some(f)) => Some(f),
+            (Some(b), Some(r)) => {
+                let e = self.body.new_var("exit", span, Origin::Control);
+                stmts.push(Stmt::Let { var: e, value: Rvalue::Binary(BinOp::Other("||"), Operand::Var(b), Operand::Var(r)) });
+                Some(e)
+            }
+        };
+        if let Some(brk) = flags.brk {
+            outer.push(Stmt::Let { var: brk, value: Rvalue::Use(Operand::Const(quote!(false))) });
+        }
+        let counter = (always_count || exit.is_some()).then(|| {
+            let c = self.control("trips", span);
+            outer.push(Stmt::Let { var: c, value: Rvalue::Use(Operand::Const(quote!(0usize))) });
+            c
+        });
+        (Block { stmts }, exit, counter)
+    }
+}

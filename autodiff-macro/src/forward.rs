@@ -1,0 +1,176 @@
+//! Step 4b: the forward sweep: the primal computation, statement for statement as the
+//! user wrote it (so the returned primal is bit-for-bit `f`'s), plus recording: old values
+//! pushed before overwrites, block-local values pushed at the end of their block, trip
+//! counts of loops that can be left early.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::{private, Emitter};
+use crate::ir::*;
+
+impl Emitter<'_> {
+    pub fn forward_block(&self, block: &Block, top: bool) -> TokenStream {
+        let mut out = TokenStream::new();
+        for stmt in &block.stmts {
+            out.extend(self.forward_stmt(stmt));
+        }
+        if !top {
+            out.extend(self.end_of_block(block));
+        }
+        out
+    }
+
+    // from: a block whose values the reverse sweep needs
+    // into: `tape_t.push(t);` for each, and `w_u = Witness::of(&u);` for adjoints' types
+    fn end_of_block(&self, block: &Block) -> TokenStream {
+        let p = private();
+        let mut out = TokenStream::new();
+        for v in block.stmts.iter().filter_map(defined_here) {
+            let x = self.names.var(v);
+            if self.plan.witness[v] {
+                let w = &self.names.witness[v];
+                out.extend(quote!(#w = #p::Witness::of(&#x);));
+            }
+            if self.plan.snapshot[v] {
+                let tape = &self.names.tape[v];
+                out.extend(quote!(#tape.push(#x);));
+            }
+        }
+        out
+    }
+
+    fn forward_stmt(&self, stmt: &Stmt) -> TokenStream {
+        match stmt {
+            Stmt::Let { var, value } => {
+                let x = self.names.var(*var);
+                let m = self.body.vars[*var].mutable.then(|| quote!(mut));
+                let ty = self.body.vars[*var].ty.as_ref().map(|t| quote!(: #t));
+                let rv = self.rvalue(value);
+                quote!(let #m #x #ty = #rv;)
+            }
+            Stmt::Declare { var } => {
+                let x = self.names.var(*var);
+                let m = self.body.vars[*var].mutable.then(|| quote!(mut));
+                quote!(let #m #x;)
+            }
+            Stmt::Assign { var, value, overwrites } => {
+                let x = self.names.var(*var);
+                let value = self.operand(value);
+                let record = self.plan.restores(*var, *overwrites).then(|| {
+                    let tape = &self.names.tape[*var];
+                    quote!(#tape.push(#x);)
+                });
+                quote!(#record #x = #value;)
+            }
+            Stmt::Store { place, value } => {
+                let place = self.place(place);
+                let value = self.operand(value);
+                quote!(#place = #value;)
+            }
+            Stmt::If { cond, then, els } => {
+                let cond = self.operand(cond);
+                let then = self.forward_block(then, false);
+                let els = self.forward_block(els, false);
+                if els.is_empty() {
+                    quote!(if #cond { #then })
+                } else {
+                    quote!(if #cond { #then } else { #els })
+                }
+            }
+            Stmt::For { var, range, body, exit, counter } => {
+                let i = self.names.var(*var);
+                let range = self.range(range);
+                let body = self.loop_body(body, *exit, *counter);
+                quote!(for #i in #range { #body })
+            }
+            Stmt::Loop { body, exit, counter } => {
+                let body = self.loop_body(body, *exit, *counter);
+                quote!(loop { #body })
+            }
+            Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(..) => {
+                unreachable!("structurize removes early exits")
+            }
+        }
+    }
+
+    fn loop_body(&self, body: &Block, exit: Option<VarId>, counter: Option<VarId>) -> TokenStream {
+        let count = counter.map(|c| {
+            let c = self.names.var(c);
+            quote!(#c += 1;)
+        });
+        let body = self.forward_block(body, false);
+        let leave = exit.map(|e| {
+            let e = self.names.var(e);
+            quote!(if #e { break; })
+        });
+        quote!(#count #body #leave)
+    }
+
+    fn rvalue(&self, rv: &Rvalue) -> TokenStream {
+        let p = private();
+        match rv {
+            Rvalue::Use(op) => self.operand(op),
+            Rvalue::Read(place) => self.place(place),
+            Rvalue::Unary(op, a) => {
+                let a = self.operand(a);
+                match op {
+                    UnOp::Neg => quote!(-#a),
+                    UnOp::Not => quote!(!#a),
+                }
+            }
+            Rvalue::Binary(op, a, b) => {
+                let a = self.operand(a);
+                let b = self.operand(b);
+                let op: TokenStream = match op {
+                    BinOp::Add => quote!(+),
+                    BinOp::Sub => quote!(-),
+                    BinOp::Mul => quote!(*),
+                    BinOp::Div => quote!(/),
+                    BinOp::Rem => quote!(%),
+                    BinOp::Other(s) => s.parse().expect("operator tokens"),
+                };
+                quote!(#a #op #b)
+            }
+            Rvalue::Math(f, args) => {
+                let name = syn::Ident::new(f.name(), proc_macro2::Span::call_site());
+                let recv = self.operand(&args[0]);
+                let rest = args[1..].iter().map(|a| self.operand(a));
+                quote!(#recv.#name(#(#rest),*))
+            }
+            Rvalue::Cast(a, ty, _) => {
+                let a = self.operand(a);
+                quote!(#a as #ty)
+            }
+            Rvalue::Array(ops) => {
+                let ops = ops.iter().map(|o| self.operand(o));
+                quote!([#(#ops),*])
+            }
+            Rvalue::Repeat(op, len) => {
+                let op = self.operand(op);
+                quote!([#op; #len])
+            }
+            Rvalue::VecRepeat(op, n) => {
+                let op = self.operand(op);
+                let n = self.operand(n);
+                quote!(::std::vec![#op; #n])
+            }
+            Rvalue::VecList(ops) => {
+                let ops = ops.iter().map(|o| self.operand(o));
+                quote!(::std::vec![#(#ops),*])
+            }
+            Rvalue::Opaque(call) => {
+                let args = call.args.iter().map(|a| self.operand(a));
+                match (&call.callee, &call.recv) {
+                    (Callee::Method(m, turbofish), Some(recv)) => {
+                        let recv = self.place(recv);
+                        quote!(#recv.#m #turbofish (#(#args),*))
+                    }
+                    (Callee::Path(path), _) => quote!(#path(#(#args),*)),
+                    (Callee::Method(..), None) => unreachable!("methods have receivers"),
+                }
+            }
+            Rvalue::ZeroOf(ty) => quote!(<#ty as #p::TypeZero>::type_zero()),
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The intermediate representation: the function body in A-normal form, in structured
+//! blocks.
+//!
+//! Invariants (checked by [`Body::check`] under `debug_assertions`):
+//! - every computation is a [`Stmt::Let`] of a fresh variable; [`Stmt::Assign`] and
+//!   [`Stmt::Store`] only move an already computed [`Operand`], so the result of every
+//!   nonlinear operation is a value that is never overwritten;
+//! - every variable is defined exactly once (by `Let` or `Declare`) before its uses;
+//! - after `control::structurize`, no `Break`, `Continue` or `Return` remains: early exits
+//!   are flags, and a loop that can be left early names its `exit` flag and `counter`.
+
+use proc_macro2::{Span, TokenStream};
+
+/// Index of a variable in [`Body::vars`].
+pub type VarId = usize;
+
+/// Where a variable comes from; decides how it is named and declared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The n-th parameter of the function (`self` included).
+    Param(usize),
+    /// A `let` binding or loop variable the user wrote.
+    User,
+    /// A temporary introduced by lowering.
+    Temp,
+    /// A control flag or iteration counter introduced by `structurize`.
+    Control,
+}
+
+/// A variable of the IR. Each has its own name in the generated code.
+#[derive(Clone, Debug)]
+pub struct VarInfo {
+    /// The user's name, or a short hint for a temporary.
+    pub name: String,
+    /// The user code it stands for, for error messages.
+    pub span: Span,
+    pub origin: Origin,
+    /// Assigned after its definition, stored into, or incremented.
+    pub mutable: bool,
+    /// A type the user wrote on the binding.
+    pub ty: Option<syn::Type>,
+}
+
+/// A value: a variable or a constant expression of the user's (literal or path to an item).
+#[derive(Clone, Debug)]
+pub enum Operand {
+    Var(VarId),
+    Const(TokenStream),
+}
+
+impl Operand {
+    pub fn var(&self) -> Option<VarId> {
+        match self {
+            Operand::Var(v) => Some(*v),
+            Operand::Const(_) => None,
+        }
+    }
+}
+
+/// One step from a place to a part of it.
+#[derive(Clone, Debug)]
+pub enum Proj {
+    Index(Operand),
+    Field(syn::Member),
+    /// `*r` of a reference parameter.
+    Deref,
+}
+
+/// A memory location: a variable, or an element / field of it.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub base: VarId,
+    pub projs: Vec<Proj>,
+}
+
+impl Place {
+    /// Variables used as indices.
+    pub fn index_vars(&self) -> impl Iterator<Item = VarId> + '_ {
+        self.projs.iter().filter_map(|p| match p {
+            Proj::Index(op) => op.var(),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    /// Comparisons, logic and bit operations: never differentiable.
+    Other(&'static str),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    Neg,
+    Not,
+}
+
+/// The right-hand side of a `Let`.
+#[derive(Clone, Debug)]
+pub enum Rvalue {
+    Use(Operand),
+    Read(Place),
+    Unary(UnOp, Operand),
+    Binary(BinOp, Operand, Operand),
+    /// A math primitive of `rules::MathFn`; the receiver is `args[0]`.
+    Math(crate::rules::MathFn, Vec<Operand>),
+    /// `x as T`; `to_float` when `T` is a float type.
+    Cast(Operand, syn::Type, bool),
+    Array(Vec<Operand>),
+    /// `[v; len]` with a constant `len` expression.
+    Repeat(Operand, TokenStream),
+    /// `vec![v; n]`.
+    VecRepeat(Operand, Operand),
+    /// `vec![a, b, ..]`.
+    VecList(Vec<Operand>),
+    /// A call the macro does not differentiate: allowed only on inactive values, except
+    /// `passive` methods (like `len`) whose result is never differentiable.
+    Opaque(Opaque),
+    /// The zero of a type (initial value of the early-return variable).
+    ZeroOf(syn::Type),
+}
+
+#[derive(Clone, Debug)]
+pub struct Opaque {
+    /// `recv.method::<..>(args)` or `path(args)`.
+    pub callee: Callee,
+    /// The receiver of a method call, used in place (`self.w.len()` does not move `w`).
+    pub recv: Option<Place>,
+    pub args: Vec<Operand>,
+    /// The result cannot carry a derivative whatever the arguments (`x.len()`).
+    pub passive: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Callee {
+    Method(syn::Ident, Option<syn::AngleBracketedGenericArguments>),
+    Path(syn::Path),
+}
+
+/// `for var in start..end` (or `..=`) followed by `.rev()` / `.step_by(k)` adaptors.
+#[derive(Clone, Debug)]
+pub struct ForRange {
+    pub start: Operand,
+    pub end: Operand,
+    pub inclusive: bool,
+    pub adaptors: Vec<RangeAdaptor>,
+}
+
+#[derive(Clone, Debug)]
+pub enum RangeAdaptor {
+    Rev,
+    StepBy(Operand),
+}
+
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    Let {
+        var: VarId,
+        value: Rvalue,
+    },
+    /// `let var;`, initialised by an `Assign` in every branch (if-expression results).
+    Declare {
+        var: VarId,
+    },
+    /// `var = value`; `overwrites` is false for the first assignment after `Declare`.
+    Assign {
+        var: VarId,
+        value: Operand,
+        overwrites: bool,
+    },
+    Store {
+        place: Place,
+        value: Operand,
+    },
+    If {
+        cond: Operand,
+        then: Block,
+        els: Block,
+    },
+    For {
+        var: VarId,
+        range: ForRange,
+        body: Block,
+        exit: Option<VarId>,
+        counter: Option<VarId>,
+    },
+    Loop {
+        body: Block,
+        exit: Option<VarId>,
+        counter: Option<VarId>,
+    },
+    Break(Span),
+    Continue(Span),
+    Return(Option<Operand>, Span),
+}
+
+/// A sequence of statements with its own scope.
+#[derive(Clone, Debug, Default)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+}
+
+/// A lowered function body.
+#[derive(Clone, Debug)]
+pub struct Body {
+    pub vars: Vec<VarInfo>,
+    pub block: Block,
+    /// The returned value, if the function returns one.
+    pub result: Option<Operand>,
+}
+
+impl Body {
+    pub fn new_var(&mut self, name: &str, span: Span, origin: Origin) -> VarId {
+        self.vars.push(VarInfo {
+            name: name.to_string(),
+            span,
+            origin,
+            mutable: false,
+            ty: None,
+        });
+        self.vars.len() - 1
+    }
+
+    /// Checks the invariants listed in the module documentation.
+    pub fn check(&self, structured: bool) {
+        if !cfg!(debug_assertions) {
+            return;
+        }
+        let mut defined = vec![false; self.vars.len()];
+        for (v, info) in self.vars.iter().enumerate() {
+            if let Origin::Param(_) = info.origin {
+                defined[v] = true;
+            }
+        }
+        check_block(&self.block, &mut defined, structured);
+    }
+}
+
+fn check_block(block: &Block, defined: &mut [bool], structured: bool) {
+    let define = |defined: &mut [bool], v: VarId| {
+        debug_assert!(!defined[v], "IR: variable {v} defined twice");
+        defined[v] = true;
+    };
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::Let { var, .. } | Stmt::Declare { var } => define(defined, *var),
+            Stmt::Assign { var, .. } => debug_assert!(defined[*var], "IR: assign before let"),
+            Stmt::Store { place, .. } => debug_assert!(defined[place.base]),
+            Stmt::If { then, els, .. } => {
+                check_block(then, defined, structured);
+                check_block(els, defined, structured);
+            }
+            Stmt::For { var, body, .. } => {
+                define(defined, *var);
+                check_block(body, defined, structured);
+            }
+            Stmt::Loop { body, .. } => check_block(body, defined, structured),
+            Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(..) => {
+                debug_assert!(!structured, "IR: early exit left after structurize")
+            }
+        }
+    }
+}
+
+/// Calls `f` on every block, outermost first, with its nesting: `in_loop` is true inside
+/// a loop body, `top` only for the function's own block.
+pub fn walk_blocks<'a>(block: &'a Block, top: bool, in_loop: bool, f: &mut impl FnMut(&'a Block, bool, bool)) {
+    f(block, top, in_loop);
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::If { then, els, .. } => {
+                walk_blocks(then, false, in_loop, f);
+                walk_blocks(els, false, in_loop, f);
+            }
+            Stmt::For { body, .. } | Stmt::Loop { body, .. } => walk_blocks(body, false, true, f),
+            _ => {}
+        }
+    }
+}
+
+/// Variables a statement defines directly in the block that holds it.
+pub fn defined_here(stmt: &Stmt) -> Option<VarId> {
+    match stmt {
+        Stmt::Let { var, .. } | Stmt::Declare { var } => Some(*var),
+        _ => None,
+    }
+}

@@ -1,0 +1,38 @@
+//! Procedural macros of `cotangent`: `#[autodiff_reverse]` rewrites nothing of the
+//! function it is put on and adds its reverse-mode adjoint next to it.
+//!
+//! The macro is a small compiler, one module per step: `args` and `signature` (parse and
+//! validate), `lower` (body to IR), `control` (early exits to flags), `activity`,
+//! `record` (what the reverse sweep needs), `forward` and `reverse` (the two sweeps),
+//! `rules` (derivative rules), `emit` (tokens). Use it through the `cotangent` crate.
+
+mod activity;
+mod args;
+mod control;
+mod emit;
+mod errors;
+mod expand;
+mod forward;
+mod ir;
+mod lower;
+mod lower_expr;
+mod names;
+mod record;
+mod reverse;
+mod rules;
+mod signature;
+
+use proc_macro::TokenStream;
+
+/// Generates the reverse-mode adjoint of a function, with the calling convention of
+/// nightly Rust's `std::autodiff`:
+///
+/// `#[autodiff_reverse(d_f, ACTIVITY.., RETURN_ACTIVITY?)]` with one of `Const`, `Active`
+/// (by-value float; gradient returned), `Duplicated` (reference; followed by a shadow
+/// `&mut` argument that accumulates the gradient) per parameter, and `Active` (seed
+/// appended, primal returned first), `ActiveOnly` (no primal) or `Const` for a returned
+/// value. See the `cotangent` crate for the full contract.
+#[proc_macro_attribute]
+pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::autodiff_reverse(attr.into(), item.into()).into()
+}

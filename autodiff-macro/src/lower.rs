@@ -1,0 +1,437 @@
+//! Step 2: the function body into the IR (A-normal form, structured blocks).
+//!
+//! Statements and control flow live here; expressions in `lower_expr`. Idiomatic forms
+//! (`+=`, `while`, `&&`, if-expressions, block expressions) are desugared here, once.
+//! Unsupported syntax is a spanned error that says what to write instead; lowering goes on
+//! after an error (with a placeholder value) so that one build reports every mistake.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, ToTokens};
+use syn::spanned::Spanned;
+use syn::{Expr, Pat};
+
+use crate::errors::Errors;
+use crate::ir::*;
+use crate::rules::ignored_macro;
+use crate::signature::Signature;
+
+pub struct Lowerer<'e> {
+    pub body: Body,
+    scopes: Vec<HashMap<String, VarId>>,
+    /// Statement lists under construction, innermost last.
+    blocks: Vec<Vec<Stmt>>,
+    /// Set after `break`, `continue` or `return`: the rest of the block is dead code.
+    pub(crate) diverged: bool,
+    /// One entry per enclosing loop: whether a `break` leaves it.
+    loops: Vec<bool>,
+    pub errors: &'e mut Errors,
+    /// Items declared inside the body (`const`, `fn`), copied into the adjoint.
+    pub items: Vec<syn::Item>,
+}
+
+/// The lowered body and the items it declares.
+pub struct Lowered {
+    pub body: Body,
+    pub items: Vec<syn::Item>,
+}
+
+pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
+    let mut l = Lowerer {
+        body: Body {
+            vars: Vec::new(),
+            block: Block::default(),
+            result: None,
+        },
+        scopes: vec![HashMap::new()],
+        blocks: vec![Vec::new()],
+        diverged: false,
+        loops: Vec::new(),
+        errors,
+        items: Vec::new(),
+    };
+    for (i, p) in sig.params.iter().enumerate() {
+        let v = l.body.new_var(&p.name.to_string(), p.name.span(), Origin::Param(i));
+        l.body.vars[v].mutable = p.mutable;
+        l.scopes[0].insert(p.name.to_string(), v);
+    }
+    let value = l.block_value(&sig.item.block);
+    let stmts = l.blocks.pop().unwrap_or_default();
+    l.body.block = Block { stmts };
+    if sig.ret.is_some() && !l.diverged {
+        l.body.result = Some(value);
+    }
+    Lowered {
+        body: l.body,
+        items: l.items,
+    }
+}
+
+/// The placeholder for "no value" (unit, or an expression after an error).
+pub fn unit() -> Operand {
+    Operand::Const(quote!(()))
+}
+
+pub fn is_unit(op: &Operand) -> bool {
+    matches!(op, Operand::Const(t) if t.to_string() == "()")
+}
+
+impl Lowerer<'_> {
+    pub fn push(&mut self, stmt: Stmt) {
+        if let Some(b) = self.blocks.last_mut() {
+            b.push(stmt);
+        }
+    }
+
+    pub fn temp(&mut self, hint: &str, span: Span) -> VarId {
+        self.body.new_var(hint, span, Origin::Temp)
+    }
+
+    /// `let t = value;` for a fresh temporary `t`.
+    pub fn bind(&mut self, hint: &str, span: Span, value: Rvalue) -> Operand {
+        let var = self.temp(hint, span);
+        self.push(Stmt::Let { var, value });
+        Operand::Var(var)
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<VarId> {
+        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
+    }
+
+    pub fn error(&mut self, span: Span, message: impl std::fmt::Display) -> Operand {
+        self.errors.push(span, message);
+        unit()
+    }
+
+    /// Lowers `stmts` into a block of their own, with their own scope.
+    pub fn sub_block(&mut self, f: impl FnOnce(&mut Self) -> Operand) -> (Block, Operand) {
+        self.blocks.push(Vec::new());
+        self.scopes.push(HashMap::new());
+        let value = f(self);
+        self.scopes.pop();
+        let stmts = self.blocks.pop().unwrap_or_default();
+        (Block { stmts }, value)
+    }
+
+    /// The statements of a `{ .. }` block in the current statement list, in a new scope.
+    pub fn block_value(&mut self, block: &syn::Block) -> Operand {
+        self.scopes.push(HashMap::new());
+        let mut value = unit();
+        let n = block.stmts.len();
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            if self.diverged {
+                break;
+            }
+            match stmt {
+                syn::Stmt::Local(local) => self.local(local),
+                syn::Stmt::Item(item) => self.items.push(item.clone()),
+                syn::Stmt::Expr(e, semi) => {
+                    let v = self.expr(e);
+                    if i + 1 == n && semi.is_none() {
+                        value = v;
+                    }
+                }
+                syn::Stmt::Macro(m) => self.statement_macro(&m.mac),
+            }
+        }
+        self.scopes.pop();
+        value
+    }
+
+    // from: `let mut y: f64 = x * 2.0;`
+    // into: `Let { var: y, value: Binary(Mul, x, 2.0) }` (the temporary becomes `y`)
+    fn local(&mut self, local: &syn::Local) {
+        let (pat, ty) = match &local.pat {
+            Pat::Type(pt) => (&*pt.pat, Some((*pt.ty).clone())),
+            other => (other, None),
+        };
+        let name = match pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
+            Pat::Wild(_) => None,
+            other => {
+                self.errors.push_spanned(other, "only `let name = ..;` and `let mut name = ..;` are supported here: bind the value to a name, and index or access its fields where you use it");
+                return;
+            }
+        };
+        let Some(init) = &local.init else {
+            self.errors.push_spanned(local, "declare the variable with its value (`let x = ...;`): deferred initialisation is not supported in a differentiated function");
+            return;
+        };
+        if let Some((else_token, _)) = &init.diverge {
+            self.errors.push(else_token.span, "`let .. else` is not supported in a differentiated function: use `if` with an explicit condition");
+            return;
+        }
+        let value = self.expr(&init.expr);
+        let Some(name) = name else { return };
+        let var = match value {
+            Operand::Var(t) if self.body.vars[t].origin == Origin::Temp => {
+                let info = &mut self.body.vars[t];
+                info.name = name.to_string();
+                info.span = name.span();
+                info.origin = Origin::User;
+                t
+            }
+            other => {
+                let v = self.body.new_var(&name.to_string(), name.span(), Origin::User);
+                self.push(Stmt::Let { var: v, value: Rvalue::Use(other) });
+                v
+            }
+        };
+        self.body.vars[var].ty = ty;
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_string(), var);
+        }
+    }
+
+    fn statement_macro(&mut self, mac: &syn::Macro) {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if ignored_macro(&name) {
+            return;
+        }
+        let _ = self.macro_value(mac);
+    }
+
+    pub fn macro_value(&mut self, mac: &syn::Macro) -> Operand {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if name == "vec" {
+            return self.vec_macro(mac);
+        }
+        if ignored_macro(&name) {
+            return unit();
+        }
+        self.error(
+            mac.path.span(),
+            format!("the macro `{name}!` is not supported in a differentiated function: write its expansion by hand, or compute the value in a `Const` argument (supported: `vec![..]`; `assert!`-style and `println!`-style macros are left out of the adjoint)"),
+        )
+    }
+
+    // from: `vec![x; n]` / `vec![a, b]`
+    // into: `Let { t, VecRepeat(x, n) }` / `Let { t, VecList([a, b]) }`
+    fn vec_macro(&mut self, mac: &syn::Macro) -> Operand {
+        use syn::parse::Parser;
+        let repeat = |input: syn::parse::ParseStream| -> syn::Result<(Expr, Expr)> {
+            let value: Expr = input.parse()?;
+            let _: syn::Token![;] = input.parse()?;
+            let len: Expr = input.parse()?;
+            Ok((value, len))
+        };
+        if let Ok((value, len)) = repeat.parse2(mac.tokens.clone()) {
+            let value = self.expr(&value);
+            let len = self.expr(&len);
+            return self.bind("v", mac.span(), Rvalue::VecRepeat(value, len));
+        }
+        let list = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        match list.parse2(mac.tokens.clone()) {
+            Ok(items) => {
+                let ops = items.iter().map(|e| self.expr(e)).collect();
+                self.bind("v", mac.span(), Rvalue::VecList(ops))
+            }
+            Err(e) => self.error(e.span(), "could not read this `vec![..]`: write `vec![value; len]` or `vec![a, b, ..]`"),
+        }
+    }
+
+    // from: `if c { a } else { b }` (value used)
+    // into: `Declare r; If { c, then: [.., r = a], els: [.., r = b] }`
+    pub fn if_expr(&mut self, e: &syn::ExprIf) -> Operand {
+        if let Expr::Let(l) = &*e.cond {
+            return self.error(l.let_token.span, "`if let` is not supported in a differentiated function: test the condition with a plain `if`");
+        }
+        let cond = self.expr(&e.cond);
+        let result = self.temp("branch", e.if_token.span);
+        let start = self.diverged;
+        let (mut then, then_value) = self.sub_block(|l| l.block_value(&e.then_branch));
+        let then_diverged = std::mem::replace(&mut self.diverged, start);
+        let (mut els, else_value) = match &e.else_branch {
+            Some((_, else_expr)) => self.sub_block(|l| l.expr(else_expr)),
+            None => (Block::default(), unit()),
+        };
+        let else_diverged = self.diverged;
+        self.diverged = then_diverged && else_diverged;
+        let has_value = e.else_branch.is_some()
+            && (!is_unit(&then_value) || then_diverged)
+            && (!is_unit(&else_value) || else_diverged)
+            && !(then_diverged && else_diverged);
+        if !has_value {
+            self.push(Stmt::If { cond, then, els });
+            return unit();
+        }
+        for (block, value, diverged) in [(&mut then, then_value, then_diverged), (&mut els, else_value, else_diverged)] {
+            if !diverged {
+                block.stmts.push(Stmt::Assign { var: result, value, overwrites: false });
+            }
+        }
+        self.push(Stmt::Declare { var: result });
+        self.push(Stmt::If { cond, then, els });
+        Operand::Var(result)
+    }
+
+    // from: `a && b`
+    // into: `Declare r; If { a, then: [.., r = b], els: [r = false] }` (b evaluated only if a)
+    pub fn short_circuit(&mut self, e: &syn::ExprBinary, is_and: bool) -> Operand {
+        let left = self.expr(&e.left);
+        let result = self.temp(if is_and { "and" } else { "or" }, e.span());
+        let (mut right_block, right) = self.sub_block(|l| l.expr(&e.right));
+        right_block.stmts.push(Stmt::Assign { var: result, value: right, overwrites: false });
+        let short = Block {
+            stmts: vec![Stmt::Assign {
+                var: result,
+                value: Operand::Const(if is_and { quote!(false) } else { quote!(true) }),
+                overwrites: false,
+            }],
+        };
+        let (then, els) = if is_and { (right_block, short) } else { (short, right_block) };
+        self.push(Stmt::Declare { var: result });
+        self.push(Stmt::If { cond: left, then, els });
+        Operand::Var(result)
+    }
+
+    // from: `for i in (a..b).rev().step_by(k) { body }`
+    // into: `For { i, range: a..b [Rev, StepBy(k)], body }`
+    pub fn for_loop(&mut self, e: &syn::ExprForLoop) -> Operand {
+        if let Some(label) = &e.label {
+            return self.error(label.name.span(), "labelled loops are not supported: move the inner loop into a block and use a flag, or `return`");
+        }
+        let name = match &*e.pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.to_string(),
+            Pat::Wild(_) => "_".to_string(),
+            other => {
+                return self.error(other.span(), "the loop variable must be a name or `_`: iterate over indices (`for i in 0..n`) and index inside the body");
+            }
+        };
+        let Some(range) = self.range(&e.expr) else { return unit() };
+        let var = self.body.new_var(if name == "_" { "i" } else { &name }, e.pat.span(), Origin::User);
+        let body = self.loop_body(|l| {
+            if name != "_" {
+                if let Some(scope) = l.scopes.last_mut() {
+                    scope.insert(name.clone(), var);
+                }
+            }
+            l.block_value(&e.body);
+        });
+        self.push(Stmt::For { var, range, body, exit: None, counter: None });
+        unit()
+    }
+
+    /// Lowers a loop body, tracking `break`s that leave it; the loop itself never diverges
+    /// (a `loop` with no `break` is handled by the caller).
+    fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> Block {
+        self.loops.push(false);
+        let (block, _) = self.sub_block(|l| {
+            f(l);
+            unit()
+        });
+        self.loops.pop();
+        self.diverged = false;
+        block
+    }
+
+    fn range(&mut self, e: &Expr) -> Option<ForRange> {
+        match e {
+            Expr::Paren(p) => self.range(&p.expr),
+            Expr::Group(g) => self.range(&g.expr),
+            Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => {
+                let mut r = self.range(&m.receiver)?;
+                r.adaptors.push(RangeAdaptor::Rev);
+                Some(r)
+            }
+            Expr::MethodCall(m) if m.method == "step_by" && m.args.len() == 1 => {
+                let mut r = self.range(&m.receiver)?;
+                let step = self.expr(&m.args[0]);
+                r.adaptors.push(RangeAdaptor::StepBy(step));
+                Some(r)
+            }
+            Expr::Range(r) => {
+                let (Some(start), Some(end)) = (&r.start, &r.end) else {
+                    self.errors.push_spanned(r, "a `for` range needs both bounds: write `a..b` or `a..=b`");
+                    return None;
+                };
+                let start = self.expr(start);
+                let end = self.expr(end);
+                let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
+                Some(ForRange { start, end, inclusive, adaptors: Vec::new() })
+            }
+            other => {
+                self.errors.push_spanned(other, "cotangent differentiates `for` loops over ranges (`a..b`, `a..=b`, with `.rev()` or `.step_by(k)`): loop over indices, e.g. `for i in 0..x.len()`, and read `x[i]` in the body");
+                None
+            }
+        }
+    }
+
+    // from: `while c { body }`
+    // into: `Loop { [let c = ..; let stop = !c; if stop { break }; body] }`
+    pub fn while_loop(&mut self, e: &syn::ExprWhile) -> Operand {
+        if let Some(label) = &e.label {
+            return self.error(label.name.span(), "labelled loops are not supported: use a flag, or `return`");
+        }
+        if let Expr::Let(l) = &*e.cond {
+            return self.error(l.let_token.span, "`while let` is not supported in a differentiated function: use `while` with a plain condition, or a `for` loop over indices");
+        }
+        let body = self.loop_body(|l| {
+            let cond = l.expr(&e.cond);
+            let stop = l.bind("stop", e.cond.span(), Rvalue::Unary(UnOp::Not, cond));
+            let (then, _) = l.sub_block(|l| {
+                l.push(Stmt::Break(e.while_token.span));
+                unit()
+            });
+            l.push(Stmt::If { cond: stop, then, els: Block::default() });
+            l.block_value(&e.body);
+        });
+        self.push(Stmt::Loop { body, exit: None, counter: None });
+        unit()
+    }
+
+    pub fn loop_expr(&mut self, e: &syn::ExprLoop) -> Operand {
+        if let Some(label) = &e.label {
+            return self.error(label.name.span(), "labelled loops are not supported: use a flag, or `return`");
+        }
+        self.loops.push(false);
+        let (body, _) = self.sub_block(|l| {
+            l.block_value(&e.body);
+            unit()
+        });
+        let left_by_break = self.loops.pop().unwrap_or(false);
+        self.push(Stmt::Loop { body, exit: None, counter: None });
+        // `loop` without `break` only ends by `return`: what follows is unreachable.
+        self.diverged = !left_by_break;
+        unit()
+    }
+
+    pub fn break_expr(&mut self, e: &syn::ExprBreak) -> Operand {
+        if let Some(label) = &e.label {
+            return self.error(label.span(), "labelled `break` is not supported: use a flag, or `return`");
+        }
+        if let Some(value) = &e.expr {
+            return self.error(value.span(), "`break` with a value is not supported: assign the value to a variable declared before the loop, then `break`");
+        }
+        if let Some(last) = self.loops.last_mut() {
+            *last = true;
+        }
+        self.push(Stmt::Break(e.break_token.span));
+        self.diverged = true;
+        unit()
+    }
+
+    pub fn continue_expr(&mut self, e: &syn::ExprContinue) -> Operand {
+        if let Some(label) = &e.label {
+            return self.error(label.span(), "labelled `continue` is not supported: use a flag");
+        }
+        self.push(Stmt::Continue(e.continue_token.span));
+        self.diverged = true;
+        unit()
+    }
+
+    pub fn return_expr(&mut self, e: &syn::ExprReturn) -> Operand {
+        let value = e.expr.as_ref().map(|v| self.expr(v));
+        self.push(Stmt::Return(value, e.return_token.span));
+        self.diverged = true;
+        unit()
+    }
+
+    /// Tokens of a constant path the user wrote (emitted verbatim, with its span).
+    pub fn constant(&self, tokens: impl ToTokens) -> Operand {
+        let mut ts = TokenStream::new();
+        tokens.to_tokens(&mut ts);
+        Operand::Const(ts)
+    }
+}

@@ -1,0 +1,311 @@
+//! Step 2, expressions: every sub-expression becomes a `Let` of a fresh temporary, in
+//! Rust's evaluation order (left to right).
+
+use quote::quote;
+use syn::spanned::Spanned;
+use syn::{BinOp as SynBinOp, Expr, UnOp as SynUnOp};
+
+use crate::ir::*;
+use crate::lower::{unit, Lowerer};
+use crate::rules::{non_float_type, passive_method, MathFn};
+
+impl Lowerer<'_> {
+    pub fn expr(&mut self, e: &Expr) -> Operand {
+        match e {
+            Expr::Lit(l) => match &l.lit {
+                syn::Lit::Float(_) | syn::Lit::Int(_) | syn::Lit::Bool(_) => self.constant(l),
+                other => self.error(other.span(), "only numeric and boolean literals are supported in a differentiated function"),
+            },
+            Expr::Path(p) => self.path_value(p),
+            Expr::Paren(p) => self.expr(&p.expr),
+            Expr::Group(g) => self.expr(&g.expr),
+            Expr::Unary(u) => self.unary(u),
+            Expr::Binary(b) => self.binary(b),
+            Expr::Assign(a) => {
+                let value = self.expr(&a.right);
+                self.assign(&a.left, value);
+                unit()
+            }
+            Expr::Index(_) | Expr::Field(_) => match self.place(e) {
+                Some(place) => self.bind("x", e.span(), Rvalue::Read(place)),
+                None => unit(),
+            },
+            Expr::MethodCall(m) => self.method_call(m),
+            Expr::Call(c) => self.call(c),
+            Expr::Cast(c) => {
+                let value = self.expr(&c.expr);
+                let to_float = !non_float_type(&c.ty);
+                self.bind("cast", c.span(), Rvalue::Cast(value, (*c.ty).clone(), to_float))
+            }
+            Expr::Block(b) if b.label.is_none() => self.block_value(&b.block),
+            Expr::If(i) => self.if_expr(i),
+            Expr::ForLoop(f) => self.for_loop(f),
+            Expr::While(w) => self.while_loop(w),
+            Expr::Loop(l) => self.loop_expr(l),
+            Expr::Break(b) => self.break_expr(b),
+            Expr::Continue(c) => self.continue_expr(c),
+            Expr::Return(r) => self.return_expr(r),
+            Expr::Array(a) => {
+                let ops = a.elems.iter().map(|e| self.expr(e)).collect();
+                self.bind("array", a.span(), Rvalue::Array(ops))
+            }
+            Expr::Repeat(r) => {
+                let value = self.expr(&r.expr);
+                let len = &r.len;
+                self.bind("array", r.span(), Rvalue::Repeat(value, quote!(#len)))
+            }
+            Expr::Macro(m) => self.macro_value(&m.mac),
+            Expr::Tuple(t) if t.elems.is_empty() => unit(),
+            other => {
+                let what = unsupported_expression(other);
+                self.error(other.span(), what)
+            }
+        }
+    }
+
+    fn path_value(&mut self, p: &syn::ExprPath) -> Operand {
+        if p.qself.is_none() {
+            if let Some(ident) = p.path.get_ident() {
+                if let Some(var) = self.lookup(&ident.to_string()) {
+                    return Operand::Var(var);
+                }
+            }
+        }
+        // A constant or item of the user's (`PI`, `N`, `f64::EPSILON`): emitted as written.
+        self.constant(p)
+    }
+
+    fn unary(&mut self, u: &syn::ExprUnary) -> Operand {
+        match u.op {
+            SynUnOp::Neg(_) => {
+                let value = self.expr(&u.expr);
+                self.bind("neg", u.span(), Rvalue::Unary(UnOp::Neg, value))
+            }
+            SynUnOp::Not(_) => {
+                let value = self.expr(&u.expr);
+                self.bind("not", u.span(), Rvalue::Unary(UnOp::Not, value))
+            }
+            SynUnOp::Deref(_) => match self.place(&Expr::Unary(u.clone())) {
+                Some(place) => self.bind("x", u.span(), Rvalue::Read(place)),
+                None => unit(),
+            },
+            _ => self.error(u.span(), "this unary operator is not supported"),
+        }
+    }
+
+    fn binary(&mut self, b: &syn::ExprBinary) -> Operand {
+        let arith = |op: &SynBinOp| -> Option<BinOp> {
+            Some(match op {
+                SynBinOp::Add(_) | SynBinOp::AddAssign(_) => BinOp::Add,
+                SynBinOp::Sub(_) | SynBinOp::SubAssign(_) => BinOp::Sub,
+                SynBinOp::Mul(_) | SynBinOp::MulAssign(_) => BinOp::Mul,
+                SynBinOp::Div(_) | SynBinOp::DivAssign(_) => BinOp::Div,
+                SynBinOp::Rem(_) | SynBinOp::RemAssign(_) => BinOp::Rem,
+                SynBinOp::Eq(_) => BinOp::Other("=="),
+                SynBinOp::Ne(_) => BinOp::Other("!="),
+                SynBinOp::Lt(_) => BinOp::Other("<"),
+                SynBinOp::Le(_) => BinOp::Other("<="),
+                SynBinOp::Gt(_) => BinOp::Other(">"),
+                SynBinOp::Ge(_) => BinOp::Other(">="),
+                SynBinOp::BitAnd(_) | SynBinOp::BitAndAssign(_) => BinOp::Other("&"),
+                SynBinOp::BitOr(_) | SynBinOp::BitOrAssign(_) => BinOp::Other("|"),
+                SynBinOp::BitXor(_) | SynBinOp::BitXorAssign(_) => BinOp::Other("^"),
+                SynBinOp::Shl(_) | SynBinOp::ShlAssign(_) => BinOp::Other("<<"),
+                SynBinOp::Shr(_) | SynBinOp::ShrAssign(_) => BinOp::Other(">>"),
+                _ => return None,
+            })
+        };
+        let compound = matches!(
+            b.op,
+            SynBinOp::AddAssign(_) | SynBinOp::SubAssign(_) | SynBinOp::MulAssign(_) | SynBinOp::DivAssign(_)
+                | SynBinOp::RemAssign(_) | SynBinOp::BitAndAssign(_) | SynBinOp::BitOrAssign(_)
+                | SynBinOp::BitXorAssign(_) | SynBinOp::ShlAssign(_) | SynBinOp::ShrAssign(_)
+        );
+        match (&b.op, arith(&b.op)) {
+            (SynBinOp::And(_), _) => self.short_circuit(b, true),
+            (SynBinOp::Or(_), _) => self.short_circuit(b, false),
+            (_, Some(op)) if compound => {
+                self.compound_assign(b, op);
+                unit()
+            }
+            (_, Some(op)) => {
+                let left = self.expr(&b.left);
+                let right = self.expr(&b.right);
+                self.bind("t", b.span(), Rvalue::Binary(op, left, right))
+            }
+            _ => self.error(b.op.span(), "this operator is not supported"),
+        }
+    }
+
+    // from: `x += e` / `a[i] += e`
+    // into: `let t = x + e; x = t;` / `let old = a[i]; let t = old + e; a[i] = t;`
+    fn compound_assign(&mut self, b: &syn::ExprBinary, op: BinOp) {
+        let right = self.expr(&b.right);
+        let Some(place) = self.place(&b.left) else { return };
+        let old = if place.projs.is_empty() {
+            Operand::Var(place.base)
+        } else {
+            self.bind("x", b.left.span(), Rvalue::Read(place.clone()))
+        };
+        let new = self.bind("t", b.span(), Rvalue::Binary(op, old, right));
+        self.write(place, new);
+    }
+
+    // from: `x = e` / `a[i][j] = e` / `*out = e`
+    // into: `Assign { x, e }` / `Store { a[i][j], e }`
+    pub fn assign(&mut self, left: &Expr, value: Operand) {
+        if let Expr::Infer(_) = left {
+            return;
+        }
+        if let Some(place) = self.place(left) {
+            self.write(place, value);
+        }
+    }
+
+    fn write(&mut self, place: Place, value: Operand) {
+        if place.projs.is_empty() {
+            self.body.vars[place.base].mutable = true;
+            self.push(Stmt::Assign { var: place.base, value, overwrites: true });
+        } else {
+            self.body.vars[place.base].mutable = true;
+            self.push(Stmt::Store { place, value });
+        }
+    }
+
+    /// A place expression: a variable, then indices, fields and a leading deref.
+    pub fn place(&mut self, e: &Expr) -> Option<Place> {
+        match e {
+            Expr::Paren(p) => self.place(&p.expr),
+            Expr::Group(g) => self.place(&g.expr),
+            Expr::Path(p) => match self.path_value(p) {
+                Operand::Var(base) => Some(Place { base, projs: Vec::new() }),
+                constant => {
+                    // An indexed constant (`TABLE[i]`): index a copy of it.
+                    let span = p.span();
+                    match self.bind("c", span, Rvalue::Use(constant)) {
+                        Operand::Var(base) => Some(Place { base, projs: Vec::new() }),
+                        Operand::Const(_) => None,
+                    }
+                }
+            },
+            Expr::Index(i) => {
+                if let Expr::Range(r) = &*i.index {
+                    self.errors.push_spanned(r, "sub-slices (`x[a..b]`) are not supported yet: index single elements, `x[a + k]`, in a loop");
+                    return None;
+                }
+                let mut place = self.place(&i.expr)?;
+                let index = self.expr(&i.index);
+                place.projs.push(Proj::Index(index));
+                Some(place)
+            }
+            Expr::Field(f) => {
+                let mut place = self.place(&f.base)?;
+                place.projs.push(Proj::Field(f.member.clone()));
+                Some(place)
+            }
+            Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => {
+                let mut place = self.place(&u.expr)?;
+                if !place.projs.is_empty() || !matches!(self.body.vars[place.base].origin, Origin::Param(_)) {
+                    self.errors.push_spanned(u, "`*` is supported on reference parameters (`*x`, `*out = ..`): index or copy the value instead");
+                    return None;
+                }
+                place.projs.push(Proj::Deref);
+                Some(place)
+            }
+            other => {
+                // A computed value (`f(x)[i]`, `(a * b).field`): index a temporary.
+                let value = self.expr(other);
+                match value {
+                    Operand::Var(base) => Some(Place { base, projs: Vec::new() }),
+                    Operand::Const(_) => {
+                        self.errors.push_spanned(other, "this expression cannot be indexed or assigned to in a differentiated function");
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    // from: `x.sin()` / `a.max(b)` / `v.len()`
+    // into: `Let { t, Math(Sin, [x]) }` / `Math(Max, [a, b])` / `Opaque(len, [v], passive)`
+    fn method_call(&mut self, m: &syn::ExprMethodCall) -> Operand {
+        let name = m.method.to_string();
+        if let Some(hint) = iterator_hint(&name) {
+            return self.error(m.method.span(), hint);
+        }
+        let arity = 1 + m.args.len();
+        if let (Some(f), None) = (MathFn::from_name(&name, arity), &m.turbofish) {
+            let mut ops = vec![self.expr(&m.receiver)];
+            ops.extend(m.args.iter().map(|a| self.expr(a)));
+            return self.bind(f.name(), m.span(), Rvalue::Math(f, ops));
+        }
+        let recv = self.place(&m.receiver);
+        let args: Vec<Operand> = m.args.iter().map(|a| self.expr(a)).collect();
+        let Some(recv) = recv else { return unit() };
+        let value = Rvalue::Opaque(Opaque {
+            callee: Callee::Method(m.method.clone(), m.turbofish.clone()),
+            recv: Some(recv),
+            args,
+            passive: passive_method(&name),
+            span: m.method.span(),
+        });
+        self.bind(&name, m.span(), value)
+    }
+
+    // from: `f64::exp(x)` / `helper(a, b)`
+    // into: `Math(Exp, [x])` / `Opaque(helper, [a, b])` (allowed on inactive values only)
+    fn call(&mut self, c: &syn::ExprCall) -> Operand {
+        let Expr::Path(func) = &*c.func else {
+            return self.error(c.func.span(), "only calls of named functions are supported (`f64::sin(x)`, `helper(a, b)`)");
+        };
+        let segments: Vec<String> = func.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let float_path = segments.len() == 2 && (segments[0] == "f64" || segments[0] == "f32");
+        if float_path && func.qself.is_none() {
+            if let Some(f) = MathFn::from_name(&segments[1], c.args.len()) {
+                let ops = c.args.iter().map(|a| self.expr(a)).collect();
+                return self.bind(f.name(), c.span(), Rvalue::Math(f, ops));
+            }
+        }
+        if func.qself.is_none() && func.path.get_ident().is_some_and(|id| self.lookup(&id.to_string()).is_some()) {
+            return self.error(c.func.span(), "calling a local variable (a closure or function pointer) is not supported in a differentiated function");
+        }
+        let args = c.args.iter().map(|a| self.expr(a)).collect();
+        let name = segments.last().cloned().unwrap_or_default();
+        let value = Rvalue::Opaque(Opaque {
+            callee: Callee::Path(func.path.clone()),
+            recv: None,
+            args,
+            passive: false,
+            span: func.span(),
+        });
+        self.bind(&name, c.span(), value)
+    }
+}
+
+fn iterator_hint(name: &str) -> Option<&'static str> {
+    let hint = match name {
+        "iter" | "iter_mut" | "into_iter" | "map" | "sum" | "product" | "fold" | "zip" | "enumerate"
+        | "filter" | "chunks" | "windows" => {
+            "iterator chains are not supported yet: write an indexed loop, e.g. `let mut s = 0.0; for i in 0..x.len() { s += x[i] * y[i]; }`"
+        }
+        _ => return None,
+    };
+    Some(hint)
+}
+
+fn unsupported_expression(e: &Expr) -> &'static str {
+    match e {
+        Expr::Match(_) => "`match` is not supported in a differentiated function: use `if` / `else if` / `else`",
+        Expr::Closure(_) => "closures are not supported in a differentiated function: write the computation inline or as a loop",
+        Expr::Unsafe(_) => "`unsafe` blocks are not supported: cotangent generates safe code only; move the unsafe part into a `Const` computation outside",
+        Expr::Reference(_) => "references (`&x`) are not supported in a differentiated function yet: index the value directly",
+        Expr::Tuple(_) => "tuples are not supported in a differentiated function: use separate variables or an array",
+        Expr::Struct(_) => "struct literals are not supported in a differentiated function: compute the fields as separate values",
+        Expr::Range(_) => "a range is supported only as the iterator of a `for` loop",
+        Expr::Try(_) => "`?` is not supported in a differentiated function",
+        Expr::Let(_) => "`let` expressions are not supported: use a plain `if` condition",
+        Expr::Async(_) | Expr::Await(_) => "`async` code cannot be differentiated",
+        Expr::Block(_) => "labelled blocks are not supported: use a flag",
+        _ => "this expression is not supported in a differentiated function",
+    }
+}

@@ -1,0 +1,213 @@
+//! Step 4c: the reverse sweep: statements in reverse order, loops run backwards, branches
+//! replayed from their (recorded) conditions, adjoints accumulated with `+=`. A block's
+//! reverse starts by popping the values recorded at its end and zeroing the adjoints of
+//! the values it defines.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::args::Activity;
+use crate::emit::{private, Emitter};
+use crate::ir::*;
+
+impl Emitter<'_> {
+    /// Adjoint declarations, the seed, and the reversed function block.
+    pub fn reverse_top(&self) -> TokenStream {
+        let p = private();
+        let mut out = TokenStream::new();
+        for (i, param) in self.sig.params.iter().enumerate() {
+            if param.activity == Activity::Active {
+                let v = self.param_var(i);
+                let (d, x) = (&self.names.adjoint[v], self.names.var(v));
+                out.extend(quote!(let mut #d = #p::zero_like(&#x);));
+            }
+        }
+        out.extend(self.zero_adjoints(&self.body.block, true));
+        let seeded = self.sig.ret.as_ref().is_some_and(|r| matches!(r.activity, Activity::Active | Activity::ActiveOnly));
+        if let (Some(Operand::Var(r)), true) = (&self.body.result, seeded) {
+            if self.plan.active[*r] {
+                let (d, seed) = (self.adjoint(*r), &self.names.seed);
+                out.extend(quote!(#p::accumulate(&mut #d, #seed);));
+            }
+        }
+        for stmt in self.body.block.stmts.iter().rev() {
+            if self.plan.stmt_has_reverse(stmt) {
+                out.extend(self.reverse_stmt(stmt));
+            }
+        }
+        out
+    }
+
+    // from: the start of a nested block's reverse
+    // into: `let t = tape_t.pop(); let mut d_t = zero_like(&t); let mut d_u = zero_of(w_u);`
+    fn reverse_block(&self, block: &Block) -> TokenStream {
+        let mut out = TokenStream::new();
+        for v in block.stmts.iter().filter_map(defined_here) {
+            if self.plan.snapshot[v] {
+                let (x, tape) = (self.names.var(v), &self.names.tape[v]);
+                let m = self.body.vars[v].mutable.then(|| quote!(mut));
+                out.extend(quote!(let #m #x = #tape.pop();));
+            }
+        }
+        out.extend(self.zero_adjoints(block, false));
+        for stmt in block.stmts.iter().rev() {
+            if self.plan.stmt_has_reverse(stmt) {
+                out.extend(self.reverse_stmt(stmt));
+            }
+        }
+        out
+    }
+
+    fn zero_adjoints(&self, block: &Block, top: bool) -> TokenStream {
+        let p = private();
+        let mut out = TokenStream::new();
+        for v in block.stmts.iter().filter_map(defined_here) {
+            if !self.plan.active[v] {
+                continue;
+            }
+            let d = &self.names.adjoint[v];
+            if self.plan.witness[v] && !top {
+                let w = &self.names.witness[v];
+                out.extend(quote!(let mut #d = #p::zero_of(#w);));
+            } else {
+                let x = self.names.var(v);
+                out.extend(quote!(let mut #d = #p::zero_like(&#x);));
+            }
+        }
+        out
+    }
+
+    fn reverse_stmt(&self, stmt: &Stmt) -> TokenStream {
+        let p = private();
+        let g = &self.names.scratch;
+        match stmt {
+            Stmt::Let { var, value } if self.plan.active[*var] => self.reverse_let(*var, value),
+            Stmt::Let { .. } | Stmt::Declare { .. } => TokenStream::new(),
+            // from: `x = v` (old value recorded)
+            // into: `let g = take(&mut d_x); x = tape_x.pop(); d_v += g;`
+            Stmt::Assign { var, value, overwrites } => {
+                let mut out = TokenStream::new();
+                let active = self.plan.active[*var];
+                if active {
+                    let d = self.adjoint(*var);
+                    out.extend(quote!(let #g = #p::take(&mut #d);));
+                }
+                if self.plan.restores(*var, *overwrites) {
+                    let (x, tape) = (self.names.var(*var), &self.names.tape[*var]);
+                    out.extend(quote!(#x = #tape.pop();));
+                }
+                if let (true, Some(src)) = (active, value.var().filter(|v| self.plan.active[*v])) {
+                    let d = self.adjoint(src);
+                    out.extend(quote!(#p::accumulate(&mut #d, #g);));
+                }
+                quote!({ #out })
+            }
+            // from: `a[i] = v`
+            // into: `let g = take(&mut d_a[i]); d_v += g;` (the old element is gone)
+            Stmt::Store { place, value } => {
+                let d = self.adjoint_place(place);
+                match value.var().filter(|v| self.plan.active[*v]) {
+                    Some(src) => {
+                        let ds = self.adjoint(src);
+                        quote!({ let #g = #p::take(&mut #d); #p::accumulate(&mut #ds, #g); })
+                    }
+                    None => quote!(#p::zero_out(&mut #d);),
+                }
+            }
+            Stmt::If { cond, then, els } => {
+                let cond = self.operand(cond);
+                let then = self.reverse_block(then);
+                let els = self.reverse_block(els);
+                if els.is_empty() {
+                    quote!(if #cond { #then })
+                } else {
+                    quote!(if #cond { #then } else { #els })
+                }
+            }
+            // from: `for i in a..b { body }`, left early after `n` trips or not
+            // into: `for i in (a..b).rev() { reverse(body) }` / `for i in rev_take(a..b, n)`
+            Stmt::For { var, range, body, counter, .. } => {
+                let i = self.names.var(*var);
+                let range = self.range(range);
+                let iter = match counter {
+                    Some(c) => {
+                        let c = self.names.var(*c);
+                        quote!(#p::rev_take(#range, #c))
+                    }
+                    None => quote!(#range.rev()),
+                };
+                let body = self.reverse_block(body);
+                quote!(for #i in #iter { #body })
+            }
+            Stmt::Loop { body, counter, .. } => {
+                let c = self.names.var(counter.expect("structurize counts the trips of every loop"));
+                let body = self.reverse_block(body);
+                quote!(for _ in 0..#c { #body })
+            }
+            Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(..) => TokenStream::new(),
+        }
+    }
+
+    fn reverse_let(&self, var: VarId, value: &Rvalue) -> TokenStream {
+        let p = private();
+        let d = &self.names.adjoint[var];
+        let g = quote!(#d);
+        let y = self.names.var(var);
+        let adj = |op: &Operand| op.var().filter(|v| self.plan.active[*v]).map(|v| self.adjoint(v));
+        let mut out = TokenStream::new();
+        match value {
+            Rvalue::Use(op) => {
+                if let Some(a) = adj(op) {
+                    out.extend(quote!(#p::accumulate(&mut #a, #g);));
+                }
+            }
+            Rvalue::Read(place) => {
+                if self.plan.active[place.base] {
+                    let a = self.adjoint_place(place);
+                    out.extend(quote!(#p::accumulate(&mut #a, #g);));
+                }
+            }
+            Rvalue::Unary(UnOp::Neg, op) => {
+                if let Some(a) = adj(op) {
+                    out.extend(quote!(#a -= #g;));
+                }
+            }
+            Rvalue::Binary(op, a, b) => {
+                let (ta, tb) = (self.operand(a), self.operand(b));
+                for (k, operand) in [a, b].into_iter().enumerate() {
+                    if let Some(target) = adj(operand) {
+                        out.extend(op.adjoint(k, &ta, &tb, &y, &g, &target));
+                    }
+                }
+            }
+            Rvalue::Math(f, args) => {
+                let toks: Vec<TokenStream> = args.iter().map(|a| self.operand(a)).collect();
+                for (k, operand) in args.iter().enumerate() {
+                    if let (true, Some(target)) = (f.differentiable_arg(k), adj(operand)) {
+                        out.extend(f.adjoint(k, &toks, &y, &g, &target));
+                    }
+                }
+            }
+            Rvalue::Cast(op, _, true) => {
+                if let Some(a) = adj(op) {
+                    out.extend(quote!(#p::accumulate_cast(&mut #a, #g);));
+                }
+            }
+            Rvalue::Array(ops) | Rvalue::VecList(ops) => {
+                for (k, op) in ops.iter().enumerate() {
+                    if let Some(a) = adj(op) {
+                        out.extend(quote!(#p::accumulate(&mut #a, ::core::clone::Clone::clone(&#g[#k]));));
+                    }
+                }
+            }
+            Rvalue::Repeat(op, _) | Rvalue::VecRepeat(op, _) => {
+                if let Some(a) = adj(op) {
+                    let e = &self.names.scratch;
+                    out.extend(quote!(for #e in #g.iter() { #p::accumulate(&mut #a, ::core::clone::Clone::clone(#e)); }));
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+}

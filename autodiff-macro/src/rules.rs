@@ -1,0 +1,207 @@
+//! The derivative rules: each primitive next to its adjoint, micrograd style.
+//!
+//! A rule gets the tokens of the primal operands `a`, of the primal result `y` and of the
+//! result's adjoint `g`, and writes the statement that adds the contribution into the
+//! adjoint place `adj` of operand `k`. Rules are method calls and untyped literals, so the
+//! same tokens work for `f32` and `f64`; rules that need a branch or a typed constant call
+//! `::cotangent::__private::rules`, which documents the conventions at kinks.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::BinOp;
+
+/// What an adjoint reads besides `g`: the primal operands, the primal result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Needs {
+    pub args: bool,
+    pub result: bool,
+}
+
+const ARGS: Needs = Needs { args: true, result: false };
+const RESULT: Needs = Needs { args: false, result: true };
+const BOTH: Needs = Needs { args: true, result: true };
+const NOTHING: Needs = Needs { args: false, result: false };
+
+macro_rules! math_fns {
+    ($($variant:ident $name:literal $arity:literal),* $(,)?) => {
+        /// A float method the macro knows how to differentiate (or knows has a zero
+        /// derivative).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum MathFn { $($variant),* }
+
+        impl MathFn {
+            /// The primitive called `name` taking `arity` operands, receiver included.
+            pub fn from_name(name: &str, arity: usize) -> Option<MathFn> {
+                match (name, arity) {
+                    $(($name, $arity) => Some(MathFn::$variant),)*
+                    _ => None,
+                }
+            }
+            /// The method name, as written in Rust.
+            pub fn name(self) -> &'static str {
+                match self { $(MathFn::$variant => $name),* }
+            }
+        }
+    };
+}
+
+math_fns! {
+    Exp "exp" 1, Exp2 "exp2" 1, ExpM1 "exp_m1" 1, Ln "ln" 1, Ln1p "ln_1p" 1, Log "log" 2,
+    Log2 "log2" 1, Log10 "log10" 1, Sqrt "sqrt" 1, Cbrt "cbrt" 1, Powi "powi" 2,
+    Powf "powf" 2, Recip "recip" 1, Sin "sin" 1, Cos "cos" 1, Tan "tan" 1, Asin "asin" 1,
+    Acos "acos" 1, Atan "atan" 1, Atan2 "atan2" 2, Sinh "sinh" 1, Cosh "cosh" 1,
+    Tanh "tanh" 1, Asinh "asinh" 1, Acosh "acosh" 1, Atanh "atanh" 1, Hypot "hypot" 2,
+    Abs "abs" 1, MulAdd "mul_add" 3, Max "max" 2, Min "min" 2, Clamp "clamp" 3,
+    ToDegrees "to_degrees" 1, ToRadians "to_radians" 1, Fract "fract" 1,
+    Signum "signum" 1, Floor "floor" 1, Ceil "ceil" 1, Round "round" 1, Trunc "trunc" 1,
+}
+
+impl MathFn {
+    /// Piecewise-constant functions have a zero derivative: their result is inactive.
+    pub fn differentiable(self) -> bool {
+        !matches!(
+            self,
+            MathFn::Signum | MathFn::Floor | MathFn::Ceil | MathFn::Round | MathFn::Trunc
+        )
+    }
+
+    /// Operands that can carry a derivative (`powi`'s exponent is an integer).
+    pub fn differentiable_arg(self, k: usize) -> bool {
+        self.differentiable() && !(self == MathFn::Powi && k == 1)
+    }
+
+    pub fn needs(self) -> Needs {
+        use MathFn::*;
+        match self {
+            Exp | Exp2 | ExpM1 | Sqrt | Cbrt | Recip | Tan | Tanh => RESULT,
+            Log | Powf | Hypot => BOTH,
+            ToDegrees | ToRadians | Fract => NOTHING,
+            Signum | Floor | Ceil | Round | Trunc => NOTHING,
+            _ => ARGS,
+        }
+    }
+
+    /// `adj += ∂y/∂a[k] * g`, as a statement.
+    pub fn adjoint(self, k: usize, a: &[TokenStream], y: &TokenStream, g: &TokenStream, adj: &TokenStream) -> TokenStream {
+        use MathFn::*;
+        let r = quote!(::cotangent::__private::rules);
+        let x = &a[0];
+        let a1 = a.get(1).cloned().unwrap_or_default();
+        let a2 = a.get(2).cloned().unwrap_or_default();
+        let ak = &a[k];
+        let add = |e: TokenStream| quote!(#adj += #e;);
+        match (self, k) {
+            (Exp, _) => add(quote!(#g * #y)),
+            (Exp2, _) => add(quote!(#r::exp2(#y, #g))),
+            (ExpM1, _) => add(quote!(#g * (#y + 1.0))),
+            (Ln, _) => add(quote!(#g / #x)),
+            (Ln1p, _) => add(quote!(#g / (#x + 1.0))),
+            (Log, 0) => add(quote!(#r::log_x(#x, #a1, #g))),
+            (Log, _) => add(quote!(#r::log_base(#a1, #y, #g))),
+            (Log2, _) => add(quote!(#r::log2(#x, #g))),
+            (Log10, _) => add(quote!(#r::log10(#x, #g))),
+            (Sqrt, _) => add(quote!(#g / (2.0 * #y))),
+            (Cbrt, _) => add(quote!(#g / (3.0 * #y * #y))),
+            (Powi, _) => add(quote!(#r::powi(#x, #a1, #g))),
+            (Powf, 0) => add(quote!(#r::powf_base(#x, #a1, #g))),
+            (Powf, _) => add(quote!(#r::powf_exponent(#x, #y, #g))),
+            (Recip, _) => quote!(#adj -= #g * #y * #y;),
+            (Sin, _) => add(quote!(#g * #x.cos())),
+            (Cos, _) => quote!(#adj -= #g * #x.sin();),
+            (Tan, _) => add(quote!(#g * (1.0 + #y * #y))),
+            (Asin, _) => add(quote!(#g / (1.0 - #x * #x).sqrt())),
+            (Acos, _) => quote!(#adj -= #g / (1.0 - #x * #x).sqrt();),
+            (Atan, _) => add(quote!(#g / (1.0 + #x * #x))),
+            (Atan2, 0) => add(quote!(#r::atan2_y(#x, #a1, #g))),
+            (Atan2, _) => add(quote!(#r::atan2_x(#x, #a1, #g))),
+            (Sinh, _) => add(quote!(#g * #x.cosh())),
+            (Cosh, _) => add(quote!(#g * #x.sinh())),
+            (Tanh, _) => add(quote!(#g * (1.0 - #y * #y))),
+            (Asinh, _) => add(quote!(#g / (#x * #x + 1.0).sqrt())),
+            (Acosh, _) => add(quote!(#g / (#x * #x - 1.0).sqrt())),
+            (Atanh, _) => add(quote!(#g / (1.0 - #x * #x))),
+            (Hypot, _) => add(quote!(#r::hypot(#ak, #y, #g))),
+            (Abs, _) => add(quote!(#r::abs(#x, #g))),
+            (MulAdd, 0) => add(quote!(#g * #a1)),
+            (MulAdd, 1) => add(quote!(#g * #x)),
+            (MulAdd, _) => add(quote!(#g)),
+            (Max, 0) => quote!(if #r::max_takes_receiver(#x, #a1) { #adj += #g; }),
+            (Max, _) => quote!(if !#r::max_takes_receiver(#x, #a1) { #adj += #g; }),
+            (Min, 0) => quote!(if #r::min_takes_receiver(#x, #a1) { #adj += #g; }),
+            (Min, _) => quote!(if !#r::min_takes_receiver(#x, #a1) { #adj += #g; }),
+            (Clamp, _) => {
+                let branch = k as u8;
+                quote!(if #r::clamp_branch(#x, #a1, #a2) == #branch { #adj += #g; })
+            }
+            (ToDegrees, _) => add(quote!(#g * #r::degrees_per_radian())),
+            (ToRadians, _) => add(quote!(#g / #r::degrees_per_radian())),
+            (Fract, _) => add(quote!(#g)),
+            (Signum | Floor | Ceil | Round | Trunc, _) => TokenStream::new(),
+        }
+    }
+}
+
+impl BinOp {
+    pub fn differentiable(self) -> bool {
+        !matches!(self, BinOp::Other(_))
+    }
+
+    pub fn needs(self) -> Needs {
+        match self {
+            BinOp::Add | BinOp::Sub | BinOp::Other(_) => NOTHING,
+            BinOp::Mul | BinOp::Rem => ARGS,
+            BinOp::Div => BOTH,
+        }
+    }
+
+    /// `adj += ∂y/∂(a, b)[k] * g`, as a statement.
+    pub fn adjoint(self, k: usize, a: &TokenStream, b: &TokenStream, y: &TokenStream, g: &TokenStream, adj: &TokenStream) -> TokenStream {
+        match (self, k) {
+            (BinOp::Add, _) | (BinOp::Sub, 0) | (BinOp::Rem, 0) => quote!(#adj += #g;),
+            (BinOp::Sub, _) => quote!(#adj -= #g;),
+            (BinOp::Mul, 0) => quote!(#adj += #g * #b;),
+            (BinOp::Mul, _) => quote!(#adj += #g * #a;),
+            (BinOp::Div, 0) => quote!(#adj += #g / #b;),
+            (BinOp::Div, _) => quote!(#adj -= #g * #y / #b;),
+            (BinOp::Rem, _) => quote!(#adj += ::cotangent::__private::rules::rem_divisor(#a, #b, #g);),
+            (BinOp::Other(_), _) => TokenStream::new(),
+        }
+    }
+}
+
+/// Methods whose result never carries a derivative, whatever the receiver: allowed on
+/// active values.
+pub fn passive_method(name: &str) -> bool {
+    matches!(
+        name,
+        "len" | "is_empty" | "is_nan" | "is_finite" | "is_infinite" | "is_normal"
+            | "is_sign_positive" | "is_sign_negative" | "is_subnormal" | "to_bits"
+            | "total_cmp" | "partial_cmp" | "classify"
+    )
+}
+
+/// Macros that only print or check: left out of the adjoint (they do not change values).
+pub fn ignored_macro(name: &str) -> bool {
+    matches!(
+        name,
+        "println" | "eprintln" | "print" | "eprint" | "dbg" | "assert" | "assert_eq"
+            | "assert_ne" | "debug_assert" | "debug_assert_eq" | "debug_assert_ne"
+    )
+}
+
+/// Integer, bool and char targets of `as`: the cast's result is inactive.
+pub fn non_float_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => p.path.get_ident().is_some_and(|id| {
+            matches!(
+                id.to_string().as_str(),
+                "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64"
+                    | "u128" | "usize" | "bool" | "char"
+            )
+        }),
+        syn::Type::Paren(p) => non_float_type(&p.elem),
+        syn::Type::Group(g) => non_float_type(&g.elem),
+        _ => false,
+    }
+}

@@ -1,0 +1,200 @@
+//! Step 1b: the function's signature matched with the activities, validated, in a typed
+//! view that keeps the original syntax for spans.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, Pat, ReturnType, Type};
+
+use crate::args::{Activity, Args};
+use crate::errors::Errors;
+use crate::rules::non_float_type;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// `self`, `&self`, `&mut self`
+    SelfValue,
+    SelfRef,
+    SelfMut,
+    /// `x: T`, `x: &T`, `x: &mut T`
+    Value,
+    Ref,
+    RefMut,
+}
+
+impl ParamKind {
+    pub fn is_reference(self) -> bool {
+        matches!(self, ParamKind::SelfRef | ParamKind::SelfMut | ParamKind::Ref | ParamKind::RefMut)
+    }
+    pub fn is_self(self) -> bool {
+        matches!(self, ParamKind::SelfValue | ParamKind::SelfRef | ParamKind::SelfMut)
+    }
+}
+
+#[derive(Clone)]
+pub struct Param {
+    pub name: Ident,
+    pub mutable: bool,
+    pub kind: ParamKind,
+    /// The declared type (`Self`, `&Self` for receivers).
+    pub ty: Type,
+    pub activity: Activity,
+    pub span: Span,
+}
+
+impl Param {
+    /// The referent type a shadow points to (`T` of `&T` / `&mut T`).
+    pub fn referent(&self) -> Type {
+        match &self.ty {
+            Type::Reference(r) => (*r.elem).clone(),
+            other => other.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Ret {
+    pub ty: Type,
+    pub activity: Activity,
+}
+
+/// The validated signature.
+pub struct Signature {
+    pub item: syn::ItemFn,
+    pub adjoint_name: Ident,
+    pub params: Vec<Param>,
+    pub ret: Option<Ret>,
+}
+
+pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Signature> {
+    let sig = &item.sig;
+    if let Some(t) = &sig.constness {
+        errors.push(t.span, "`const fn` cannot be differentiated: remove `const` (the adjoint is an ordinary function)");
+    }
+    if let Some(t) = &sig.asyncness {
+        errors.push(t.span, "`async fn` cannot be differentiated: differentiate a synchronous helper and call it from the async code");
+    }
+    if let Some(t) = &sig.unsafety {
+        errors.push(t.span, "`unsafe fn` cannot be differentiated: cotangent generates safe code only; move the unsafe part out of the differentiated function");
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(abi.span(), "`extern` functions cannot be differentiated: differentiate a plain Rust function and wrap it");
+    }
+    if let Some(v) = &sig.variadic {
+        errors.push(v.span(), "variadic functions cannot be differentiated");
+    }
+
+    let n_params = sig.inputs.len();
+    let has_ret = match &sig.output {
+        ReturnType::Default => false,
+        ReturnType::Type(_, ty) => !matches!(&**ty, Type::Tuple(t) if t.elems.is_empty()),
+    };
+    let n_acts = args.activities.len();
+    let expected = n_params + usize::from(has_ret);
+    if n_acts != expected {
+        let span = args.activities.last().map(|a| a.span).unwrap_or(args.name.span());
+        let msg = if has_ret && n_acts == n_params {
+            format!("missing the return activity: `{}` takes {n_params} parameter activities and then one for the returned value (`Active` to get gradients, `ActiveOnly` without the primal, or `Const`)", sig.ident)
+        } else if !has_ret && n_acts == n_params + 1 {
+            format!("superfluous activity: `{}` returns nothing, so it takes exactly {n_params} activities, one per parameter", sig.ident)
+        } else {
+            format!(
+                "`{}` needs {expected} activities ({n_params} for the parameters{}), found {n_acts}",
+                sig.ident,
+                if has_ret { " and 1 for the returned value" } else { "" }
+            )
+        };
+        errors.push(span, msg);
+        return None;
+    }
+
+    let mut params = Vec::new();
+    for (i, (input, act)) in sig.inputs.iter().zip(&args.activities).enumerate() {
+        if let Some(p) = param(i, input, act.activity, act.span, errors) {
+            params.push(p);
+        }
+    }
+    let ret = match &sig.output {
+        ReturnType::Type(_, ty) if has_ret => {
+            let act = &args.activities[n_params];
+            check_return(ty, act.activity, act.span, errors);
+            Some(Ret {
+                ty: (**ty).clone(),
+                activity: act.activity,
+            })
+        }
+        _ => None,
+    };
+    if params.len() != n_params {
+        return None;
+    }
+    Some(Signature {
+        item: item.clone(),
+        adjoint_name: args.name.clone(),
+        params,
+        ret,
+    })
+}
+
+fn param(i: usize, input: &FnArg, activity: Activity, act_span: Span, errors: &mut Errors) -> Option<Param> {
+    let (name, mutable, kind, ty) = match input {
+        FnArg::Receiver(r) => {
+            let kind = match (&r.reference, r.mutability.is_some()) {
+                (None, _) => ParamKind::SelfValue,
+                (Some(_), false) => ParamKind::SelfRef,
+                (Some(_), true) => ParamKind::SelfMut,
+            };
+            let mutable = r.reference.is_none() && r.mutability.is_some();
+            (Ident::new("self", r.self_token.span), mutable, kind, (*r.ty).clone())
+        }
+        FnArg::Typed(t) => {
+            let (name, mutable) = match &*t.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), p.mutability.is_some()),
+                Pat::Wild(w) => (Ident::new(&format!("unused_{i}"), w.span()), false),
+                other => {
+                    errors.push_spanned(other, "destructuring in a parameter is not supported: bind the parameter to a name and destructure it in the body");
+                    return None;
+                }
+            };
+            let kind = match &*t.ty {
+                Type::Reference(r) if r.mutability.is_some() => ParamKind::RefMut,
+                Type::Reference(_) => ParamKind::Ref,
+                _ => ParamKind::Value,
+            };
+            (name, mutable, kind, (*t.ty).clone())
+        }
+    };
+    let span = input.span();
+    match activity {
+        Activity::Active if kind.is_reference() => {
+            errors.push(act_span, format!("`Active` is for by-value floats, but `{name}` is a reference: use `Duplicated`, whose gradient accumulates into the shadow `&mut` argument that follows it"));
+            return None;
+        }
+        Activity::Active if non_float_type(&ty) => {
+            errors.push(act_span, format!("`{name}` is not a float, so it cannot be `Active`: mark it `Const`"));
+            return None;
+        }
+        Activity::Duplicated if !kind.is_reference() => {
+            errors.push(act_span, format!("`Duplicated` needs a reference parameter (`&T` or `&mut T`), but `{name}` is passed by value: use `Active` for a by-value float, or `Const`"));
+            return None;
+        }
+        Activity::ActiveOnly => {
+            errors.push(act_span, "`ActiveOnly` applies to the returned value only: use `Active` for a by-value float parameter");
+            return None;
+        }
+        _ => {}
+    }
+    Some(Param { name, mutable, kind, ty, activity, span })
+}
+
+fn check_return(ty: &Type, activity: Activity, span: Span, errors: &mut Errors) {
+    match activity {
+        Activity::Duplicated => errors.push(span, "a returned value takes `Active` (gradients and the primal), `ActiveOnly` (gradients only) or `Const`; return through a `&mut` parameter to use `Duplicated`"),
+        Activity::Active | Activity::ActiveOnly => {
+            let bad = non_float_type(ty) || matches!(ty, Type::Reference(_) | Type::Tuple(_) | Type::ImplTrait(_) | Type::Never(_) | Type::Ptr(_));
+            if bad {
+                errors.push_spanned(ty, "an `Active` return must be a float or an array of floats (the seed has the same type): mark the return `Const`, or return the floats");
+            }
+        }
+        Activity::Const => {}
+    }
+}

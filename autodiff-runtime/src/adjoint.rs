@@ -1,0 +1,194 @@
+//! How adjoints of values of unknown type are created, added up and reset.
+//!
+//! A proc macro does not know types, so generated code never writes `0.0` or `+=` for a
+//! value that may be an array: it calls these generic helpers and lets monomorphisation
+//! pick the scalar, array or `Vec` implementation.
+
+use core::marker::PhantomData;
+
+/// A value that can carry a derivative: a float, or an array / `Vec` of them.
+pub trait Adjoint {
+    /// A zero of the same shape (same length for `Vec`).
+    fn zero_like(&self) -> Self
+    where
+        Self: Sized;
+    /// `self += other`, element by element.
+    fn accumulate(&mut self, other: Self)
+    where
+        Self: Sized;
+    /// Sets every element to zero, keeping the shape.
+    fn zero_out(&mut self);
+}
+
+/// A zero that the type alone determines (floats and fixed-size arrays of them).
+pub trait TypeZero {
+    /// The zero of this type.
+    fn type_zero() -> Self;
+}
+
+macro_rules! float_adjoint {
+    ($($t:ty),*) => {$(
+        impl Adjoint for $t {
+            #[inline(always)]
+            fn zero_like(&self) -> Self { 0.0 }
+            #[inline(always)]
+            fn accumulate(&mut self, other: Self) { *self += other; }
+            #[inline(always)]
+            fn zero_out(&mut self) { *self = 0.0; }
+        }
+        impl TypeZero for $t {
+            #[inline(always)]
+            fn type_zero() -> Self { 0.0 }
+        }
+    )*};
+}
+float_adjoint!(f32, f64);
+
+impl<T: Adjoint, const N: usize> Adjoint for [T; N] {
+    #[inline]
+    fn zero_like(&self) -> Self {
+        core::array::from_fn(|i| self[i].zero_like())
+    }
+    #[inline]
+    fn accumulate(&mut self, other: Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            a.accumulate(b);
+        }
+    }
+    #[inline]
+    fn zero_out(&mut self) {
+        self.iter_mut().for_each(Adjoint::zero_out);
+    }
+}
+
+impl<T: TypeZero, const N: usize> TypeZero for [T; N] {
+    #[inline]
+    fn type_zero() -> Self {
+        core::array::from_fn(|_| T::type_zero())
+    }
+}
+
+impl<T: Adjoint> Adjoint for Vec<T> {
+    fn zero_like(&self) -> Self {
+        self.iter().map(Adjoint::zero_like).collect()
+    }
+    fn accumulate(&mut self, other: Self) {
+        debug_assert_eq!(self.len(), other.len(), "adjoints of different lengths");
+        for (a, b) in self.iter_mut().zip(other) {
+            a.accumulate(b);
+        }
+    }
+    fn zero_out(&mut self) {
+        self.iter_mut().for_each(Adjoint::zero_out);
+    }
+}
+
+/// A zero adjoint of the same shape as `value`.
+#[inline(always)]
+pub fn zero_like<T: Adjoint>(value: &T) -> T {
+    value.zero_like()
+}
+
+/// `*target += value` for any adjoint type.
+#[inline(always)]
+pub fn accumulate<T: Adjoint>(target: &mut T, value: T) {
+    target.accumulate(value);
+}
+
+/// Resets an adjoint to zero in place.
+#[inline(always)]
+pub fn zero_out<T: Adjoint + ?Sized>(target: &mut T) {
+    target.zero_out();
+}
+
+/// Returns the adjoint and leaves a zero of the same shape behind: the reverse of an
+/// overwrite, whose old value no longer reaches the output.
+#[inline(always)]
+pub fn take<T: Adjoint>(target: &mut T) -> T {
+    let zero = target.zero_like();
+    core::mem::replace(target, zero)
+}
+
+/// Adds the adjoint of an `as` cast between float types back into the source's adjoint.
+#[inline(always)]
+pub fn accumulate_cast<S: CastAdjoint<D>, D>(source_adjoint: &mut S, value: D) {
+    source_adjoint.accumulate_cast(value);
+}
+
+/// Float-to-float conversion of an adjoint (the reverse of `x as f32` / `x as f64`).
+pub trait CastAdjoint<D> {
+    /// `self += value as Self`.
+    fn accumulate_cast(&mut self, value: D);
+}
+
+macro_rules! cast_adjoint {
+    ($($s:ty => $d:ty),*) => {$(
+        impl CastAdjoint<$d> for $s {
+            #[inline(always)]
+            fn accumulate_cast(&mut self, value: $d) { *self += value as $s; }
+        }
+    )*};
+}
+cast_adjoint!(f32 => f32, f32 => f64, f64 => f32, f64 => f64);
+
+/// A zero-sized stand-in for "the type of this value", so that the adjoint of a value
+/// that lives in a loop body can be created in the reverse sweep without recording it.
+pub struct Witness<T>(PhantomData<fn() -> T>);
+
+impl<T> Clone for Witness<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Witness<T> {}
+
+impl<T> Witness<T> {
+    /// A witness whose type is fixed later by an assignment.
+    #[inline(always)]
+    pub fn unknown() -> Self {
+        Witness(PhantomData)
+    }
+    /// The witness of `value`'s type.
+    #[inline(always)]
+    pub fn of(_value: &T) -> Self {
+        Witness(PhantomData)
+    }
+}
+
+/// The zero adjoint of the witnessed type.
+#[inline(always)]
+pub fn zero_of<T: TypeZero>(_witness: Witness<T>) -> T {
+    T::type_zero()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_and_vecs_accumulate_elementwise() {
+        let mut a = [[1.0, 2.0], [3.0, 4.0]];
+        accumulate(&mut a, [[1.0, 1.0], [1.0, 1.0]]);
+        assert_eq!(a, [[2.0, 3.0], [4.0, 5.0]]);
+        let mut v = vec![1.0f32, 2.0];
+        accumulate(&mut v, vec![0.5, 0.5]);
+        assert_eq!(v, vec![1.5, 2.5]);
+        assert_eq!(zero_like(&v), vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn take_returns_the_adjoint_and_zeroes_it() {
+        let mut a = [1.0, 2.0];
+        assert_eq!(take(&mut a), [1.0, 2.0]);
+        assert_eq!(a, [0.0, 0.0]);
+    }
+
+    #[test]
+    fn witness_gives_a_typed_zero() {
+        let w = Witness::of(&[1.0f32; 3]);
+        assert_eq!(zero_of(w), [0.0f32; 3]);
+        let mut d = 0.0f64;
+        accumulate_cast(&mut d, 2.0f32);
+        assert_eq!(d, 2.0);
+    }
+}

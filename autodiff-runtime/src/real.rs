@@ -1,0 +1,208 @@
+//! The float types cotangent differentiates (`f32`, `f64`) and the few derivative rules
+//! that need a branch or a constant of the right type. The other rules are one-line
+//! expressions in the macro's rule table.
+
+use core::ops::{Add, Div, Mul, Neg, Sub};
+
+/// A float type: implemented for `f32` and `f64`.
+pub trait Real:
+    Copy
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    /// 0.
+    const ZERO: Self;
+    /// 1.
+    const ONE: Self;
+    /// ln 2.
+    const LN_2: Self;
+    /// ln 10.
+    const LN_10: Self;
+    /// `n as Self`.
+    fn from_i32(n: i32) -> Self;
+    /// `self as f64`.
+    fn to_f64(self) -> f64;
+    /// `value as Self`.
+    fn from_f64(value: f64) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
+    /// Integer power.
+    fn powi(self, n: i32) -> Self;
+    /// Float power.
+    fn powf(self, p: Self) -> Self;
+}
+
+macro_rules! real {
+    ($($t:ident),*) => {$(
+        impl Real for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            const LN_2: Self = core::$t::consts::LN_2;
+            const LN_10: Self = core::$t::consts::LN_10;
+            #[inline(always)] fn from_i32(n: i32) -> Self { n as $t }
+            #[inline(always)] fn to_f64(self) -> f64 { self as f64 }
+            #[inline(always)] fn from_f64(value: f64) -> Self { value as $t }
+            #[inline(always)] fn ln(self) -> Self { $t::ln(self) }
+            #[inline(always)] fn powi(self, n: i32) -> Self { $t::powi(self, n) }
+            #[inline(always)] fn powf(self, p: Self) -> Self { $t::powf(self, p) }
+        }
+    )*};
+}
+real!(f32, f64);
+
+/// Derivative rules that need a branch or a typed constant. Each takes the primal
+/// operands (and result where useful) and the output adjoint `g`, and returns the
+/// contribution to one operand's adjoint.
+pub mod rules {
+    use super::Real;
+
+    /// `y = 2^x`: `g * y * ln 2`.
+    #[inline(always)]
+    pub fn exp2<T: Real>(y: T, g: T) -> T {
+        g * y * T::LN_2
+    }
+    /// `y = log2(x)`: `g / (x ln 2)`.
+    #[inline(always)]
+    pub fn log2<T: Real>(x: T, g: T) -> T {
+        g / (x * T::LN_2)
+    }
+    /// `y = log10(x)`: `g / (x ln 10)`.
+    #[inline(always)]
+    pub fn log10<T: Real>(x: T, g: T) -> T {
+        g / (x * T::LN_10)
+    }
+    /// `y = x.log(b)` with respect to `x`: `g / (x ln b)`.
+    #[inline(always)]
+    pub fn log_x<T: Real>(x: T, b: T, g: T) -> T {
+        g / (x * b.ln())
+    }
+    /// `y = x.log(b)` with respect to `b`: `-g y / (b ln b)`.
+    #[inline(always)]
+    pub fn log_base<T: Real>(b: T, y: T, g: T) -> T {
+        -(g * y) / (b * b.ln())
+    }
+    /// `y = x.powi(n)`: `g n x^(n-1)`, and exactly 0 when `n == 0` (also at `x == 0`).
+    #[inline(always)]
+    pub fn powi<T: Real>(x: T, n: i32, g: T) -> T {
+        if n == 0 {
+            T::ZERO
+        } else {
+            g * T::from_i32(n) * x.powi(n - 1)
+        }
+    }
+    /// `y = x.powf(p)` with respect to `x`: `g p x^(p-1)`, exactly 0 when `p == 0`.
+    #[inline(always)]
+    pub fn powf_base<T: Real>(x: T, p: T, g: T) -> T {
+        if p == T::ZERO {
+            T::ZERO
+        } else {
+            g * p * x.powf(p - T::ONE)
+        }
+    }
+    /// `y = x.powf(p)` with respect to `p`: `g y ln x`, taken as 0 at `x == 0` (where
+    /// `y` is 0 or 1 and the limit along positive `x` is 0 for `p > 0`).
+    #[inline(always)]
+    pub fn powf_exponent<T: Real>(x: T, y: T, g: T) -> T {
+        if x == T::ZERO {
+            T::ZERO
+        } else {
+            g * y * x.ln()
+        }
+    }
+    /// `y = |x|`: `g sign(x)`, with 0 at `x == 0` (the subgradient PyTorch uses).
+    #[inline(always)]
+    pub fn abs<T: Real>(x: T, g: T) -> T {
+        if x > T::ZERO {
+            g
+        } else if x < T::ZERO {
+            -g
+        } else {
+            T::ZERO
+        }
+    }
+    /// `a.max(b)` / `a.min(b)`: whether the receiver `a` gets the adjoint. Ties and a NaN
+    /// `b` go to `a`, as `f64::max` returns `a` there; a NaN `a` sends it to `b`.
+    #[inline(always)]
+    pub fn max_takes_receiver<T: Real>(a: T, b: T) -> bool {
+        a >= b || b != b
+    }
+    /// See [`max_takes_receiver`]; ties go to the receiver.
+    #[inline(always)]
+    pub fn min_takes_receiver<T: Real>(a: T, b: T) -> bool {
+        a <= b || b != b
+    }
+    /// `x.clamp(lo, hi)`: 0 when `x` passes through (`lo <= x <= hi`, bounds included, as
+    /// PyTorch), 1 when clamped to `lo`, 2 when clamped to `hi`.
+    #[inline(always)]
+    pub fn clamp_branch<T: Real>(x: T, lo: T, hi: T) -> u8 {
+        if x < lo {
+            1
+        } else if x > hi {
+            2
+        } else {
+            0
+        }
+    }
+    /// `r = hypot(a, b)` with respect to `a`: `g a / r`, 0 at the origin.
+    #[inline(always)]
+    pub fn hypot<T: Real>(a: T, r: T, g: T) -> T {
+        if r == T::ZERO {
+            T::ZERO
+        } else {
+            g * a / r
+        }
+    }
+    /// `atan2(y, x)` with respect to `y`: `g x / (x² + y²)`, 0 at the origin.
+    #[inline(always)]
+    pub fn atan2_y<T: Real>(y: T, x: T, g: T) -> T {
+        let r2 = x * x + y * y;
+        if r2 == T::ZERO {
+            T::ZERO
+        } else {
+            g * x / r2
+        }
+    }
+    /// `atan2(y, x)` with respect to `x`: `-g y / (x² + y²)`, 0 at the origin.
+    #[inline(always)]
+    pub fn atan2_x<T: Real>(y: T, x: T, g: T) -> T {
+        let r2 = x * x + y * y;
+        if r2 == T::ZERO {
+            T::ZERO
+        } else {
+            -(g * y) / r2
+        }
+    }
+    /// `x.to_degrees()` / `x.to_radians()` scale factors.
+    #[inline(always)]
+    pub fn degrees_per_radian<T: Real>() -> T {
+        T::from_f64(180.0 / core::f64::consts::PI)
+    }
+    /// `x % m` with respect to `m`: `-g trunc(x / m)`.
+    #[inline(always)]
+    pub fn rem_divisor<T: Real>(x: T, m: T, g: T) -> T {
+        let q = (x / m).to_f64().trunc();
+        -(g * T::from_f64(q))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rules;
+
+    #[test]
+    fn conventions_at_kinks() {
+        assert_eq!(rules::abs(0.0, 1.0), 0.0);
+        assert_eq!(rules::abs(-2.0f32, 1.0), -1.0);
+        assert!(rules::max_takes_receiver(1.0, 1.0));
+        assert!(rules::max_takes_receiver(1.0, f64::NAN));
+        assert!(!rules::max_takes_receiver(f64::NAN, 1.0));
+        assert_eq!(rules::powi(0.0, 0, 1.0), 0.0);
+        assert_eq!(rules::powf_exponent(0.0, 0.0, 1.0), 0.0);
+        assert_eq!(rules::clamp_branch(1.0, 1.0, 2.0), 0);
+        assert_eq!(rules::hypot(0.0, 0.0, 1.0), 0.0);
+    }
+}

@@ -1,0 +1,128 @@
+//! Storage for the values the reverse sweep needs but the forward sweep overwrote.
+//!
+//! Each recorded variable gets its own tape, so the element type is inferred by the
+//! compiler and no value is boxed or type-erased. A value recorded at most once per call
+//! (outside every loop) uses a [`Slot`], which never allocates.
+
+/// A stack of recorded values, popped in reverse order by the reverse sweep.
+#[derive(Debug)]
+pub struct Tape<T> {
+    values: Vec<T>,
+}
+
+impl<T> Default for Tape<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Tape<T> {
+    /// An empty tape; allocates on the first push only.
+    #[inline(always)]
+    pub fn new() -> Self {
+        Tape { values: Vec::new() }
+    }
+    /// Reserves room for `additional` more values (trip counts known before a loop).
+    #[inline(always)]
+    pub fn reserve(&mut self, additional: usize) {
+        self.values.reserve(additional);
+    }
+    /// Records a value.
+    #[inline(always)]
+    pub fn push(&mut self, value: T) {
+        self.values.push(value);
+    }
+    /// The most recently recorded value. The generated reverse sweep pops exactly what the
+    /// forward sweep pushed, so an empty tape here is a bug in cotangent.
+    #[inline(always)]
+    pub fn pop(&mut self) -> T {
+        match self.values.pop() {
+            Some(value) => value,
+            None => tape_underflow(),
+        }
+    }
+    /// Bytes of recorded values the tape can hold without reallocating.
+    pub fn capacity_bytes(&self) -> usize {
+        self.values.capacity() * core::mem::size_of::<T>()
+    }
+}
+
+/// A tape for a value recorded at most once per call.
+#[derive(Debug)]
+pub struct Slot<T> {
+    value: Option<T>,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Slot<T> {
+    /// An empty slot.
+    #[inline(always)]
+    pub fn new() -> Self {
+        Slot { value: None }
+    }
+    /// Records the value.
+    #[inline(always)]
+    pub fn push(&mut self, value: T) {
+        debug_assert!(self.value.is_none(), "cotangent: a slot was recorded twice");
+        self.value = Some(value);
+    }
+    /// Takes the recorded value back.
+    #[inline(always)]
+    pub fn pop(&mut self) -> T {
+        match self.value.take() {
+            Some(value) => value,
+            None => tape_underflow(),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn tape_underflow() -> ! {
+    panic!("cotangent: the reverse sweep read a value that was not recorded; this is a bug in cotangent, please report it")
+}
+
+/// The first `taken` items of a double-ended iterator, in reverse order: the indices a
+/// loop that was left early by `break` or `return` went through, backwards.
+#[inline]
+pub fn rev_take<I>(iter: I, taken: usize) -> core::iter::Skip<core::iter::Rev<I>>
+where
+    I: DoubleEndedIterator + Clone,
+{
+    let total = iter.clone().count();
+    iter.rev().skip(total - taken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tape_is_lifo() {
+        let mut t = Tape::new();
+        t.push(1);
+        t.push(2);
+        assert_eq!(t.pop(), 2);
+        assert_eq!(t.pop(), 1);
+    }
+
+    #[test]
+    fn rev_take_walks_the_prefix_backwards() {
+        let v: Vec<usize> = rev_take((0..10).step_by(3), 2).collect();
+        assert_eq!(v, vec![3, 0]);
+        let v: Vec<usize> = rev_take((0..5).rev(), 3).collect();
+        assert_eq!(v, vec![2, 3, 4]);
+        assert_eq!(rev_take(0..4, 0).count(), 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "not recorded")]
+    fn empty_slot_panics_with_a_bug_report() {
+        Slot::<f64>::new().pop();
+    }
+}

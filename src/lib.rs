@@ -1,0 +1,33 @@
+//! # cotangent
+//!
+//! Compile-time reverse-mode automatic differentiation for stable Rust.
+//!
+//! `#[autodiff_reverse(d_f, ...activities)]` keeps `f` exactly as written and generates
+//! `d_f`, its adjoint, next to it, with the calling convention of nightly Rust's
+//! `std::autodiff`. See the README for the contract and the supported language.
+//!
+//! ```
+//! use cotangent::autodiff_reverse;
+//!
+//! #[autodiff_reverse(d_f, Active, Duplicated, Active)]
+//! fn f(a: f64, x: &[f64]) -> f64 {
+//!     a * x[0] * x[0] + x[1].sin()
+//! }
+//!
+//! let x = [3.0, 0.0];
+//! let mut dx = [0.0; 2];
+//! let (value, da) = d_f(2.0, &x, &mut dx, 1.0);
+//! assert_eq!(value, f(2.0, &x));
+//! assert_eq!(da, 9.0);
+//! assert_eq!(dx, [12.0, 1.0]);
+//! ```
+#![forbid(unsafe_code)]
+
+pub use autodiff_macro::autodiff_reverse;
+pub use autodiff_runtime::{
+    adjoint, gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, real, tape, Adjoint,
+    GradcheckError, GradcheckOptions, GradcheckReport, Real,
+};
+
+#[doc(hidden)]
+pub use autodiff_runtime::__private;
