@@ -55,10 +55,14 @@ pub fn analyze(body: &Body, sig: &Signature, errors: &mut Errors) -> Vec<bool> {
         if let Origin::Param(i) = info.origin {
             let p = &sig.params[i];
             varied[v] = p.activity != Activity::Const;
-            useful[v] = p.activity == Activity::Duplicated && matches!(p.kind, ParamKind::RefMut | ParamKind::SelfMut);
+            useful[v] = p.activity == Activity::Duplicated
+                && matches!(p.kind, ParamKind::RefMut | ParamKind::SelfMut);
         }
     }
-    let seeded = sig.ret.as_ref().is_some_and(|r| r.activity != Activity::Const);
+    let seeded = sig
+        .ret
+        .as_ref()
+        .is_some_and(|r| r.activity != Activity::Const);
     if let (Some(Operand::Var(r)), true) = (&body.result, seeded) {
         useful[*r] = true;
     }
@@ -80,7 +84,11 @@ pub fn analyze(body: &Body, sig: &Signature, errors: &mut Errors) -> Vec<bool> {
                     inputs.iter().for_each(|v| mark(&mut useful, *v));
                 }
             }
-            Stmt::Assign { var, value: Operand::Var(src), .. } => {
+            Stmt::Assign {
+                var,
+                value: Operand::Var(src),
+                ..
+            } => {
                 if varied[*src] {
                     mark(&mut varied, *var);
                 }
@@ -88,7 +96,10 @@ pub fn analyze(body: &Body, sig: &Signature, errors: &mut Errors) -> Vec<bool> {
                     mark(&mut useful, *src);
                 }
             }
-            Stmt::Store { place, value: Operand::Var(src) } => {
+            Stmt::Store {
+                place,
+                value: Operand::Var(src),
+            } => {
                 if varied[*src] {
                     mark(&mut varied, place.base);
                 }
@@ -103,13 +114,23 @@ pub fn analyze(body: &Body, sig: &Signature, errors: &mut Errors) -> Vec<bool> {
         }
     }
     for_each_stmt(&body.block, false, &mut |stmt, _| {
-        if let Stmt::Let { var, value: Rvalue::Opaque(call) } = stmt {
+        if let Stmt::Let {
+            var,
+            value: Rvalue::Opaque(call),
+        } = stmt
+        {
             let recv = call.recv.as_ref().map(|p| p.base);
-            let active_input = recv.into_iter().chain(call.args.iter().filter_map(Operand::var)).find(|v| varied[*v]);
+            let active_input = recv
+                .into_iter()
+                .chain(call.args.iter().filter_map(Operand::var))
+                .find(|v| varied[*v]);
             if let (Some(input), false, true) = (active_input, call.passive, useful[*var]) {
                 let callee = match &call.callee {
                     Callee::Method(m, _) => format!("the method `{m}`"),
-                    Callee::Path(p) => format!("the function `{}`", quote::quote!(#p).to_string().replace(' ', "")),
+                    Callee::Path(p) => format!(
+                        "the function `{}`",
+                        quote::quote!(#p).to_string().replace(' ', "")
+                    ),
                 };
                 errors.push(
                     call.span,

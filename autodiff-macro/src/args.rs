@@ -72,7 +72,14 @@ pub fn parse(attr: TokenStream, errors: &mut Errors) -> Option<Args> {
                 activity,
                 span: ident.span(),
             }),
-            None => errors.push(ident.span(), unknown_activity_message(&ident.to_string())),
+            None => {
+                errors.push(ident.span(), unknown_activity_message(&ident.to_string()));
+                // Keep the count right so that no second error follows from this one.
+                activities.push(SpannedActivity {
+                    activity: Activity::Const,
+                    span: ident.span(),
+                });
+            }
         }
     }
     Some(Args { name, activities })

@@ -28,25 +28,39 @@ pub fn structurize(body: &mut Body, ret_ty: Option<&syn::Type>) {
     let mut stmts = std::mem::take(&mut body.block.stmts);
     // A `return` that ends the function is its tail value.
     if count_returns(&stmts) == 1 {
-        if let Some(Stmt::Return(value, _)) = stmts.last() {
+        if let Some(Stmt::Return(value)) = stmts.last() {
             body.result = value.clone();
             stmts.pop();
         }
     }
     let has_returns = count_returns(&stmts) > 0;
-    let mut s = Structurizer { body, ret: None, ret_ty: ret_ty.cloned() };
+    let mut s = Structurizer {
+        body,
+        ret: None,
+        ret_ty: ret_ty.cloned(),
+    };
     if has_returns {
         s.make_ret_vars();
         if let (Some(tail), Some((_, Some(value)))) = (s.body.result.take(), s.ret) {
-            stmts.push(Stmt::Assign { var: value, value: tail, overwrites: true });
+            stmts.push(Stmt::Assign {
+                var: value,
+                value: tail,
+                overwrites: true,
+            });
         }
     }
     let mut top = LoopFlags::default();
     let mut out = s.block(stmts, &mut top);
     if let Some((flag, value)) = s.ret {
-        let mut prelude = vec![Stmt::Let { var: flag, value: Rvalue::Use(Operand::Const(quote!(false))) }];
+        let mut prelude = vec![Stmt::Let {
+            var: flag,
+            value: Rvalue::Use(Operand::Const(quote!(false))),
+        }];
         if let (Some(value), Some(ty)) = (value, s.ret_ty.clone()) {
-            prelude.push(Stmt::Let { var: value, value: Rvalue::ZeroOf(ty) });
+            prelude.push(Stmt::Let {
+                var: value,
+                value: Rvalue::ZeroOf(ty),
+            });
             s.body.result = Some(Operand::Var(value));
         }
         prelude.append(&mut out);
@@ -71,8 +85,14 @@ fn count_returns(stmts: &[Stmt]) -> usize {
 fn sets_flag(stmt: &Stmt, flag: VarId) -> bool {
     match stmt {
         Stmt::Assign { var, .. } => *var == flag,
-        Stmt::If { then, els, .. } => then.stmts.iter().chain(&els.stmts).any(|s| sets_flag(s, flag)),
-        Stmt::For { body, .. } | Stmt::Loop { body, .. } => body.stmts.iter().any(|s| sets_flag(s, flag)),
+        Stmt::If { then, els, .. } => then
+            .stmts
+            .iter()
+            .chain(&els.stmts)
+            .any(|s| sets_flag(s, flag)),
+        Stmt::For { body, .. } | Stmt::Loop { body, .. } => {
+            body.stmts.iter().any(|s| sets_flag(s, flag))
+        }
         _ => false,
     }
 }
@@ -92,7 +112,11 @@ impl Structurizer<'_> {
     }
 
     fn set(&self, var: VarId) -> Stmt {
-        Stmt::Assign { var, value: Operand::Const(quote!(true)), overwrites: true }
+        Stmt::Assign {
+            var,
+            value: Operand::Const(quote!(true)),
+            overwrites: true,
+        }
     }
 
     fn block(&mut self, stmts: Vec<Stmt>, flags: &mut LoopFlags) -> Vec<Stmt> {
@@ -110,26 +134,46 @@ impl Structurizer<'_> {
                     out.push(self.set(f));
                     return out;
                 }
-                Stmt::Return(value, _) => {
+                Stmt::Return(value) => {
                     let (flag, slot) = self.ret.expect("return flags exist when a return does");
                     if let (Some(slot), Some(value)) = (slot, value) {
-                        out.push(Stmt::Assign { var: slot, value, overwrites: true });
+                        out.push(Stmt::Assign {
+                            var: slot,
+                            value,
+                            overwrites: true,
+                        });
                     }
                     out.push(self.set(flag));
                     return out;
                 }
                 Stmt::If { cond, then, els } => {
-                    let then = Block { stmts: self.block(then.stmts, flags) };
-                    let els = Block { stmts: self.block(els.stmts, flags) };
+                    let then = Block {
+                        stmts: self.block(then.stmts, flags),
+                    };
+                    let els = Block {
+                        stmts: self.block(els.stmts, flags),
+                    };
                     out.push(Stmt::If { cond, then, els });
                 }
-                Stmt::For { var, range, body, .. } => {
+                Stmt::For {
+                    var, range, body, ..
+                } => {
                     let (body, exit, counter) = self.loop_body(body, &mut out, false);
-                    out.push(Stmt::For { var, range, body, exit, counter });
+                    out.push(Stmt::For {
+                        var,
+                        range,
+                        body,
+                        exit,
+                        counter,
+                    });
                 }
                 Stmt::Loop { body, .. } => {
                     let (body, exit, counter) = self.loop_body(body, &mut out, true);
-                    out.push(Stmt::Loop { body, exit, counter });
+                    out.push(Stmt::Loop {
+                        body,
+                        exit,
+                        counter,
+                    });
                 }
                 other => {
                     out.push(other);
@@ -153,7 +197,11 @@ impl Structurizer<'_> {
             }
             let go = self.none_raised(&raised, &mut out);
             let guarded = self.block(remaining, flags);
-            out.push(Stmt::If { cond: go, then: Block { stmts: guarded }, els: Block::default() });
+            out.push(Stmt::If {
+                cond: go,
+                then: Block { stmts: guarded },
+                els: Block::default(),
+            });
             return out;
         }
         out
@@ -165,38 +213,67 @@ impl Structurizer<'_> {
         let mut any = Operand::Var(raised[0]);
         for f in &raised[1..] {
             let t = self.body.new_var("exiting", span, Origin::Control);
-            out.push(Stmt::Let { var: t, value: Rvalue::Binary(BinOp::Other("||"), any, Operand::Var(*f)) });
+            out.push(Stmt::Let {
+                var: t,
+                value: Rvalue::Binary(BinOp::Other("||"), any, Operand::Var(*f)),
+            });
             any = Operand::Var(t);
         }
         let go = self.body.new_var("go", span, Origin::Control);
-        out.push(Stmt::Let { var: go, value: Rvalue::Unary(UnOp::Not, any) });
+        out.push(Stmt::Let {
+            var: go,
+            value: Rvalue::Unary(UnOp::Not, any),
+        });
         Operand::Var(go)
     }
 
     /// Transforms a loop body; declares its flags and counter in `outer`.
-    fn loop_body(&mut self, body: Block, outer: &mut Vec<Stmt>, always_count: bool) -> (Block, Option<VarId>, Option<VarId>) {
+    fn loop_body(
+        &mut self,
+        body: Block,
+        outer: &mut Vec<Stmt>,
+        always_count: bool,
+    ) -> (Block, Option<VarId>, Option<VarId>) {
         let mut flags = LoopFlags::default();
         let mut stmts = self.block(body.stmts, &mut flags);
         if let Some(cont) = flags.cont {
-            stmts.insert(0, Stmt::Let { var: cont, value: Rvalue::Use(Operand::Const(quote!(false))) });
+            stmts.insert(
+                0,
+                Stmt::Let {
+                    var: cont,
+                    value: Rvalue::Use(Operand::Const(quote!(false))),
+                },
+            );
         }
-        let ret = self.ret.map(|r| r.0).filter(|f| stmts.iter().any(|s| sets_flag(s, *f)));
+        let ret = self
+            .ret
+            .map(|r| r.0)
+            .filter(|f| stmts.iter().any(|s| sets_flag(s, *f)));
         let span = proc_macro2::Span::call_site();
         let exit = match (flags.brk, ret) {
             (None, None) => None,
             (Some(f), None) | (None, Some(f)) => Some(f),
             (Some(b), Some(r)) => {
                 let e = self.body.new_var("exit", span, Origin::Control);
-                stmts.push(Stmt::Let { var: e, value: Rvalue::Binary(BinOp::Other("||"), Operand::Var(b), Operand::Var(r)) });
+                stmts.push(Stmt::Let {
+                    var: e,
+                    value: Rvalue::Binary(BinOp::Other("||"), Operand::Var(b), Operand::Var(r)),
+                });
                 Some(e)
             }
         };
         if let Some(brk) = flags.brk {
-            outer.push(Stmt::Let { var: brk, value: Rvalue::Use(Operand::Const(quote!(false))) });
+            outer.push(Stmt::Let {
+                var: brk,
+                value: Rvalue::Use(Operand::Const(quote!(false))),
+            });
         }
         let counter = (always_count || exit.is_some()).then(|| {
             let c = self.control("trips", span);
-            outer.push(Stmt::Let { var: c, value: Rvalue::Use(Operand::Const(quote!(0usize))) });
+            outer.push(Stmt::Let {
+                var: c,
+                value: Rvalue::Use(Operand::Const(quote!(0usize))),
+            });
             c
         });
         (Block { stmts }, exit, counter)

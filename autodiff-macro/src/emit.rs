@@ -76,16 +76,15 @@ impl Emitter<'_> {
         }
     }
 
-    pub fn is_active(&self, op: &Operand) -> bool {
-        op.var().is_some_and(|v| self.plan.active[v])
-    }
-
     /// `start..end` with its adaptors, as the user wrote it. An inclusive range with
     /// `step_by` becomes `start..end + 1`, whose `step_by` can be reversed.
     pub fn range(&self, r: &ForRange) -> TokenStream {
         let start = self.operand(&r.start);
         let end = self.operand(&r.end);
-        let stepped = r.adaptors.iter().any(|a| matches!(a, RangeAdaptor::StepBy(_)));
+        let stepped = r
+            .adaptors
+            .iter()
+            .any(|a| matches!(a, RangeAdaptor::StepBy(_)));
         let mut out = match (r.inclusive, stepped) {
             (true, false) => quote!((#start..=#end)),
             (true, true) => quote!((#start..#end + 1)),
@@ -156,7 +155,11 @@ impl Emitter<'_> {
     /// Whether the adjoint returns the primal, and the types it returns.
     fn return_parts(&self) -> (bool, Vec<TokenStream>) {
         let mut types = Vec::new();
-        let primal = self.sig.ret.as_ref().is_some_and(|r| r.activity != Activity::ActiveOnly);
+        let primal = self
+            .sig
+            .ret
+            .as_ref()
+            .is_some_and(|r| r.activity != Activity::ActiveOnly);
         if let (true, Some(r)) = (primal, &self.sig.ret) {
             types.push(r.ty.to_token_stream());
         }
@@ -180,7 +183,12 @@ impl Emitter<'_> {
             let v = self.param_var(i);
             params.push(match input {
                 FnArg::Receiver(r) => {
-                    let (and, lifetime, mutability, self_token) = (&r.reference.as_ref().map(|x| x.0), r.reference.as_ref().and_then(|x| x.1.as_ref()), &r.mutability, &r.self_token);
+                    let (and, lifetime, mutability, self_token) = (
+                        &r.reference.as_ref().map(|x| x.0),
+                        r.reference.as_ref().and_then(|x| x.1.as_ref()),
+                        &r.mutability,
+                        &r.self_token,
+                    );
                     quote!(#and #lifetime #mutability #self_token)
                 }
                 FnArg::Typed(t) => {
@@ -253,7 +261,11 @@ impl Emitter<'_> {
 /// The stub emitted when the function has errors: the right signature, so callers get
 /// one error (the real one), not a cascade of "cannot find function `d_f`".
 pub fn stub(sig: &Signature) -> TokenStream {
-    let body = Body { vars: Vec::new(), block: Block::default(), result: None };
+    let body = Body {
+        vars: Vec::new(),
+        block: Block::default(),
+        result: None,
+    };
     let mut body = body;
     for (i, p) in sig.params.iter().enumerate() {
         body.new_var(&p.name.to_string(), p.name.span(), Origin::Param(i));
@@ -261,7 +273,12 @@ pub fn stub(sig: &Signature) -> TokenStream {
     let names = Names::new(&body);
     let n = body.vars.len();
     let plan = crate::record::plan(&body, vec![false; n]);
-    let e = Emitter { sig, body: &body, plan: &plan, names: &names };
+    let e = Emitter {
+        sig,
+        body: &body,
+        plan: &plan,
+        names: &names,
+    };
     let signature = e.adjoint_signature();
     quote!(#signature { ::core::unimplemented!("this adjoint was not generated: see the compile error on the function") })
 }

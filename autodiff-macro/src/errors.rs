@@ -18,17 +18,16 @@ impl Errors {
         self.errors.push(syn::Error::new_spanned(tokens, message));
     }
 
-    pub fn add(&mut self, error: syn::Error) {
-        self.errors.push(error);
-    }
-
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }
 
     /// One `compile_error!` per collected error.
     pub fn to_compile_errors(&self) -> TokenStream {
-        self.errors.iter().map(syn::Error::to_compile_error).collect()
+        self.errors
+            .iter()
+            .map(syn::Error::to_compile_error)
+            .collect()
     }
 }
 

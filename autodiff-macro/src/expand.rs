@@ -49,7 +49,12 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let plan = record::plan(&body, active);
     let names = names::Names::new(&body);
-    let emitter = Emitter { sig: &sig, body: &body, plan: &plan, names: &names };
+    let emitter = Emitter {
+        sig: &sig,
+        body: &body,
+        plan: &plan,
+        names: &names,
+    };
     let adjoint = emitter.adjoint_fn(&items);
     dump(&sig, &adjoint);
     quote!(#item_fn #adjoint)
@@ -58,9 +63,11 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// `COTANGENT_DUMP=1` (or `=name` of a function) prints the generated adjoint at compile
 /// time, so users can read what they run.
 fn dump(sig: &signature::Signature, adjoint: &TokenStream) {
-    let Ok(which) = std::env::var("COTANGENT_DUMP") else { return };
+    let Ok(which) = std::env::var("COTANGENT_DUMP") else {
+        return;
+    };
     let name = sig.item.sig.ident.to_string();
-    if which == "1" || which == name || which == sig.adjoint_name.to_string() {
+    if which == "1" || which == name || sig.adjoint_name == which {
         let text = match syn::parse2::<syn::File>(adjoint.clone()) {
             Ok(file) => prettyplease::unparse(&file),
             Err(_) => adjoint.to_string(),

@@ -54,7 +54,11 @@ impl Emitter<'_> {
                 let m = self.body.vars[*var].mutable.then(|| quote!(mut));
                 quote!(let #m #x;)
             }
-            Stmt::Assign { var, value, overwrites } => {
+            Stmt::Assign {
+                var,
+                value,
+                overwrites,
+            } => {
                 let x = self.names.var(*var);
                 let value = self.operand(value);
                 let record = self.plan.restores(*var, *overwrites).then(|| {
@@ -78,13 +82,23 @@ impl Emitter<'_> {
                     quote!(if #cond { #then } else { #els })
                 }
             }
-            Stmt::For { var, range, body, exit, counter } => {
+            Stmt::For {
+                var,
+                range,
+                body,
+                exit,
+                counter,
+            } => {
                 let i = self.names.var(*var);
                 let range = self.range(range);
                 let body = self.loop_body(body, *exit, *counter);
                 quote!(for #i in #range { #body })
             }
-            Stmt::Loop { body, exit, counter } => {
+            Stmt::Loop {
+                body,
+                exit,
+                counter,
+            } => {
                 let body = self.loop_body(body, *exit, *counter);
                 quote!(loop { #body })
             }

@@ -197,7 +197,7 @@ pub enum Stmt {
     },
     Break(Span),
     Continue(Span),
-    Return(Option<Operand>, Span),
+    Return(Option<Operand>),
 }
 
 /// A sequence of statements with its own scope.
@@ -264,22 +264,6 @@ fn check_block(block: &Block, defined: &mut [bool], structured: bool) {
             Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(..) => {
                 debug_assert!(!structured, "IR: early exit left after structurize")
             }
-        }
-    }
-}
-
-/// Calls `f` on every block, outermost first, with its nesting: `in_loop` is true inside
-/// a loop body, `top` only for the function's own block.
-pub fn walk_blocks<'a>(block: &'a Block, top: bool, in_loop: bool, f: &mut impl FnMut(&'a Block, bool, bool)) {
-    f(block, top, in_loop);
-    for stmt in &block.stmts {
-        match stmt {
-            Stmt::If { then, els, .. } => {
-                walk_blocks(then, false, in_loop, f);
-                walk_blocks(els, false, in_loop, f);
-            }
-            Stmt::For { body, .. } | Stmt::Loop { body, .. } => walk_blocks(body, false, true, f),
-            _ => {}
         }
     }
 }

@@ -52,7 +52,9 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         items: Vec::new(),
     };
     for (i, p) in sig.params.iter().enumerate() {
-        let v = l.body.new_var(&p.name.to_string(), p.name.span(), Origin::Param(i));
+        let v = l
+            .body
+            .new_var(&p.name.to_string(), p.name.span(), Origin::Param(i));
         l.body.vars[v].mutable = p.mutable;
         l.scopes[0].insert(p.name.to_string(), v);
     }
@@ -164,6 +166,11 @@ impl Lowerer<'_> {
         }
         let value = self.expr(&init.expr);
         let Some(name) = name else { return };
+        if is_unit(&value) {
+            // After an error (or for a unit value) the name stays unbound: its uses then
+            // raise no second error.
+            return;
+        }
         let var = match value {
             Operand::Var(t) if self.body.vars[t].origin == Origin::Temp => {
                 let info = &mut self.body.vars[t];
@@ -173,8 +180,13 @@ impl Lowerer<'_> {
                 t
             }
             other => {
-                let v = self.body.new_var(&name.to_string(), name.span(), Origin::User);
-                self.push(Stmt::Let { var: v, value: Rvalue::Use(other) });
+                let v = self
+                    .body
+                    .new_var(&name.to_string(), name.span(), Origin::User);
+                self.push(Stmt::Let {
+                    var: v,
+                    value: Rvalue::Use(other),
+                });
                 v
             }
         };
@@ -185,7 +197,12 @@ impl Lowerer<'_> {
     }
 
     fn statement_macro(&mut self, mac: &syn::Macro) {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         if ignored_macro(&name) {
             return;
         }
@@ -193,7 +210,12 @@ impl Lowerer<'_> {
     }
 
     pub fn macro_value(&mut self, mac: &syn::Macro) -> Operand {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         if name == "vec" {
             return self.vec_macro(mac);
         }
@@ -227,7 +249,10 @@ impl Lowerer<'_> {
                 let ops = items.iter().map(|e| self.expr(e)).collect();
                 self.bind("v", mac.span(), Rvalue::VecList(ops))
             }
-            Err(e) => self.error(e.span(), "could not read this `vec![..]`: write `vec![value; len]` or `vec![a, b, ..]`"),
+            Err(e) => self.error(
+                e.span(),
+                "could not read this `vec![..]`: write `vec![value; len]` or `vec![a, b, ..]`",
+            ),
         }
     }
 
@@ -256,9 +281,16 @@ impl Lowerer<'_> {
             self.push(Stmt::If { cond, then, els });
             return unit();
         }
-        for (block, value, diverged) in [(&mut then, then_value, then_diverged), (&mut els, else_value, else_diverged)] {
+        for (block, value, diverged) in [
+            (&mut then, then_value, then_diverged),
+            (&mut els, else_value, else_diverged),
+        ] {
             if !diverged {
-                block.stmts.push(Stmt::Assign { var: result, value, overwrites: false });
+                block.stmts.push(Stmt::Assign {
+                    var: result,
+                    value,
+                    overwrites: false,
+                });
             }
         }
         self.push(Stmt::Declare { var: result });
@@ -272,7 +304,11 @@ impl Lowerer<'_> {
         let left = self.expr(&e.left);
         let result = self.temp(if is_and { "and" } else { "or" }, e.span());
         let (mut right_block, right) = self.sub_block(|l| l.expr(&e.right));
-        right_block.stmts.push(Stmt::Assign { var: result, value: right, overwrites: false });
+        right_block.stmts.push(Stmt::Assign {
+            var: result,
+            value: right,
+            overwrites: false,
+        });
         let short = Block {
             stmts: vec![Stmt::Assign {
                 var: result,
@@ -280,9 +316,17 @@ impl Lowerer<'_> {
                 overwrites: false,
             }],
         };
-        let (then, els) = if is_and { (right_block, short) } else { (short, right_block) };
+        let (then, els) = if is_and {
+            (right_block, short)
+        } else {
+            (short, right_block)
+        };
         self.push(Stmt::Declare { var: result });
-        self.push(Stmt::If { cond: left, then, els });
+        self.push(Stmt::If {
+            cond: left,
+            then,
+            els,
+        });
         Operand::Var(result)
     }
 
@@ -299,8 +343,14 @@ impl Lowerer<'_> {
                 return self.error(other.span(), "the loop variable must be a name or `_`: iterate over indices (`for i in 0..n`) and index inside the body");
             }
         };
-        let Some(range) = self.range(&e.expr) else { return unit() };
-        let var = self.body.new_var(if name == "_" { "i" } else { &name }, e.pat.span(), Origin::User);
+        let Some(range) = self.range(&e.expr) else {
+            return unit();
+        };
+        let var = self.body.new_var(
+            if name == "_" { "i" } else { &name },
+            e.pat.span(),
+            Origin::User,
+        );
         let body = self.loop_body(|l| {
             if name != "_" {
                 if let Some(scope) = l.scopes.last_mut() {
@@ -309,7 +359,13 @@ impl Lowerer<'_> {
             }
             l.block_value(&e.body);
         });
-        self.push(Stmt::For { var, range, body, exit: None, counter: None });
+        self.push(Stmt::For {
+            var,
+            range,
+            body,
+            exit: None,
+            counter: None,
+        });
         unit()
     }
 
@@ -343,13 +399,21 @@ impl Lowerer<'_> {
             }
             Expr::Range(r) => {
                 let (Some(start), Some(end)) = (&r.start, &r.end) else {
-                    self.errors.push_spanned(r, "a `for` range needs both bounds: write `a..b` or `a..=b`");
+                    self.errors.push_spanned(
+                        r,
+                        "a `for` range needs both bounds: write `a..b` or `a..=b`",
+                    );
                     return None;
                 };
                 let start = self.expr(start);
                 let end = self.expr(end);
                 let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
-                Some(ForRange { start, end, inclusive, adaptors: Vec::new() })
+                Some(ForRange {
+                    start,
+                    end,
+                    inclusive,
+                    adaptors: Vec::new(),
+                })
             }
             other => {
                 self.errors.push_spanned(other, "cotangent differentiates `for` loops over ranges (`a..b`, `a..=b`, with `.rev()` or `.step_by(k)`): loop over indices, e.g. `for i in 0..x.len()`, and read `x[i]` in the body");
@@ -362,7 +426,10 @@ impl Lowerer<'_> {
     // into: `Loop { [let c = ..; let stop = !c; if stop { break }; body] }`
     pub fn while_loop(&mut self, e: &syn::ExprWhile) -> Operand {
         if let Some(label) = &e.label {
-            return self.error(label.name.span(), "labelled loops are not supported: use a flag, or `return`");
+            return self.error(
+                label.name.span(),
+                "labelled loops are not supported: use a flag, or `return`",
+            );
         }
         if let Expr::Let(l) = &*e.cond {
             return self.error(l.let_token.span, "`while let` is not supported in a differentiated function: use `while` with a plain condition, or a `for` loop over indices");
@@ -374,16 +441,27 @@ impl Lowerer<'_> {
                 l.push(Stmt::Break(e.while_token.span));
                 unit()
             });
-            l.push(Stmt::If { cond: stop, then, els: Block::default() });
+            l.push(Stmt::If {
+                cond: stop,
+                then,
+                els: Block::default(),
+            });
             l.block_value(&e.body);
         });
-        self.push(Stmt::Loop { body, exit: None, counter: None });
+        self.push(Stmt::Loop {
+            body,
+            exit: None,
+            counter: None,
+        });
         unit()
     }
 
     pub fn loop_expr(&mut self, e: &syn::ExprLoop) -> Operand {
         if let Some(label) = &e.label {
-            return self.error(label.name.span(), "labelled loops are not supported: use a flag, or `return`");
+            return self.error(
+                label.name.span(),
+                "labelled loops are not supported: use a flag, or `return`",
+            );
         }
         self.loops.push(false);
         let (body, _) = self.sub_block(|l| {
@@ -391,7 +469,11 @@ impl Lowerer<'_> {
             unit()
         });
         let left_by_break = self.loops.pop().unwrap_or(false);
-        self.push(Stmt::Loop { body, exit: None, counter: None });
+        self.push(Stmt::Loop {
+            body,
+            exit: None,
+            counter: None,
+        });
         // `loop` without `break` only ends by `return`: what follows is unreachable.
         self.diverged = !left_by_break;
         unit()
@@ -399,7 +481,10 @@ impl Lowerer<'_> {
 
     pub fn break_expr(&mut self, e: &syn::ExprBreak) -> Operand {
         if let Some(label) = &e.label {
-            return self.error(label.span(), "labelled `break` is not supported: use a flag, or `return`");
+            return self.error(
+                label.span(),
+                "labelled `break` is not supported: use a flag, or `return`",
+            );
         }
         if let Some(value) = &e.expr {
             return self.error(value.span(), "`break` with a value is not supported: assign the value to a variable declared before the loop, then `break`");
@@ -414,7 +499,10 @@ impl Lowerer<'_> {
 
     pub fn continue_expr(&mut self, e: &syn::ExprContinue) -> Operand {
         if let Some(label) = &e.label {
-            return self.error(label.span(), "labelled `continue` is not supported: use a flag");
+            return self.error(
+                label.span(),
+                "labelled `continue` is not supported: use a flag",
+            );
         }
         self.push(Stmt::Continue(e.continue_token.span));
         self.diverged = true;
@@ -423,7 +511,7 @@ impl Lowerer<'_> {
 
     pub fn return_expr(&mut self, e: &syn::ExprReturn) -> Operand {
         let value = e.expr.as_ref().map(|v| self.expr(v));
-        self.push(Stmt::Return(value, e.return_token.span));
+        self.push(Stmt::Return(value));
         self.diverged = true;
         unit()
     }

@@ -14,7 +14,10 @@ impl Lowerer<'_> {
         match e {
             Expr::Lit(l) => match &l.lit {
                 syn::Lit::Float(_) | syn::Lit::Int(_) | syn::Lit::Bool(_) => self.constant(l),
-                other => self.error(other.span(), "only numeric and boolean literals are supported in a differentiated function"),
+                other => self.error(
+                    other.span(),
+                    "only numeric and boolean literals are supported in a differentiated function",
+                ),
             },
             Expr::Path(p) => self.path_value(p),
             Expr::Paren(p) => self.expr(&p.expr),
@@ -35,7 +38,11 @@ impl Lowerer<'_> {
             Expr::Cast(c) => {
                 let value = self.expr(&c.expr);
                 let to_float = !non_float_type(&c.ty);
-                self.bind("cast", c.span(), Rvalue::Cast(value, (*c.ty).clone(), to_float))
+                self.bind(
+                    "cast",
+                    c.span(),
+                    Rvalue::Cast(value, (*c.ty).clone(), to_float),
+                )
             }
             Expr::Block(b) if b.label.is_none() => self.block_value(&b.block),
             Expr::If(i) => self.if_expr(i),
@@ -117,9 +124,16 @@ impl Lowerer<'_> {
         };
         let compound = matches!(
             b.op,
-            SynBinOp::AddAssign(_) | SynBinOp::SubAssign(_) | SynBinOp::MulAssign(_) | SynBinOp::DivAssign(_)
-                | SynBinOp::RemAssign(_) | SynBinOp::BitAndAssign(_) | SynBinOp::BitOrAssign(_)
-                | SynBinOp::BitXorAssign(_) | SynBinOp::ShlAssign(_) | SynBinOp::ShrAssign(_)
+            SynBinOp::AddAssign(_)
+                | SynBinOp::SubAssign(_)
+                | SynBinOp::MulAssign(_)
+                | SynBinOp::DivAssign(_)
+                | SynBinOp::RemAssign(_)
+                | SynBinOp::BitAndAssign(_)
+                | SynBinOp::BitOrAssign(_)
+                | SynBinOp::BitXorAssign(_)
+                | SynBinOp::ShlAssign(_)
+                | SynBinOp::ShrAssign(_)
         );
         match (&b.op, arith(&b.op)) {
             (SynBinOp::And(_), _) => self.short_circuit(b, true),
@@ -141,7 +155,9 @@ impl Lowerer<'_> {
     // into: `let t = x + e; x = t;` / `let old = a[i]; let t = old + e; a[i] = t;`
     fn compound_assign(&mut self, b: &syn::ExprBinary, op: BinOp) {
         let right = self.expr(&b.right);
-        let Some(place) = self.place(&b.left) else { return };
+        let Some(place) = self.place(&b.left) else {
+            return;
+        };
         let old = if place.projs.is_empty() {
             Operand::Var(place.base)
         } else {
@@ -165,7 +181,11 @@ impl Lowerer<'_> {
     fn write(&mut self, place: Place, value: Operand) {
         if place.projs.is_empty() {
             self.body.vars[place.base].mutable = true;
-            self.push(Stmt::Assign { var: place.base, value, overwrites: true });
+            self.push(Stmt::Assign {
+                var: place.base,
+                value,
+                overwrites: true,
+            });
         } else {
             self.body.vars[place.base].mutable = true;
             self.push(Stmt::Store { place, value });
@@ -178,12 +198,18 @@ impl Lowerer<'_> {
             Expr::Paren(p) => self.place(&p.expr),
             Expr::Group(g) => self.place(&g.expr),
             Expr::Path(p) => match self.path_value(p) {
-                Operand::Var(base) => Some(Place { base, projs: Vec::new() }),
+                Operand::Var(base) => Some(Place {
+                    base,
+                    projs: Vec::new(),
+                }),
                 constant => {
                     // An indexed constant (`TABLE[i]`): index a copy of it.
                     let span = p.span();
                     match self.bind("c", span, Rvalue::Use(constant)) {
-                        Operand::Var(base) => Some(Place { base, projs: Vec::new() }),
+                        Operand::Var(base) => Some(Place {
+                            base,
+                            projs: Vec::new(),
+                        }),
                         Operand::Const(_) => None,
                     }
                 }
@@ -205,7 +231,9 @@ impl Lowerer<'_> {
             }
             Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => {
                 let mut place = self.place(&u.expr)?;
-                if !place.projs.is_empty() || !matches!(self.body.vars[place.base].origin, Origin::Param(_)) {
+                if !place.projs.is_empty()
+                    || !matches!(self.body.vars[place.base].origin, Origin::Param(_))
+                {
                     self.errors.push_spanned(u, "`*` is supported on reference parameters (`*x`, `*out = ..`): index or copy the value instead");
                     return None;
                 }
@@ -216,7 +244,10 @@ impl Lowerer<'_> {
                 // A computed value (`f(x)[i]`, `(a * b).field`): index a temporary.
                 let value = self.expr(other);
                 match value {
-                    Operand::Var(base) => Some(Place { base, projs: Vec::new() }),
+                    Operand::Var(base) => Some(Place {
+                        base,
+                        projs: Vec::new(),
+                    }),
                     Operand::Const(_) => {
                         self.errors.push_spanned(other, "this expression cannot be indexed or assigned to in a differentiated function");
                         None
@@ -256,9 +287,17 @@ impl Lowerer<'_> {
     // into: `Math(Exp, [x])` / `Opaque(helper, [a, b])` (allowed on inactive values only)
     fn call(&mut self, c: &syn::ExprCall) -> Operand {
         let Expr::Path(func) = &*c.func else {
-            return self.error(c.func.span(), "only calls of named functions are supported (`f64::sin(x)`, `helper(a, b)`)");
+            return self.error(
+                c.func.span(),
+                "only calls of named functions are supported (`f64::sin(x)`, `helper(a, b)`)",
+            );
         };
-        let segments: Vec<String> = func.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments: Vec<String> = func
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
         let float_path = segments.len() == 2 && (segments[0] == "f64" || segments[0] == "f32");
         if float_path && func.qself.is_none() {
             if let Some(f) = MathFn::from_name(&segments[1], c.args.len()) {
@@ -266,7 +305,12 @@ impl Lowerer<'_> {
                 return self.bind(f.name(), c.span(), Rvalue::Math(f, ops));
             }
         }
-        if func.qself.is_none() && func.path.get_ident().is_some_and(|id| self.lookup(&id.to_string()).is_some()) {
+        if func.qself.is_none()
+            && func
+                .path
+                .get_ident()
+                .is_some_and(|id| self.lookup(&id.to_string()).is_some())
+        {
             return self.error(c.func.span(), "calling a local variable (a closure or function pointer) is not supported in a differentiated function");
         }
         let args = c.args.iter().map(|a| self.expr(a)).collect();

@@ -88,7 +88,17 @@ impl Names {
 }
 
 fn sanitize(name: &str) -> String {
-    let s: String = name.trim_start_matches("r#").chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let s: String = name
+        .trim_start_matches("r#")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     match s.as_str() {
         "" | "_" => "v".to_string(),
         "self" | "Self" | "super" | "crate" | "type" | "match" | "fn" | "mod" | "move" | "ref"

@@ -35,10 +35,6 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn adjoint_in_reverse(&self, v: VarId) -> bool {
-        self.active[v]
-    }
-
     pub fn restores(&self, var: VarId, overwrites: bool) -> bool {
         overwrites && self.needed[var]
     }
@@ -46,8 +42,12 @@ impl Plan {
     /// Whether the reverse sweep has anything to do for `stmt`.
     pub fn stmt_has_reverse(&self, stmt: &Stmt) -> bool {
         match stmt {
-            Stmt::Let { var, .. } | Stmt::Declare { var } => self.active[*var] || self.snapshot[*var],
-            Stmt::Assign { var, overwrites, .. } => self.active[*var] || self.restores(*var, *overwrites),
+            Stmt::Let { var, .. } | Stmt::Declare { var } => {
+                self.active[*var] || self.snapshot[*var]
+            }
+            Stmt::Assign {
+                var, overwrites, ..
+            } => self.active[*var] || self.restores(*var, *overwrites),
             Stmt::Store { place, .. } => self.active[place.base],
             Stmt::If { then, els, .. } => self.has_reverse(then) || self.has_reverse(els),
             Stmt::For { body, .. } | Stmt::Loop { body, .. } => self.has_reverse(body),
@@ -77,7 +77,11 @@ pub fn plan(body: &Body, active: Vec<bool>) -> Plan {
     for_each_stmt(&body.block, false, &mut |stmt, in_loop| match stmt {
         Stmt::Let { var, .. } | Stmt::Declare { var } => defined_in_loop[*var] = in_loop,
         Stmt::For { var, .. } => loop_var[*var] = true,
-        Stmt::Assign { var, overwrites: true, .. } => assigned_in_loop[*var] |= in_loop,
+        Stmt::Assign {
+            var,
+            overwrites: true,
+            ..
+        } => assigned_in_loop[*var] |= in_loop,
         _ => {}
     });
     let mut plan = Plan {
@@ -94,7 +98,9 @@ pub fn plan(body: &Body, active: Vec<bool>) -> Plan {
             plan.snapshot[v] = plan.needed[v] && !plan.top[v] && !plan.loop_var[v];
         }
         let mut newly = Vec::new();
-        for_each_stmt(&body.block, false, &mut |stmt, _| newly.extend(needs_of(&plan, stmt)));
+        for_each_stmt(&body.block, false, &mut |stmt, _| {
+            newly.extend(needs_of(&plan, stmt))
+        });
         let before = plan.needed.iter().filter(|b| **b).count();
         for v in newly {
             plan.needed[v] = true;
@@ -120,7 +126,12 @@ pub fn plan(body: &Body, active: Vec<bool>) -> Plan {
 fn has_overwrite(block: &Block, v: VarId) -> bool {
     let mut found = false;
     for_each_stmt(block, false, &mut |stmt, _| {
-        if let Stmt::Assign { var, overwrites: true, .. } = stmt {
+        if let Stmt::Assign {
+            var,
+            overwrites: true,
+            ..
+        } = stmt
+        {
             found |= *var == v;
         }
     });

@@ -23,7 +23,11 @@ impl Emitter<'_> {
             }
         }
         out.extend(self.zero_adjoints(&self.body.block, true));
-        let seeded = self.sig.ret.as_ref().is_some_and(|r| matches!(r.activity, Activity::Active | Activity::ActiveOnly));
+        let seeded = self
+            .sig
+            .ret
+            .as_ref()
+            .is_some_and(|r| matches!(r.activity, Activity::Active | Activity::ActiveOnly));
         if let (Some(Operand::Var(r)), true) = (&self.body.result, seeded) {
             if self.plan.active[*r] {
                 let (d, seed) = (self.adjoint(*r), &self.names.seed);
@@ -85,7 +89,11 @@ impl Emitter<'_> {
             Stmt::Let { .. } | Stmt::Declare { .. } => TokenStream::new(),
             // from: `x = v` (old value recorded)
             // into: `let g = take(&mut d_x); x = tape_x.pop(); d_v += g;`
-            Stmt::Assign { var, value, overwrites } => {
+            Stmt::Assign {
+                var,
+                value,
+                overwrites,
+            } => {
                 let mut out = TokenStream::new();
                 let active = self.plan.active[*var];
                 if active {
@@ -126,7 +134,13 @@ impl Emitter<'_> {
             }
             // from: `for i in a..b { body }`, left early after `n` trips or not
             // into: `for i in (a..b).rev() { reverse(body) }` / `for i in rev_take(a..b, n)`
-            Stmt::For { var, range, body, counter, .. } => {
+            Stmt::For {
+                var,
+                range,
+                body,
+                counter,
+                ..
+            } => {
                 let i = self.names.var(*var);
                 let range = self.range(range);
                 let iter = match counter {
@@ -140,7 +154,9 @@ impl Emitter<'_> {
                 quote!(for #i in #iter { #body })
             }
             Stmt::Loop { body, counter, .. } => {
-                let c = self.names.var(counter.expect("structurize counts the trips of every loop"));
+                let c = self
+                    .names
+                    .var(counter.expect("structurize counts the trips of every loop"));
                 let body = self.reverse_block(body);
                 quote!(for _ in 0..#c { #body })
             }
@@ -153,7 +169,11 @@ impl Emitter<'_> {
         let d = &self.names.adjoint[var];
         let g = quote!(#d);
         let y = self.names.var(var);
-        let adj = |op: &Operand| op.var().filter(|v| self.plan.active[*v]).map(|v| self.adjoint(v));
+        let adj = |op: &Operand| {
+            op.var()
+                .filter(|v| self.plan.active[*v])
+                .map(|v| self.adjoint(v))
+        };
         let mut out = TokenStream::new();
         match value {
             Rvalue::Use(op) => {
@@ -161,11 +181,9 @@ impl Emitter<'_> {
                     out.extend(quote!(#p::accumulate(&mut #a, #g);));
                 }
             }
-            Rvalue::Read(place) => {
-                if self.plan.active[place.base] {
-                    let a = self.adjoint_place(place);
-                    out.extend(quote!(#p::accumulate(&mut #a, #g);));
-                }
+            Rvalue::Read(place) if self.plan.active[place.base] => {
+                let a = self.adjoint_place(place);
+                out.extend(quote!(#p::accumulate(&mut #a, #g);));
             }
             Rvalue::Unary(UnOp::Neg, op) => {
                 if let Some(a) = adj(op) {
@@ -196,7 +214,9 @@ impl Emitter<'_> {
             Rvalue::Array(ops) | Rvalue::VecList(ops) => {
                 for (k, op) in ops.iter().enumerate() {
                     if let Some(a) = adj(op) {
-                        out.extend(quote!(#p::accumulate(&mut #a, ::core::clone::Clone::clone(&#g[#k]));));
+                        out.extend(
+                            quote!(#p::accumulate(&mut #a, ::core::clone::Clone::clone(&#g[#k]));),
+                        );
                     }
                 }
             }

@@ -18,10 +18,22 @@ pub struct Needs {
     pub result: bool,
 }
 
-const ARGS: Needs = Needs { args: true, result: false };
-const RESULT: Needs = Needs { args: false, result: true };
-const BOTH: Needs = Needs { args: true, result: true };
-const NOTHING: Needs = Needs { args: false, result: false };
+const ARGS: Needs = Needs {
+    args: true,
+    result: false,
+};
+const RESULT: Needs = Needs {
+    args: false,
+    result: true,
+};
+const BOTH: Needs = Needs {
+    args: true,
+    result: true,
+};
+const NOTHING: Needs = Needs {
+    args: false,
+    result: false,
+};
 
 macro_rules! math_fns {
     ($($variant:ident $name:literal $arity:literal),* $(,)?) => {
@@ -83,7 +95,14 @@ impl MathFn {
     }
 
     /// `adj += ∂y/∂a[k] * g`, as a statement.
-    pub fn adjoint(self, k: usize, a: &[TokenStream], y: &TokenStream, g: &TokenStream, adj: &TokenStream) -> TokenStream {
+    pub fn adjoint(
+        self,
+        k: usize,
+        a: &[TokenStream],
+        y: &TokenStream,
+        g: &TokenStream,
+        adj: &TokenStream,
+    ) -> TokenStream {
         use MathFn::*;
         let r = quote!(::cotangent::__private::rules);
         let x = &a[0];
@@ -156,7 +175,15 @@ impl BinOp {
     }
 
     /// `adj += ∂y/∂(a, b)[k] * g`, as a statement.
-    pub fn adjoint(self, k: usize, a: &TokenStream, b: &TokenStream, y: &TokenStream, g: &TokenStream, adj: &TokenStream) -> TokenStream {
+    pub fn adjoint(
+        self,
+        k: usize,
+        a: &TokenStream,
+        b: &TokenStream,
+        y: &TokenStream,
+        g: &TokenStream,
+        adj: &TokenStream,
+    ) -> TokenStream {
         match (self, k) {
             (BinOp::Add, _) | (BinOp::Sub, 0) | (BinOp::Rem, 0) => quote!(#adj += #g;),
             (BinOp::Sub, _) => quote!(#adj -= #g;),
@@ -164,7 +191,9 @@ impl BinOp {
             (BinOp::Mul, _) => quote!(#adj += #g * #a;),
             (BinOp::Div, 0) => quote!(#adj += #g / #b;),
             (BinOp::Div, _) => quote!(#adj -= #g * #y / #b;),
-            (BinOp::Rem, _) => quote!(#adj += ::cotangent::__private::rules::rem_divisor(#a, #b, #g);),
+            (BinOp::Rem, _) => {
+                quote!(#adj += ::cotangent::__private::rules::rem_divisor(#a, #b, #g);)
+            }
             (BinOp::Other(_), _) => TokenStream::new(),
         }
     }
@@ -175,9 +204,19 @@ impl BinOp {
 pub fn passive_method(name: &str) -> bool {
     matches!(
         name,
-        "len" | "is_empty" | "is_nan" | "is_finite" | "is_infinite" | "is_normal"
-            | "is_sign_positive" | "is_sign_negative" | "is_subnormal" | "to_bits"
-            | "total_cmp" | "partial_cmp" | "classify"
+        "len"
+            | "is_empty"
+            | "is_nan"
+            | "is_finite"
+            | "is_infinite"
+            | "is_normal"
+            | "is_sign_positive"
+            | "is_sign_negative"
+            | "is_subnormal"
+            | "to_bits"
+            | "total_cmp"
+            | "partial_cmp"
+            | "classify"
     )
 }
 
@@ -185,8 +224,17 @@ pub fn passive_method(name: &str) -> bool {
 pub fn ignored_macro(name: &str) -> bool {
     matches!(
         name,
-        "println" | "eprintln" | "print" | "eprint" | "dbg" | "assert" | "assert_eq"
-            | "assert_ne" | "debug_assert" | "debug_assert_eq" | "debug_assert_ne"
+        "println"
+            | "eprintln"
+            | "print"
+            | "eprint"
+            | "dbg"
+            | "assert"
+            | "assert_eq"
+            | "assert_ne"
+            | "debug_assert"
+            | "debug_assert_eq"
+            | "debug_assert_ne"
     )
 }
 
@@ -196,8 +244,19 @@ pub fn non_float_type(ty: &syn::Type) -> bool {
         syn::Type::Path(p) if p.qself.is_none() => p.path.get_ident().is_some_and(|id| {
             matches!(
                 id.to_string().as_str(),
-                "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64"
-                    | "u128" | "usize" | "bool" | "char"
+                "i8" | "i16"
+                    | "i32"
+                    | "i64"
+                    | "i128"
+                    | "isize"
+                    | "u8"
+                    | "u16"
+                    | "u32"
+                    | "u64"
+                    | "u128"
+                    | "usize"
+                    | "bool"
+                    | "char"
             )
         }),
         syn::Type::Paren(p) => non_float_type(&p.elem),

@@ -23,10 +23,10 @@ pub enum ParamKind {
 
 impl ParamKind {
     pub fn is_reference(self) -> bool {
-        matches!(self, ParamKind::SelfRef | ParamKind::SelfMut | ParamKind::Ref | ParamKind::RefMut)
-    }
-    pub fn is_self(self) -> bool {
-        matches!(self, ParamKind::SelfValue | ParamKind::SelfRef | ParamKind::SelfMut)
+        matches!(
+            self,
+            ParamKind::SelfRef | ParamKind::SelfMut | ParamKind::Ref | ParamKind::RefMut
+        )
     }
 }
 
@@ -38,7 +38,6 @@ pub struct Param {
     /// The declared type (`Self`, `&Self` for receivers).
     pub ty: Type,
     pub activity: Activity,
-    pub span: Span,
 }
 
 impl Param {
@@ -91,11 +90,15 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
     let n_acts = args.activities.len();
     let expected = n_params + usize::from(has_ret);
     if n_acts != expected {
-        let span = args.activities.last().map(|a| a.span).unwrap_or(args.name.span());
+        let span = args
+            .activities
+            .last()
+            .map(|a| a.span)
+            .unwrap_or(args.name.span());
         let msg = if has_ret && n_acts == n_params {
-            format!("missing the return activity: `{}` takes {n_params} parameter activities and then one for the returned value (`Active` to get gradients, `ActiveOnly` without the primal, or `Const`)", sig.ident)
+            format!("missing the return activity: `{}` takes {n_params} parameter {} and then one for the returned value (`Active` to get gradients, `ActiveOnly` without the primal, or `Const`)", sig.ident, plural(n_params))
         } else if !has_ret && n_acts == n_params + 1 {
-            format!("superfluous activity: `{}` returns nothing, so it takes exactly {n_params} activities, one per parameter", sig.ident)
+            format!("superfluous activity: `{}` returns nothing, so it takes exactly {n_params} {}, one per parameter", sig.ident, plural(n_params))
         } else {
             format!(
                 "`{}` needs {expected} activities ({n_params} for the parameters{}), found {n_acts}",
@@ -135,7 +138,13 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
     })
 }
 
-fn param(i: usize, input: &FnArg, activity: Activity, act_span: Span, errors: &mut Errors) -> Option<Param> {
+fn param(
+    i: usize,
+    input: &FnArg,
+    activity: Activity,
+    act_span: Span,
+    errors: &mut Errors,
+) -> Option<Param> {
     let (name, mutable, kind, ty) = match input {
         FnArg::Receiver(r) => {
             let kind = match (&r.reference, r.mutability.is_some()) {
@@ -144,11 +153,18 @@ fn param(i: usize, input: &FnArg, activity: Activity, act_span: Span, errors: &m
                 (Some(_), true) => ParamKind::SelfMut,
             };
             let mutable = r.reference.is_none() && r.mutability.is_some();
-            (Ident::new("self", r.self_token.span), mutable, kind, (*r.ty).clone())
+            (
+                Ident::new("self", r.self_token.span),
+                mutable,
+                kind,
+                (*r.ty).clone(),
+            )
         }
         FnArg::Typed(t) => {
             let (name, mutable) = match &*t.pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), p.mutability.is_some()),
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    (p.ident.clone(), p.mutability.is_some())
+                }
                 Pat::Wild(w) => (Ident::new(&format!("unused_{i}"), w.span()), false),
                 other => {
                     errors.push_spanned(other, "destructuring in a parameter is not supported: bind the parameter to a name and destructure it in the body");
@@ -163,14 +179,16 @@ fn param(i: usize, input: &FnArg, activity: Activity, act_span: Span, errors: &m
             (name, mutable, kind, (*t.ty).clone())
         }
     };
-    let span = input.span();
     match activity {
         Activity::Active if kind.is_reference() => {
             errors.push(act_span, format!("`Active` is for by-value floats, but `{name}` is a reference: use `Duplicated`, whose gradient accumulates into the shadow `&mut` argument that follows it"));
             return None;
         }
         Activity::Active if non_float_type(&ty) => {
-            errors.push(act_span, format!("`{name}` is not a float, so it cannot be `Active`: mark it `Const`"));
+            errors.push(
+                act_span,
+                format!("`{name}` is not a float, so it cannot be `Active`: mark it `Const`"),
+            );
             return None;
         }
         Activity::Duplicated if !kind.is_reference() => {
@@ -183,7 +201,13 @@ fn param(i: usize, input: &FnArg, activity: Activity, act_span: Span, errors: &m
         }
         _ => {}
     }
-    Some(Param { name, mutable, kind, ty, activity, span })
+    Some(Param {
+        name,
+        mutable,
+        kind,
+        ty,
+        activity,
+    })
 }
 
 fn check_return(ty: &Type, activity: Activity, span: Span, errors: &mut Errors) {
@@ -196,5 +220,13 @@ fn check_return(ty: &Type, activity: Activity, span: Span, errors: &mut Errors) 
             }
         }
         Activity::Const => {}
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        "activity"
+    } else {
+        "activities"
     }
 }

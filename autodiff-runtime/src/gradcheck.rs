@@ -179,7 +179,11 @@ pub fn gradcheck_vjp_with(
     let mut probe = x.to_vec();
     let mut seeded = |p: &[f64]| -> f64 {
         let out = f(p);
-        assert_eq!(out.len(), seed.len(), "gradcheck: seed and output lengths differ");
+        assert_eq!(
+            out.len(),
+            seed.len(),
+            "gradcheck: seed and output lengths differ"
+        );
         out.iter().zip(seed).map(|(o, s)| o * s).sum()
     };
     let entries = (0..x.len())

@@ -13,8 +13,8 @@ pub mod tape;
 
 pub use adjoint::Adjoint;
 pub use gradcheck::{
-    gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, GradcheckError,
-    GradcheckOptions, GradcheckReport,
+    gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, GradcheckError, GradcheckOptions,
+    GradcheckReport,
 };
 pub use real::Real;
 
@@ -23,8 +23,7 @@ pub use real::Real;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::adjoint::{
-        accumulate, accumulate_cast, take, zero_like, zero_of, zero_out, Adjoint, TypeZero,
-        Witness,
+        accumulate, accumulate_cast, take, zero_like, zero_of, zero_out, Adjoint, TypeZero, Witness,
     };
     pub use crate::real::rules;
     pub use crate::real::Real;

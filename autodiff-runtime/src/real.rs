@@ -34,6 +34,8 @@ pub trait Real:
     fn powi(self, n: i32) -> Self;
     /// Float power.
     fn powf(self, p: Self) -> Self;
+    /// Whether this is NaN.
+    fn is_nan(self) -> bool;
 }
 
 macro_rules! real {
@@ -49,6 +51,7 @@ macro_rules! real {
             #[inline(always)] fn ln(self) -> Self { $t::ln(self) }
             #[inline(always)] fn powi(self, n: i32) -> Self { $t::powi(self, n) }
             #[inline(always)] fn powf(self, p: Self) -> Self { $t::powf(self, p) }
+            #[inline(always)] fn is_nan(self) -> bool { $t::is_nan(self) }
         }
     )*};
 }
@@ -128,12 +131,12 @@ pub mod rules {
     /// `b` go to `a`, as `f64::max` returns `a` there; a NaN `a` sends it to `b`.
     #[inline(always)]
     pub fn max_takes_receiver<T: Real>(a: T, b: T) -> bool {
-        a >= b || b != b
+        a >= b || b.is_nan()
     }
     /// See [`max_takes_receiver`]; ties go to the receiver.
     #[inline(always)]
     pub fn min_takes_receiver<T: Real>(a: T, b: T) -> bool {
-        a <= b || b != b
+        a <= b || b.is_nan()
     }
     /// `x.clamp(lo, hi)`: 0 when `x` passes through (`lo <= x <= hi`, bounds included, as
     /// PyTorch), 1 when clamped to `lo`, 2 when clamped to `hi`.

@@ -1,0 +1,16 @@
+use cotangent::autodiff_reverse;
+
+// Two independent mistakes in one function are both reported in one build, and the
+// caller of the adjoint sees no further error.
+#[autodiff_reverse(d_f, Active, Active)]
+fn f(x: f64) -> f64 {
+    let a = match 1 {
+        _ => x,
+    };
+    let b = |v: f64| v;
+    a
+}
+
+fn main() {
+    let (_value, _dx) = d_f(1.0, 1.0);
+}

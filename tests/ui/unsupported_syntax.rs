@@ -1,0 +1,42 @@
+use cotangent::autodiff_reverse;
+
+#[autodiff_reverse(d_m, Active, Active)]
+fn with_match(x: f64) -> f64 {
+    match x > 0.0 {
+        true => x,
+        false => -x,
+    }
+}
+
+#[autodiff_reverse(d_c, Active, Active)]
+fn with_closure(x: f64) -> f64 {
+    let sq = |v: f64| v * v;
+    sq(x)
+}
+
+#[autodiff_reverse(d_u, Active, Active)]
+fn with_unsafe(x: f64) -> f64 {
+    unsafe { x }
+}
+
+#[autodiff_reverse(d_f, Active, Active)]
+fn with_format(x: f64) -> f64 {
+    let s = format!("{x}");
+    x
+}
+
+#[autodiff_reverse(d_l, Duplicated, Active)]
+fn with_label(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    'outer: for i in 0..x.len() {
+        s += x[i];
+    }
+    s
+}
+
+#[autodiff_reverse(d_i, Duplicated, Active)]
+fn with_iterator(x: &[f64]) -> f64 {
+    x.iter().sum()
+}
+
+fn main() {}
