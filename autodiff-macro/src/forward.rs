@@ -108,6 +108,45 @@ impl Emitter<'_> {
         }
     }
 
+    // from: `for i in a..b { .. t = x[i] * y; .. }` with `t` recorded once per trip
+    // into: `tape_t.reserve(size_hint(a..b).0 * 1); for i in a..b { .. }`
+    fn reserve_tapes(&self, body: &Block, range: &TokenStream) -> TokenStream {
+        let mut pushes: Vec<(VarId, usize)> = Vec::new();
+        self.count_pushes(body, &mut pushes);
+        if pushes.is_empty() {
+            return TokenStream::new();
+        }
+        let reserves = pushes.iter().map(|(v, n)| {
+            let tape = &self.names.tape[*v];
+            quote!(#tape.reserve(trips * #n);)
+        });
+        quote!({ let trips = ::core::iter::Iterator::size_hint(&#range).0; #(#reserves)* })
+    }
+
+    /// Pushes per trip of the loop whose body is `block`, by tape (nested loops excluded:
+    /// they reserve for themselves).
+    fn count_pushes(&self, block: &Block, pushes: &mut Vec<(VarId, usize)>) {
+        fn add(pushes: &mut Vec<(VarId, usize)>, v: VarId) {
+            match pushes.iter_mut().find(|(w, _)| *w == v) {
+                Some((_, n)) => *n += 1,
+                None => pushes.push((v, 1)),
+            }
+        }
+        for stmt in &block.stmts {
+            match stmt {
+                Stmt::Let { var, .. } | Stmt::Declare { var } if self.plan.snapshot[*var] => add(pushes, *var),
+                Stmt::Assign { var, overwrites, .. } if self.plan.restores(*var, *overwrites) => {
+                    add(pushes, *var)
+                }
+                Stmt::If { then, els, .. } => {
+                    self.count_pushes(then, pushes);
+                    self.count_pushes(els, pushes);
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn loop_body(&self, body: &Block, exit: Option<VarId>, counter: Option<VarId>) -> TokenStream {
         let count = counter.map(|c| {
             let c = self.names.var(c);
