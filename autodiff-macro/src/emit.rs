@@ -51,6 +51,19 @@ impl Emitter<'_> {
                     quote!(#out[#i])
                 }
                 Proj::Field(m) => quote!(#out.#m),
+                Proj::Range {
+                    start,
+                    end,
+                    inclusive,
+                } => {
+                    let start = start.as_ref().map(|s| self.operand(s));
+                    let end = end.as_ref().map(|e| self.operand(e));
+                    if *inclusive {
+                        quote!(#out[#start..=#end])
+                    } else {
+                        quote!(#out[#start..#end])
+                    }
+                }
                 // The adjoint of a reference parameter already names its referent.
                 Proj::Deref if primal => quote!((*#out)),
                 Proj::Deref => out,
@@ -272,7 +285,8 @@ pub fn stub(sig: &Signature) -> TokenStream {
     }
     let names = Names::new(&body);
     let n = body.vars.len();
-    let plan = crate::record::plan(&body, vec![false; n]);
+    let plan = crate::record::plan(&body, vec![false; n], &vec![false; n]);
+
     let e = Emitter {
         sig,
         body: &body,

@@ -7,7 +7,8 @@ use quote::quote;
 
 use crate::emit::{stub, Emitter};
 use crate::errors::Errors;
-use crate::{activity, args, control, lower, names, record, signature};
+use crate::signature::ParamKind;
+use crate::{activity, args, control, ir, lower, names, record, signature};
 
 pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
@@ -47,7 +48,17 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     if !errors.is_empty() {
         return fail(&errors);
     }
-    let plan = record::plan(&body, active);
+    let readonly: Vec<bool> = body
+        .vars
+        .iter()
+        .map(|v| match v.origin {
+            ir::Origin::Param(i) => {
+                matches!(sig.params[i].kind, ParamKind::Ref | ParamKind::SelfRef)
+            }
+            _ => false,
+        })
+        .collect();
+    let plan = record::plan(&body, active, &readonly);
     let names = names::Names::new(&body);
     let emitter = Emitter {
         sig: &sig,

@@ -91,8 +91,9 @@ impl Emitter<'_> {
             } => {
                 let i = self.names.var(*var);
                 let range = self.range(range);
+                let reserve = self.reserve_tapes(body, &range);
                 let body = self.loop_body(body, *exit, *counter);
-                quote!(for #i in #range { #body })
+                quote!(#reserve for #i in #range { #body })
             }
             Stmt::Loop {
                 body,
@@ -134,10 +135,12 @@ impl Emitter<'_> {
         }
         for stmt in &block.stmts {
             match stmt {
-                Stmt::Let { var, .. } | Stmt::Declare { var } if self.plan.snapshot[*var] => add(pushes, *var),
-                Stmt::Assign { var, overwrites, .. } if self.plan.restores(*var, *overwrites) => {
+                Stmt::Let { var, .. } | Stmt::Declare { var } if self.plan.snapshot[*var] => {
                     add(pushes, *var)
                 }
+                Stmt::Assign {
+                    var, overwrites, ..
+                } if self.plan.restores(*var, *overwrites) => add(pushes, *var),
                 Stmt::If { then, els, .. } => {
                     self.count_pushes(then, pushes);
                     self.count_pushes(els, pushes);

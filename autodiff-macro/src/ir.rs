@@ -64,6 +64,12 @@ pub enum Proj {
     Field(syn::Member),
     /// `*r` of a reference parameter.
     Deref,
+    /// A sub-slice `[start..end]` (`..=` when `inclusive`).
+    Range {
+        start: Option<Operand>,
+        end: Option<Operand>,
+        inclusive: bool,
+    },
 }
 
 /// A memory location: a variable, or an element / field of it.
@@ -76,10 +82,17 @@ pub struct Place {
 impl Place {
     /// Variables used as indices.
     pub fn index_vars(&self) -> impl Iterator<Item = VarId> + '_ {
-        self.projs.iter().filter_map(|p| match p {
-            Proj::Index(op) => op.var(),
-            _ => None,
-        })
+        self.projs
+            .iter()
+            .flat_map(|p| match p {
+                Proj::Index(op) => vec![op.var()],
+                Proj::Range { start, end, .. } => vec![
+                    start.as_ref().and_then(Operand::var),
+                    end.as_ref().and_then(Operand::var),
+                ],
+                _ => vec![],
+            })
+            .flatten()
     }
 }
 

@@ -17,9 +17,18 @@ use crate::ir::*;
 use crate::rules::ignored_macro;
 use crate::signature::Signature;
 
+/// What a name in the body stands for.
+#[derive(Clone, Debug)]
+pub enum Binding {
+    Var(VarId),
+    /// A reference into a place (`let r = &x[i];`, `let s = &x[a..b];`, an `iter_mut`
+    /// element): uses read or write the place itself.
+    Alias(Place),
+}
+
 pub struct Lowerer<'e> {
     pub body: Body,
-    scopes: Vec<HashMap<String, VarId>>,
+    scopes: Vec<HashMap<String, Binding>>,
     /// Statement lists under construction, innermost last.
     blocks: Vec<Vec<Stmt>>,
     /// Set after `break`, `continue` or `return`: the rest of the block is dead code.
@@ -56,7 +65,7 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
             .body
             .new_var(&p.name.to_string(), p.name.span(), Origin::Param(i));
         l.body.vars[v].mutable = p.mutable;
-        l.scopes[0].insert(p.name.to_string(), v);
+        l.scopes[0].insert(p.name.to_string(), Binding::Var(v));
     }
     let value = l.block_value(&sig.item.block);
     let stmts = l.blocks.pop().unwrap_or_default();
@@ -97,8 +106,15 @@ impl Lowerer<'_> {
         Operand::Var(var)
     }
 
-    pub fn lookup(&self, name: &str) -> Option<VarId> {
-        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
+    pub fn lookup(&self, name: &str) -> Option<Binding> {
+        self.scopes.iter().rev().find_map(|s| s.get(name).cloned())
+    }
+
+    /// Binds `name` in the innermost scope.
+    pub fn bind_name(&mut self, name: &str, binding: Binding) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_string(), binding);
+        }
     }
 
     pub fn error(&mut self, span: Span, message: impl std::fmt::Display) -> Operand {
@@ -164,6 +180,13 @@ impl Lowerer<'_> {
             self.errors.push(else_token.span, "`let .. else` is not supported in a differentiated function: use `if` with an explicit condition");
             return;
         }
+        if let (Expr::Reference(r), Some(name)) = (&*init.expr, &name) {
+            // from: `let r = &x[i];`  into: `r` names the place `x[i]` (no copy)
+            if let Some(place) = self.place(&r.expr) {
+                self.bind_name(&name.to_string(), Binding::Alias(place));
+            }
+            return;
+        }
         let value = self.expr(&init.expr);
         let Some(name) = name else { return };
         if is_unit(&value) {
@@ -191,9 +214,7 @@ impl Lowerer<'_> {
             }
         };
         self.body.vars[var].ty = ty;
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.insert(name.to_string(), var);
-        }
+        self.bind_name(&name.to_string(), Binding::Var(var));
     }
 
     fn statement_macro(&mut self, mac: &syn::Macro) {
@@ -353,9 +374,7 @@ impl Lowerer<'_> {
         );
         let body = self.loop_body(|l| {
             if name != "_" {
-                if let Some(scope) = l.scopes.last_mut() {
-                    scope.insert(name.clone(), var);
-                }
+                l.bind_name(&name, Binding::Var(var));
             }
             l.block_value(&e.body);
         });

@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::{BinOp as SynBinOp, Expr, UnOp as SynUnOp};
 
 use crate::ir::*;
-use crate::lower::{unit, Lowerer};
+use crate::lower::{unit, Binding, Lowerer};
 use crate::rules::{non_float_type, passive_method, MathFn};
 
 impl Lowerer<'_> {
@@ -73,8 +73,12 @@ impl Lowerer<'_> {
     fn path_value(&mut self, p: &syn::ExprPath) -> Operand {
         if p.qself.is_none() {
             if let Some(ident) = p.path.get_ident() {
-                if let Some(var) = self.lookup(&ident.to_string()) {
-                    return Operand::Var(var);
+                match self.lookup(&ident.to_string()) {
+                    Some(Binding::Var(var)) => return Operand::Var(var),
+                    Some(Binding::Alias(place)) => {
+                        return self.bind("x", p.span(), Rvalue::Read(place))
+                    }
+                    None => {}
                 }
             }
         }
@@ -197,6 +201,7 @@ impl Lowerer<'_> {
         match e {
             Expr::Paren(p) => self.place(&p.expr),
             Expr::Group(g) => self.place(&g.expr),
+            Expr::Path(p) if self.alias_of(p).is_some() => self.alias_of(p),
             Expr::Path(p) => match self.path_value(p) {
                 Operand::Var(base) => Some(Place {
                     base,
@@ -215,11 +220,19 @@ impl Lowerer<'_> {
                 }
             },
             Expr::Index(i) => {
-                if let Expr::Range(r) = &*i.index {
-                    self.errors.push_spanned(r, "sub-slices (`x[a..b]`) are not supported yet: index single elements, `x[a + k]`, in a loop");
-                    return None;
-                }
                 let mut place = self.place(&i.expr)?;
+                if let Expr::Range(r) = &*i.index {
+                    // from: `x[a..b]`  into: the place `x[a..b]`, whose adjoint is `d_x[a..b]`
+                    let start = r.start.as_ref().map(|e| self.expr(e));
+                    let end = r.end.as_ref().map(|e| self.expr(e));
+                    let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
+                    place.projs.push(Proj::Range {
+                        start,
+                        end,
+                        inclusive,
+                    });
+                    return Some(place);
+                }
                 let index = self.expr(&i.index);
                 place.projs.push(Proj::Index(index));
                 Some(place)
@@ -230,6 +243,12 @@ impl Lowerer<'_> {
                 Some(place)
             }
             Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => {
+                if let Expr::Path(p) = &*u.expr {
+                    // `*r` of a reference alias is the aliased place itself.
+                    if let Some(place) = self.alias_of(p) {
+                        return Some(place);
+                    }
+                }
                 let mut place = self.place(&u.expr)?;
                 if !place.projs.is_empty()
                     || !matches!(self.body.vars[place.base].origin, Origin::Param(_))
@@ -254,6 +273,14 @@ impl Lowerer<'_> {
                     }
                 }
             }
+        }
+    }
+
+    fn alias_of(&self, p: &syn::ExprPath) -> Option<Place> {
+        let ident = p.path.get_ident()?;
+        match self.lookup(&ident.to_string())? {
+            Binding::Alias(place) if p.qself.is_none() => Some(place),
+            _ => None,
         }
     }
 

@@ -29,6 +29,9 @@ pub struct Plan {
     pub loop_var: Vec<bool>,
     /// Pushed at the end of its defining block.
     pub snapshot: Vec<bool>,
+    /// Read again in the reverse sweep instead of recorded: an element of a read-only
+    /// argument, at indices the reverse sweep has (`x[i]` of `x: &[f64]` in a loop).
+    pub remat: Vec<bool>,
     /// Its adjoint's zero comes from a zero-sized type witness (not recorded, not in scope).
     pub witness: Vec<bool>,
     pub tape: Vec<Option<TapeKind>>,
@@ -60,7 +63,9 @@ impl Plan {
     }
 }
 
-pub fn plan(body: &Body, active: Vec<bool>) -> Plan {
+/// `readonly[v]`: `v` is an argument behind a shared reference, so its elements cannot
+/// change during the call and can be read again instead of recorded.
+pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let n = body.vars.len();
     let mut top = vec![false; n];
     for (v, info) in body.vars.iter().enumerate() {
@@ -90,13 +95,27 @@ pub fn plan(body: &Body, active: Vec<bool>) -> Plan {
         top,
         loop_var,
         snapshot: vec![false; n],
+        remat: vec![false; n],
         witness: vec![false; n],
         tape: vec![None; n],
     };
     loop {
+        for_each_stmt(&body.block, false, &mut |stmt, _| {
+            if let Stmt::Let {
+                var,
+                value: Rvalue::Read(place),
+            } = stmt
+            {
+                let available = |v: VarId| plan.top[v] || plan.loop_var[v] || plan.needed[v];
+                plan.remat[*var] =
+                    !plan.top[*var] && readonly[place.base] && place.index_vars().all(available);
+            }
+        });
         for v in 0..n {
-            plan.snapshot[v] = plan.needed[v] && !plan.top[v] && !plan.loop_var[v];
+            plan.snapshot[v] =
+                plan.needed[v] && !plan.top[v] && !plan.loop_var[v] && !plan.remat[v];
         }
+
         let mut newly = Vec::new();
         for_each_stmt(&body.block, false, &mut |stmt, _| {
             newly.extend(needs_of(&plan, stmt))
@@ -145,11 +164,7 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
     let mut add = |op: &Operand| out.extend(op.var());
     match stmt {
         Stmt::Let { var, value } if plan.active[*var] => match value {
-            Rvalue::Read(place) => place.projs.iter().for_each(|p| {
-                if let Proj::Index(i) = p {
-                    add(i)
-                }
-            }),
+            Rvalue::Read(place) => out.extend(place.index_vars()),
             Rvalue::Binary(op, a, b) => {
                 let needs = op.needs();
                 if needs.args {

@@ -53,7 +53,21 @@ impl Emitter<'_> {
                 out.extend(quote!(let #m #x = #tape.pop();));
             }
         }
+        // Elements of read-only arguments are read again, after the indices are back.
+        for stmt in &block.stmts {
+            if let Stmt::Let {
+                var,
+                value: Rvalue::Read(place),
+            } = stmt
+            {
+                if self.plan.remat[*var] && self.plan.needed[*var] {
+                    let (x, read) = (self.names.var(*var), self.place(place));
+                    out.extend(quote!(let #x = #read;));
+                }
+            }
+        }
         out.extend(self.zero_adjoints(block, false));
+
         for stmt in block.stmts.iter().rev() {
             if self.plan.stmt_has_reverse(stmt) {
                 out.extend(self.reverse_stmt(stmt));
