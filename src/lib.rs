@@ -23,7 +23,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub use autodiff_macro::autodiff_reverse;
+pub use autodiff_macro::{autodiff_reverse, differentiable};
+
 pub use autodiff_runtime::{
     adjoint, gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, real, tape, Adjoint,
     GradcheckError, GradcheckOptions, GradcheckReport, Real,

@@ -7,7 +7,6 @@
 //! special treatment.
 
 use crate::args::Activity;
-use crate::errors::Errors;
 use crate::ir::*;
 use crate::signature::{ParamKind, Signature};
 
@@ -47,7 +46,7 @@ pub fn differentiable_inputs(rv: &Rvalue) -> Vec<VarId> {
 }
 
 /// `active[v]` for every variable.
-pub fn analyze(body: &Body, sig: &Signature, errors: &mut Errors) -> Vec<bool> {
+pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
     let n = body.vars.len();
     let mut varied = vec![false; n];
     let mut useful = vec![false; n];
@@ -75,6 +74,21 @@ pub fn analyze(body: &Body, sig: &Signature, errors: &mut Errors) -> Vec<bool> {
             }
         };
         for_each_stmt(&body.block, false, &mut |stmt, _| match stmt {
+            // A call flows from every input to every output (its result and the places
+            // it writes through `&mut`), as its pullback will.
+            Stmt::Let {
+                var,
+                value: Rvalue::Call(call),
+            } if !call.passive => {
+                let inputs = call.inputs();
+                let outputs: Vec<VarId> = std::iter::once(*var).chain(call.written()).collect();
+                if inputs.iter().any(|v| varied[*v]) {
+                    outputs.iter().for_each(|v| mark(&mut varied, *v));
+                }
+                if outputs.iter().any(|v| useful[*v]) {
+                    inputs.iter().for_each(|v| mark(&mut useful, *v));
+                }
+            }
             Stmt::Let { var, value } => {
                 let inputs = differentiable_inputs(value);
                 if inputs.iter().any(|v| varied[*v]) {
@@ -113,34 +127,5 @@ pub fn analyze(body: &Body, sig: &Signature, errors: &mut Errors) -> Vec<bool> {
             break;
         }
     }
-    for_each_stmt(&body.block, false, &mut |stmt, _| {
-        if let Stmt::Let {
-            var,
-            value: Rvalue::Opaque(call),
-        } = stmt
-        {
-            let recv = call.recv.as_ref().map(|p| p.base);
-            let active_input = recv
-                .into_iter()
-                .chain(call.args.iter().filter_map(Operand::var))
-                .find(|v| varied[*v]);
-            if let (Some(input), false, true) = (active_input, call.passive, useful[*var]) {
-                let callee = match &call.callee {
-                    Callee::Method(m, _) => format!("the method `{m}`"),
-                    Callee::Path(p) => format!(
-                        "the function `{}`",
-                        quote::quote!(#p).to_string().replace(' ', "")
-                    ),
-                };
-                errors.push(
-                    call.span,
-                    format!(
-                        "cotangent cannot differentiate {callee}: its input `{}` carries a derivative. Inline its body here, or compute it from `Const` values only (calls to #[differentiable] helpers and custom derivatives are not supported yet)",
-                        body.vars[input].name
-                    ),
-                );
-            }
-        }
-    });
     varied.iter().zip(&useful).map(|(a, b)| *a && *b).collect()
 }

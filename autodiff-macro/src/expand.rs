@@ -5,23 +5,19 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::{stub, Emitter};
+use crate::args::{Activity, Args, SpannedActivity};
+use crate::emit::{pullback_name, stub, Emitter};
 use crate::errors::Errors;
-use crate::signature::ParamKind;
+use crate::signature::{ParamKind, Signature};
 use crate::{activity, args, control, ir, lower, names, record, signature};
 
+/// `#[autodiff_reverse(d_f, ..)]`: the user's adjoint, plus the hidden pullbacks that let
+/// other differentiated functions call `f`.
 pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let item_fn: syn::ItemFn = match syn::parse2(item.clone()) {
-        Ok(f) => f,
-        Err(e) => {
-            errors.push(
-                e.span(),
-                "#[autodiff_reverse] applies to a function with a body (a free function or a method in an `impl` block)",
-            );
-            let errors = errors.to_compile_errors();
-            return quote!(#errors #item);
-        }
+    let Some(item_fn) = parse_function(&item, "#[autodiff_reverse]", &mut errors) else {
+        let errors = errors.to_compile_errors();
+        return quote!(#errors #item);
     };
     let args = args::parse(attr, &mut errors);
     let sig = args.and_then(|a| signature::analyze(&item_fn, &a, &mut errors));
@@ -29,25 +25,270 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
         let errors = errors.to_compile_errors();
         return quote!(#item_fn #errors);
     };
-    let fail = |errors: &Errors| {
-        let compile_errors = errors.to_compile_errors();
-        let stub = stub(&sig);
-        quote!(#item_fn #compile_errors #stub)
-    };
-    if !errors.is_empty() {
-        return fail(&errors);
+    match adjoint(sig, &mut errors) {
+        Ok(adjoint) => {
+            // Callable from other differentiated code when the patterns stay few.
+            let pullbacks = pullbacks(&item_fn, None, 16).unwrap_or_default();
+            quote!(#item_fn #adjoint #pullbacks)
+        }
+        Err(sig) => {
+            let compile_errors = errors.to_compile_errors();
+            let stub = stub(&sig);
+            quote!(#item_fn #compile_errors #stub)
+        }
     }
-    let lower::Lowered { mut body, items } = lower::lower(&sig, &mut errors);
+}
+
+/// `#[differentiable]` / `#[differentiable(Duplicated, Const, ..)]`: no public adjoint, a
+/// hidden pullback per activity pattern callers can use (brief §3, "Calls").
+pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let Some(item_fn) = parse_function(&item, "#[differentiable]", &mut errors) else {
+        let errors = errors.to_compile_errors();
+        return quote!(#errors #item);
+    };
+    if let Ok(custom) = syn::parse2::<CustomAttr>(attr.clone()) {
+        let options = patterns(&item_fn, None);
+        return match crate::custom::custom_pullbacks(
+            &item_fn,
+            &custom.path,
+            options,
+            returns_float(&item_fn),
+        ) {
+            Ok(pullbacks) => quote!(#item_fn #pullbacks),
+            Err(errors) => with_errors(&item_fn, &errors),
+        };
+    }
+    let explicit = if attr.is_empty() {
+        None
+    } else {
+        let fake = quote!(__cotangent_pattern, #attr);
+        match args::parse(fake, &mut errors) {
+            Some(a) => Some(a.activities),
+            None => return with_errors(&item_fn, &errors),
+        }
+    };
+    if let Some(explicit) = &explicit {
+        if explicit.len() != item_fn.sig.inputs.len() {
+            errors.push_spanned(
+                &item_fn.sig.inputs,
+                format!(
+                    "#[differentiable(..)] lists one activity per parameter: {} given for {} parameters",
+                    explicit.len(),
+                    item_fn.sig.inputs.len()
+                ),
+            );
+            return with_errors(&item_fn, &errors);
+        }
+    }
+    match pullbacks(&item_fn, explicit.as_deref(), 32) {
+        Ok(pullbacks) => quote!(#item_fn #pullbacks),
+        Err(errors) => with_errors(&item_fn, &errors),
+    }
+}
+
+/// `custom = path::to::pullback`
+struct CustomAttr {
+    path: syn::Path,
+}
+
+impl syn::parse::Parse for CustomAttr {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let key: syn::Ident = input.parse()?;
+        if key != "custom" {
+            return Err(syn::Error::new(key.span(), "expected `custom = path`"));
+        }
+        let _: syn::Token![=] = input.parse()?;
+        Ok(CustomAttr {
+            path: input.parse()?,
+        })
+    }
+}
+
+/// Whether the function returns floats (its pullbacks then take a seed).
+fn returns_float(item_fn: &syn::ItemFn) -> bool {
+    match &item_fn.sig.output {
+        syn::ReturnType::Type(_, ty) => {
+            !crate::rules::non_float_type(ty)
+                && !matches!(&**ty, syn::Type::Tuple(_) | syn::Type::Reference(_))
+        }
+        syn::ReturnType::Default => false,
+    }
+}
+
+fn with_errors(item_fn: &syn::ItemFn, errors: &Errors) -> TokenStream {
+    let errors = errors.to_compile_errors();
+    quote!(#item_fn #errors)
+}
+
+fn parse_function(item: &TokenStream, attribute: &str, errors: &mut Errors) -> Option<syn::ItemFn> {
+    match syn::parse2(item.clone()) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            errors.push(
+                e.span(),
+                format!("{attribute} applies to a function with a body (a free function or a method in an `impl` block)"),
+            );
+            None
+        }
+    }
+}
+
+/// The activities each parameter can take at a call site: `Const`, plus `Duplicated` for
+/// a reference to floats, `Active` for a by-value float.
+pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> Vec<Vec<Activity>> {
+    item_fn
+        .sig
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let candidate = match input {
+                syn::FnArg::Receiver(r) if r.reference.is_some() => Activity::Duplicated,
+                syn::FnArg::Receiver(_) => Activity::Const,
+                syn::FnArg::Typed(t) => match &*t.ty {
+                    syn::Type::Reference(r) if !mentions_integers(&r.elem) => Activity::Duplicated,
+                    syn::Type::Reference(_) => Activity::Const,
+                    syn::Type::Path(_) if !crate::rules::non_float_type(&t.ty) => Activity::Active,
+                    _ => Activity::Const,
+                },
+            };
+            let candidate = match explicit.map(|e| e[i].activity) {
+                Some(Activity::Const) => Activity::Const,
+                _ => candidate,
+            };
+            match candidate {
+                Activity::Const => vec![Activity::Const],
+                other => vec![Activity::Const, other],
+            }
+        })
+        .collect()
+}
+
+fn mentions_integers(ty: &syn::Type) -> bool {
+    let text = quote!(#ty).to_string();
+    text.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        matches!(
+            w,
+            "i8" | "i16"
+                | "i32"
+                | "i64"
+                | "i128"
+                | "isize"
+                | "u8"
+                | "u16"
+                | "u32"
+                | "u64"
+                | "u128"
+                | "usize"
+                | "bool"
+                | "char"
+                | "str"
+                | "String"
+        )
+    })
+}
+
+/// One hidden pullback per activity pattern with at least one non-`Const` parameter, named
+/// by `pullback_name`. More than `limit` patterns: none (and an error for
+/// `#[differentiable]`, which asks for an explicit list).
+fn pullbacks(
+    item_fn: &syn::ItemFn,
+    explicit: Option<&[SpannedActivity]>,
+    limit: usize,
+) -> Result<TokenStream, Errors> {
+    let options = patterns(item_fn, explicit);
+    let count: usize = options.iter().map(Vec::len).product();
+    if count > limit {
+        let mut errors = Errors::default();
+        if explicit.is_none() && limit >= 32 {
+            errors.push_spanned(
+                &item_fn.sig.inputs,
+                format!("`{}` has too many parameters that can carry a derivative ({count} activity patterns): say which can, e.g. `#[differentiable(Duplicated, Const, Active)]` with `Const` for those that never do", item_fn.sig.ident),
+            );
+            return Err(errors);
+        }
+        return Ok(TokenStream::new());
+    }
+    let has_ret = !matches!(&item_fn.sig.output, syn::ReturnType::Default);
+    let returns_float = returns_float(item_fn);
+    let mut out = TokenStream::new();
+    for pattern in combinations(&options) {
+        let span = proc_macro2::Span::call_site();
+        let mut activities: Vec<SpannedActivity> = pattern
+            .iter()
+            .map(|a| SpannedActivity { activity: *a, span })
+            .collect();
+        if has_ret {
+            let ret = if returns_float {
+                Activity::ActiveOnly
+            } else {
+                Activity::Const
+            };
+            activities.push(SpannedActivity {
+                activity: ret,
+                span,
+            });
+        }
+        let name = syn::Ident::new(
+            &pullback_name(&item_fn.sig.ident.to_string(), &mask(&pattern)),
+            item_fn.sig.ident.span(),
+        );
+        let mut errors = Errors::default();
+        let args = Args { name, activities };
+        let Some(mut sig) = signature::analyze(item_fn, &args, &mut errors) else {
+            return Err(errors);
+        };
+        sig.pullback = true;
+        out.extend(adjoint(sig, &mut errors).map_err(|_| errors)?);
+    }
+    Ok(out)
+}
+
+/// Every choice of one activity per parameter among `options`, except all-`Const`.
+pub fn combinations(options: &[Vec<Activity>]) -> Vec<Vec<Activity>> {
+    let mut all: Vec<Vec<Activity>> = vec![Vec::new()];
+    for o in options {
+        all = all
+            .into_iter()
+            .flat_map(|prefix| {
+                o.iter().map(move |a| {
+                    let mut p = prefix.clone();
+                    p.push(*a);
+                    p
+                })
+            })
+            .collect();
+    }
+    all.retain(|p| p.iter().any(|a| *a != Activity::Const));
+    all
+}
+
+/// One letter per parameter: `a`ctive, `d`uplicated, `c`onst.
+pub fn mask(pattern: &[Activity]) -> String {
+    pattern
+        .iter()
+        .map(|a| match a {
+            Activity::Active => 'a',
+            Activity::Duplicated => 'd',
+            _ => 'c',
+        })
+        .collect()
+}
+
+/// Lower, analyse and emit one adjoint. On error, gives the signature back for a stub.
+fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signature>> {
     if !errors.is_empty() {
-        return fail(&errors);
+        return Err(Box::new(sig));
+    }
+    let lower::Lowered { mut body, items } = lower::lower(&sig, errors);
+    if !errors.is_empty() {
+        return Err(Box::new(sig));
     }
     body.check(false);
     control::structurize(&mut body, sig.ret.as_ref().map(|r| &r.ty));
     body.check(true);
-    let active = activity::analyze(&body, &sig, &mut errors);
-    if !errors.is_empty() {
-        return fail(&errors);
-    }
+    let active = activity::analyze(&body, &sig);
     let readonly: Vec<bool> = body
         .vars
         .iter()
@@ -68,12 +309,12 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let adjoint = emitter.adjoint_fn(&items);
     dump(&sig, &adjoint);
-    quote!(#item_fn #adjoint)
+    Ok(adjoint)
 }
 
 /// `COTANGENT_DUMP=1` (or `=name` of a function) prints the generated adjoint at compile
 /// time, so users can read what they run.
-fn dump(sig: &signature::Signature, adjoint: &TokenStream) {
+fn dump(sig: &Signature, adjoint: &TokenStream) {
     let Ok(which) = std::env::var("COTANGENT_DUMP") else {
         return;
     };
@@ -83,6 +324,9 @@ fn dump(sig: &signature::Signature, adjoint: &TokenStream) {
             Ok(file) => prettyplease::unparse(&file),
             Err(_) => adjoint.to_string(),
         };
-        eprintln!("// cotangent: adjoint of `{name}`\n{text}");
+        eprintln!(
+            "// cotangent: {} of `{name}`\n{text}",
+            if sig.pullback { "pullback" } else { "adjoint" }
+        );
     }
 }

@@ -43,11 +43,12 @@ impl Emitter<'_> {
     fn forward_stmt(&self, stmt: &Stmt) -> TokenStream {
         match stmt {
             Stmt::Let { var, value } => {
+                let snaps = self.record_call_arguments(value);
                 let x = self.names.var(*var);
                 let m = self.body.vars[*var].mutable.then(|| quote!(mut));
                 let ty = self.body.vars[*var].ty.as_ref().map(|t| quote!(: #t));
                 let rv = self.rvalue(value);
-                quote!(let #m #x #ty = #rv;)
+                quote!(#snaps let #m #x #ty = #rv;)
             }
             Stmt::Declare { var } => {
                 let x = self.names.var(*var);
@@ -107,6 +108,23 @@ impl Emitter<'_> {
                 unreachable!("structurize removes early exits")
             }
         }
+    }
+
+    // from: `f(&x, &mut out)` where `x` changes later and `out` is written by `f`
+    // into: `tape_s1.push(ToOwned::to_owned(&x)); tape_s2.push(ToOwned::to_owned(&out)); f(..)`
+    fn record_call_arguments(&self, value: &Rvalue) -> TokenStream {
+        let mut out = TokenStream::new();
+        if let Rvalue::Call(call) = value {
+            for a in &call.args {
+                if let CallArg::Ref { place, snap, .. } = a {
+                    if self.plan.snap[*snap] {
+                        let (tape, target) = (&self.names.tape[*snap], self.referent(place));
+                        out.extend(quote!(#tape.push(::std::borrow::ToOwned::to_owned(&#target));));
+                    }
+                }
+            }
+        }
+        out
     }
 
     // from: `for i in a..b { .. t = x[i] * y; .. }` with `t` recorded once per trip
@@ -215,16 +233,12 @@ impl Emitter<'_> {
                 let ops = ops.iter().map(|o| self.operand(o));
                 quote!(::std::vec![#(#ops),*])
             }
-            Rvalue::Opaque(call) => {
-                let args = call.args.iter().map(|a| self.operand(a));
-                match (&call.callee, &call.recv) {
-                    (Callee::Method(m, turbofish), Some(recv)) => {
-                        let recv = self.place(recv);
-                        quote!(#recv.#m #turbofish (#(#args),*))
-                    }
-                    (Callee::Path(path), _) => quote!(#path(#(#args),*)),
-                    (Callee::Method(..), None) => unreachable!("methods have receivers"),
-                }
+            Rvalue::Call(call) => {
+                let args = call.args.iter().map(|a| match a {
+                    CallArg::Value(op) => self.operand(op),
+                    CallArg::Ref { place, mutable, .. } => self.reference(place, *mutable),
+                });
+                self.call_expr(call, None, args.collect())
             }
             Rvalue::ZeroOf(ty) => quote!(<#ty as #p::TypeZero>::type_zero()),
         }

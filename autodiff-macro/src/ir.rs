@@ -131,23 +131,61 @@ pub enum Rvalue {
     VecRepeat(Operand, Operand),
     /// `vec![a, b, ..]`.
     VecList(Vec<Operand>),
-    /// A call the macro does not differentiate: allowed only on inactive values, except
-    /// `passive` methods (like `len`) whose result is never differentiable.
-    Opaque(Opaque),
+    /// A call of a function or method other than a math primitive. With an active input
+    /// it is differentiated by calling the callee's pullback in the reverse sweep.
+    Call(Call),
     /// The zero of a type (initial value of the early-return variable).
     ZeroOf(syn::Type),
 }
 
 #[derive(Clone, Debug)]
-pub struct Opaque {
+pub struct Call {
     /// `recv.method::<..>(args)` or `path(args)`.
     pub callee: Callee,
     /// The receiver of a method call, used in place (`self.w.len()` does not move `w`).
     pub recv: Option<Place>,
-    pub args: Vec<Operand>,
+    pub args: Vec<CallArg>,
     /// The result cannot carry a derivative whatever the arguments (`x.len()`).
     pub passive: bool,
-    pub span: Span,
+}
+
+/// An argument of a call: a value, or a reference to a place (`&x[a..]`, `&mut out`, a
+/// reference parameter passed on). `snap` names the recording of the referent's value at
+/// the call, used when the place may change before the reverse sweep needs it.
+#[derive(Clone, Debug)]
+pub enum CallArg {
+    Value(Operand),
+    Ref {
+        place: Place,
+        mutable: bool,
+        snap: VarId,
+    },
+}
+
+impl Call {
+    /// Variables read by the call (values, and the bases of references and receiver).
+    pub fn inputs(&self) -> Vec<VarId> {
+        let mut out: Vec<VarId> = self.recv.iter().map(|p| p.base).collect();
+        for a in &self.args {
+            match a {
+                CallArg::Value(op) => out.extend(op.var()),
+                CallArg::Ref { place, .. } => out.push(place.base),
+            }
+        }
+        out
+    }
+
+    /// Bases of `&mut` arguments, which the call may write.
+    pub fn written(&self) -> impl Iterator<Item = VarId> + '_ {
+        self.args.iter().filter_map(|a| match a {
+            CallArg::Ref {
+                place,
+                mutable: true,
+                ..
+            } => Some(place.base),
+            _ => None,
+        })
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -9,6 +9,7 @@
 mod activity;
 mod args;
 mod control;
+mod custom;
 mod emit;
 mod errors;
 mod expand;
@@ -35,4 +36,15 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::autodiff_reverse(attr.into(), item.into()).into()
+}
+
+/// Makes a helper callable from differentiated functions: keeps it as written and adds a
+/// hidden pullback per activity pattern a caller may need (named
+/// `__cotangent_pb_<name>_<mask>`). Parameters that can carry a derivative are inferred
+/// (`&` of floats, by-value floats); `#[differentiable(Duplicated, Const, Active)]` lists
+/// them explicitly. `#[differentiable(custom = pullback_fn)]` uses a hand-written
+/// pullback instead of the generated one.
+#[proc_macro_attribute]
+pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::differentiable(attr.into(), item.into()).into()
 }

@@ -15,7 +15,7 @@ use syn::{Expr, Pat};
 use crate::errors::Errors;
 use crate::ir::*;
 use crate::rules::ignored_macro;
-use crate::signature::Signature;
+use crate::signature::{ParamKind, Signature};
 
 /// What a name in the body stands for.
 #[derive(Clone, Debug)]
@@ -23,7 +23,7 @@ pub enum Binding {
     Var(VarId),
     /// A reference into a place (`let r = &x[i];`, `let s = &x[a..b];`, an `iter_mut`
     /// element): uses read or write the place itself.
-    Alias(Place),
+    Alias(Place, bool),
 }
 
 pub struct Lowerer<'e> {
@@ -38,6 +38,8 @@ pub struct Lowerer<'e> {
     pub errors: &'e mut Errors,
     /// Items declared inside the body (`const`, `fn`), copied into the adjoint.
     pub items: Vec<syn::Item>,
+    /// Reference parameters, by variable: whether `&mut`.
+    pub reference_params: HashMap<VarId, bool>,
 }
 
 /// The lowered body and the items it declares.
@@ -59,12 +61,17 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         loops: Vec::new(),
         errors,
         items: Vec::new(),
+        reference_params: HashMap::new(),
     };
     for (i, p) in sig.params.iter().enumerate() {
         let v = l
             .body
             .new_var(&p.name.to_string(), p.name.span(), Origin::Param(i));
         l.body.vars[v].mutable = p.mutable;
+        if p.kind.is_reference() {
+            let mutable = matches!(p.kind, ParamKind::RefMut | ParamKind::SelfMut);
+            l.reference_params.insert(v, mutable);
+        }
         l.scopes[0].insert(p.name.to_string(), Binding::Var(v));
     }
     let value = l.block_value(&sig.item.block);
@@ -183,7 +190,12 @@ impl Lowerer<'_> {
         if let (Expr::Reference(r), Some(name)) = (&*init.expr, &name) {
             // from: `let r = &x[i];`  into: `r` names the place `x[i]` (no copy)
             if let Some(place) = self.place(&r.expr) {
-                self.bind_name(&name.to_string(), Binding::Alias(place));
+                if r.mutability.is_some() {
+                    self.body.vars[place.base].mutable = true;
+                }
+                let binding = Binding::Alias(place, r.mutability.is_some());
+
+                self.bind_name(&name.to_string(), binding);
             }
             return;
         }

@@ -75,7 +75,7 @@ impl Lowerer<'_> {
             if let Some(ident) = p.path.get_ident() {
                 match self.lookup(&ident.to_string()) {
                     Some(Binding::Var(var)) => return Operand::Var(var),
-                    Some(Binding::Alias(place)) => {
+                    Some(Binding::Alias(place, _)) => {
                         return self.bind("x", p.span(), Rvalue::Read(place))
                     }
                     None => {}
@@ -279,7 +279,7 @@ impl Lowerer<'_> {
     fn alias_of(&self, p: &syn::ExprPath) -> Option<Place> {
         let ident = p.path.get_ident()?;
         match self.lookup(&ident.to_string())? {
-            Binding::Alias(place) if p.qself.is_none() => Some(place),
+            Binding::Alias(place, _) if p.qself.is_none() => Some(place),
             _ => None,
         }
     }
@@ -298,14 +298,13 @@ impl Lowerer<'_> {
             return self.bind(f.name(), m.span(), Rvalue::Math(f, ops));
         }
         let recv = self.place(&m.receiver);
-        let args: Vec<Operand> = m.args.iter().map(|a| self.expr(a)).collect();
+        let args = m.args.iter().map(|a| self.call_arg(a)).collect();
         let Some(recv) = recv else { return unit() };
-        let value = Rvalue::Opaque(Opaque {
+        let value = Rvalue::Call(Call {
             callee: Callee::Method(m.method.clone(), m.turbofish.clone()),
             recv: Some(recv),
             args,
             passive: passive_method(&name),
-            span: m.method.span(),
         });
         self.bind(&name, m.span(), value)
     }
@@ -340,16 +339,65 @@ impl Lowerer<'_> {
         {
             return self.error(c.func.span(), "calling a local variable (a closure or function pointer) is not supported in a differentiated function");
         }
-        let args = c.args.iter().map(|a| self.expr(a)).collect();
+        let args = c.args.iter().map(|a| self.call_arg(a)).collect();
         let name = segments.last().cloned().unwrap_or_default();
-        let value = Rvalue::Opaque(Opaque {
+        let value = Rvalue::Call(Call {
             callee: Callee::Path(func.path.clone()),
             recv: None,
             args,
             passive: false,
-            span: func.span(),
         });
         self.bind(&name, c.span(), value)
+    }
+
+    // from: `&x[a..]`, `&mut out`, `x` (a reference parameter), `r` (a reference alias), `v`
+    // into: `Ref { place, mutable }` for references, `Value(operand)` otherwise
+    fn call_arg(&mut self, e: &Expr) -> CallArg {
+        let snap = self.temp("snap", e.span());
+        let reference = |l: &mut Self, place: Place, mutable: bool| {
+            if mutable {
+                l.body.vars[place.base].mutable = true;
+            }
+            CallArg::Ref {
+                place,
+                mutable,
+                snap,
+            }
+        };
+        match e {
+            Expr::Reference(r) => match self.place(&r.expr) {
+                Some(place) => reference(self, place, r.mutability.is_some()),
+                None => CallArg::Value(unit()),
+            },
+            Expr::Paren(p) => self.call_arg(&p.expr),
+            Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+                let name = p
+                    .path
+                    .get_ident()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
+                match self.lookup(&name) {
+                    Some(Binding::Alias(place, mutable)) => reference(self, place, mutable),
+                    Some(Binding::Var(v)) => match self.reference_params.get(&v) {
+                        Some(mutable) => {
+                            let mutable = *mutable;
+                            reference(
+                                self,
+                                Place {
+                                    base: v,
+                                    projs: Vec::new(),
+                                },
+                                mutable,
+                            )
+                        }
+
+                        None => CallArg::Value(Operand::Var(v)),
+                    },
+                    None => CallArg::Value(self.expr(e)),
+                }
+            }
+            other => CallArg::Value(self.expr(other)),
+        }
     }
 }
 

@@ -32,6 +32,9 @@ pub struct Plan {
     /// Read again in the reverse sweep instead of recorded: an element of a read-only
     /// argument, at indices the reverse sweep has (`x[i]` of `x: &[f64]` in a loop).
     pub remat: Vec<bool>,
+    /// For the `snap` variable of a call argument: the referent is recorded at the call
+    /// (a `&mut` argument, or a place the function writes later).
+    pub snap: Vec<bool>,
     /// Its adjoint's zero comes from a zero-sized type witness (not recorded, not in scope).
     pub witness: Vec<bool>,
     pub tape: Vec<Option<TapeKind>>,
@@ -45,6 +48,10 @@ impl Plan {
     /// Whether the reverse sweep has anything to do for `stmt`.
     pub fn stmt_has_reverse(&self, stmt: &Stmt) -> bool {
         match stmt {
+            Stmt::Let {
+                var,
+                value: Rvalue::Call(call),
+            } => self.call_active(*var, call) || self.snapshot[*var],
             Stmt::Let { var, .. } | Stmt::Declare { var } => {
                 self.active[*var] || self.snapshot[*var]
             }
@@ -56,6 +63,17 @@ impl Plan {
             Stmt::For { body, .. } | Stmt::Loop { body, .. } => self.has_reverse(body),
             Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(..) => false,
         }
+    }
+
+    /// Whether a call has an active input or output, so its pullback runs.
+    pub fn call_active(&self, result: VarId, call: &Call) -> bool {
+        !call.passive
+            && (self.active[result]
+                || call
+                    .inputs()
+                    .iter()
+                    .chain(call.written().collect::<Vec<_>>().iter())
+                    .any(|v| self.active[*v]))
     }
 
     pub fn has_reverse(&self, block: &Block) -> bool {
@@ -79,14 +97,32 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let mut loop_var = vec![false; n];
     let mut defined_in_loop = vec![false; n];
     let mut assigned_in_loop = vec![false; n];
+    let mut mutated = vec![false; n];
+    let mut snap_in_loop = vec![false; n];
     for_each_stmt(&body.block, false, &mut |stmt, in_loop| match stmt {
+        Stmt::Let {
+            var,
+            value: Rvalue::Call(call),
+        } => {
+            defined_in_loop[*var] = in_loop;
+            call.written().for_each(|v| mutated[v] = true);
+            for a in &call.args {
+                if let CallArg::Ref { snap, .. } = a {
+                    snap_in_loop[*snap] = in_loop;
+                }
+            }
+        }
+        Stmt::Store { place, .. } => mutated[place.base] = true,
         Stmt::Let { var, .. } | Stmt::Declare { var } => defined_in_loop[*var] = in_loop,
         Stmt::For { var, .. } => loop_var[*var] = true,
         Stmt::Assign {
             var,
             overwrites: true,
             ..
-        } => assigned_in_loop[*var] |= in_loop,
+        } => {
+            assigned_in_loop[*var] |= in_loop;
+            mutated[*var] = true;
+        }
         _ => {}
     });
     let mut plan = Plan {
@@ -96,9 +132,30 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         loop_var,
         snapshot: vec![false; n],
         remat: vec![false; n],
+        snap: vec![false; n],
         witness: vec![false; n],
         tape: vec![None; n],
     };
+    for_each_stmt(&body.block, false, &mut |stmt, _| {
+        if let Stmt::Let {
+            var,
+            value: Rvalue::Call(call),
+        } = stmt
+        {
+            if plan.call_active(*var, call) {
+                for a in &call.args {
+                    if let CallArg::Ref {
+                        place,
+                        mutable,
+                        snap,
+                    } = a
+                    {
+                        plan.snap[*snap] = *mutable || mutated[place.base];
+                    }
+                }
+            }
+        }
+    });
     loop {
         for_each_stmt(&body.block, false, &mut |stmt, _| {
             if let Stmt::Let {
@@ -131,9 +188,13 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     for v in 0..n {
         plan.witness[v] = plan.active[v] && !plan.top[v] && !plan.needed[v] && !plan.loop_var[v];
         let overwritten = plan.needed[v] && assigned_in_loop[v];
-        plan.tape[v] = if (plan.snapshot[v] && defined_in_loop[v]) || overwritten {
+        let in_loop = (plan.snapshot[v] && defined_in_loop[v]) || (plan.snap[v] && snap_in_loop[v]);
+        plan.tape[v] = if in_loop || overwritten {
             Some(TapeKind::Tape)
-        } else if plan.snapshot[v] || plan.needed[v] && has_overwrite(&body.block, v) {
+        } else if plan.snapshot[v]
+            || plan.snap[v]
+            || plan.needed[v] && has_overwrite(&body.block, v)
+        {
             Some(TapeKind::Slot)
         } else {
             None
@@ -163,6 +224,29 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
     let mut out = Vec::new();
     let mut add = |op: &Operand| out.extend(op.var());
     match stmt {
+        // A pullback runs the callee again on the same arguments.
+        Stmt::Let {
+            var,
+            value: Rvalue::Call(call),
+        } if plan.call_active(*var, call) => {
+            if let Some(recv) = &call.recv {
+                out.extend(recv.index_vars());
+                out.push(recv.base);
+            }
+            for a in &call.args {
+                match a {
+                    CallArg::Value(op) => out.extend(op.var()),
+
+                    CallArg::Ref { place, snap, .. } => {
+                        out.extend(place.index_vars());
+                        if !plan.snap[*snap] {
+                            out.push(place.base);
+                        }
+                    }
+                }
+            }
+        }
+
         Stmt::Let { var, value } if plan.active[*var] => match value {
             Rvalue::Read(place) => out.extend(place.index_vars()),
             Rvalue::Binary(op, a, b) => {

@@ -99,6 +99,10 @@ impl Emitter<'_> {
         let p = private();
         let g = &self.names.scratch;
         match stmt {
+            Stmt::Let {
+                var,
+                value: Rvalue::Call(call),
+            } => self.reverse_call(*var, call),
             Stmt::Let { var, value } if self.plan.active[*var] => self.reverse_let(*var, value),
             Stmt::Let { .. } | Stmt::Declare { .. } => TokenStream::new(),
             // from: `x = v` (old value recorded)
@@ -176,6 +180,100 @@ impl Emitter<'_> {
             }
             Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(..) => TokenStream::new(),
         }
+    }
+
+    // from: `let t = f(x, &y[a..], &mut out);` with `x`, `y` active
+    // into: `restore(&mut out, &s); let g = __cotangent_pb_f_adc(x, &y[a..], &mut d_y[a..],
+    //        &mut out, d_t); restore(&mut out, &s); d_x += g;`
+    fn reverse_call(&self, var: VarId, call: &Call) -> TokenStream {
+        if !self.plan.call_active(var, call) {
+            return TokenStream::new();
+        }
+        let p = private();
+        let (mut pre, mut post, mut args, mut mask) = (
+            TokenStream::new(),
+            TokenStream::new(),
+            Vec::new(),
+            String::new(),
+        );
+        let mut gradients = Vec::new();
+        if let Some(recv) = &call.recv {
+            if self.plan.active[recv.base] {
+                mask.push('d');
+                let d = self.adjoint_place(recv);
+                args.push(quote!(&mut #d));
+            } else {
+                mask.push('c');
+            }
+        }
+        for a in &call.args {
+            match a {
+                CallArg::Value(op) => {
+                    args.push(self.operand(op));
+                    match op.var().filter(|v| self.plan.active[*v]) {
+                        Some(v) => {
+                            mask.push('a');
+                            gradients.push(v);
+                        }
+                        None => mask.push('c'),
+                    }
+                }
+                CallArg::Ref {
+                    place,
+                    mutable,
+                    snap,
+                } => {
+                    if self.plan.snap[*snap] {
+                        let (s, tape, target) = (
+                            self.names.var(*snap),
+                            &self.names.tape[*snap],
+                            self.referent(place),
+                        );
+                        pre.extend(quote!(let #s = #tape.pop();));
+                        if *mutable {
+                            pre.extend(quote!(#p::restore(&mut #target, &#s);));
+                            post.extend(quote!(#p::restore(&mut #target, &#s);));
+                            args.push(quote!(&mut #target));
+                        } else {
+                            args.push(quote!(::core::borrow::Borrow::borrow(&#s)));
+                        }
+                    } else {
+                        args.push(self.reference(place, *mutable));
+                    }
+                    if self.plan.active[place.base] {
+                        mask.push('d');
+                        let d = self.adjoint_place(place);
+                        args.push(quote!(&mut #d));
+                    } else {
+                        mask.push('c');
+                    }
+                }
+            }
+        }
+        args.push(if self.plan.active[var] {
+            let d = &self.names.adjoint[var];
+            quote!(#d)
+        } else {
+            quote!(::core::default::Default::default())
+        });
+        let g = &self.names.scratch;
+        let pullback = self.call_expr(call, Some(&mask), args);
+        let accumulate = match gradients.as_slice() {
+            [v] => {
+                let d = self.adjoint(*v);
+                quote!(#p::accumulate(&mut #d, #g);)
+            }
+            many => many
+                .iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    let d = self.adjoint(*v);
+                    let k = syn::Index::from(k);
+                    quote!(#p::accumulate(&mut #d, #g.#k);)
+                })
+                .collect(),
+        };
+        quote!({ #pre let #g = #pullback; #post #accumulate })
     }
 
     fn reverse_let(&self, var: VarId, value: &Rvalue) -> TokenStream {

@@ -62,6 +62,9 @@ pub struct Signature {
     pub adjoint_name: Ident,
     pub params: Vec<Param>,
     pub ret: Option<Ret>,
+    /// A hidden pullback for callers (not the user's adjoint): always takes a seed (`()`
+    /// for a function that returns nothing), never returns the primal.
+    pub pullback: bool,
 }
 
 pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Signature> {
@@ -135,6 +138,7 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
         adjoint_name: args.name.clone(),
         params,
         ret,
+        pullback: false,
     })
 }
 

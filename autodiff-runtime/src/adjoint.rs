@@ -192,3 +192,67 @@ mod tests {
         assert_eq!(d, 2.0);
     }
 }
+
+/// Puts back the value a `&mut` argument had when a call started (recorded with
+/// `ToOwned::to_owned`), so that a callee's pullback runs on the same inputs.
+pub trait Restore<S: ?Sized> {
+    /// `self = snapshot`, in place.
+    fn restore_from(&mut self, snapshot: &S);
+}
+
+impl<T: Clone> Restore<Vec<T>> for [T] {
+    fn restore_from(&mut self, snapshot: &Vec<T>) {
+        self.clone_from_slice(snapshot);
+    }
+}
+impl<T: Clone> Restore<Vec<T>> for Vec<T> {
+    fn restore_from(&mut self, snapshot: &Vec<T>) {
+        self.clone_from(snapshot);
+    }
+}
+impl<T: Clone, const N: usize> Restore<[T; N]> for [T; N] {
+    fn restore_from(&mut self, snapshot: &[T; N]) {
+        self.clone_from(snapshot);
+    }
+}
+macro_rules! restore_scalar {
+    ($($t:ty),*) => {$(
+        impl Restore<$t> for $t {
+            #[inline(always)]
+            fn restore_from(&mut self, snapshot: &$t) { *self = *snapshot; }
+        }
+    )*};
+}
+restore_scalar!(f32, f64);
+
+/// See [`Restore`].
+#[inline]
+pub fn restore<T: ?Sized + Restore<S>, S>(target: &mut T, snapshot: &S) {
+    target.restore_from(snapshot);
+}
+
+/// A zero shadow for an argument a custom derivative wants a shadow for but the caller
+/// does not differentiate: an owned zero of the referent's shape.
+pub trait ScratchShadow {
+    /// The owned zero.
+    type Owned;
+    /// A zero of the same shape.
+    fn scratch(&self) -> Self::Owned;
+}
+impl<T: Adjoint + Clone> ScratchShadow for [T] {
+    type Owned = Vec<T>;
+    fn scratch(&self) -> Vec<T> {
+        self.iter().map(Adjoint::zero_like).collect()
+    }
+}
+impl<T: Adjoint> ScratchShadow for T {
+    type Owned = T;
+    fn scratch(&self) -> T {
+        self.zero_like()
+    }
+}
+
+/// See [`ScratchShadow`].
+pub fn scratch_like<T: ?Sized + ScratchShadow>(value: &T) -> T::Owned {
+    value.scratch()
+}
