@@ -98,6 +98,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let mut defined_in_loop = vec![false; n];
     let mut assigned_in_loop = vec![false; n];
     let mut mutated = vec![false; n];
+    let mut reassigned = vec![false; n];
     let mut snap_in_loop = vec![false; n];
     for_each_stmt(&body.block, false, &mut |stmt, in_loop| match stmt {
         Stmt::Let {
@@ -122,6 +123,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         } => {
             assigned_in_loop[*var] |= in_loop;
             mutated[*var] = true;
+            reassigned[*var] = true;
         }
         _ => {}
     });
@@ -163,7 +165,11 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
                 value: Rvalue::Read(place),
             } = stmt
             {
-                let available = |v: VarId| plan.top[v] || plan.loop_var[v] || plan.needed[v];
+                // Re-read at the start of the block's reverse: the indices must hold the
+                // same values there, so they are never reassigned.
+                let available = |v: VarId| {
+                    (plan.top[v] || plan.loop_var[v] || plan.needed[v]) && !reassigned[v]
+                };
                 plan.remat[*var] =
                     !plan.top[*var] && readonly[place.base] && place.index_vars().all(available);
             }

@@ -197,6 +197,8 @@ impl Emitter<'_> {
             String::new(),
         );
         let mut gradients = Vec::new();
+        let mut shadowed = Vec::new();
+
         if let Some(recv) = &call.recv {
             if self.plan.active[recv.base] {
                 mask.push('d');
@@ -243,7 +245,17 @@ impl Emitter<'_> {
                     if self.plan.active[place.base] {
                         mask.push('d');
                         let d = self.adjoint_place(place);
-                        args.push(quote!(&mut #d));
+                        if shadowed.contains(&place.base) {
+                            // A second shadow of one buffer: a scratch, added in afterwards.
+                            let s = &self.names.tape[*snap];
+                            let target = self.referent(place);
+                            pre.extend(quote!(let mut #s = #p::scratch_like(&#target);));
+                            args.push(quote!(::core::borrow::BorrowMut::borrow_mut(&mut #s)));
+                            post.extend(quote!(#p::accumulate_from(&mut #d, #s);));
+                        } else {
+                            args.push(quote!(&mut #d));
+                        }
+                        shadowed.push(place.base);
                     } else {
                         mask.push('c');
                     }

@@ -256,3 +256,27 @@ impl<T: Adjoint> ScratchShadow for T {
 pub fn scratch_like<T: ?Sized + ScratchShadow>(value: &T) -> T::Owned {
     value.scratch()
 }
+
+/// Adds a scratch shadow into the real one: used when one call receives two shadows of the
+/// same buffer (`dot(x, x)`), which cannot both be `&mut`.
+pub trait AccumulateFrom<S: ?Sized> {
+    /// `self += source`, element by element.
+    fn accumulate_from(&mut self, source: S);
+}
+impl<T: Adjoint> AccumulateFrom<Vec<T>> for [T] {
+    fn accumulate_from(&mut self, source: Vec<T>) {
+        for (a, b) in self.iter_mut().zip(source) {
+            a.accumulate(b);
+        }
+    }
+}
+impl<T: Adjoint> AccumulateFrom<T> for T {
+    fn accumulate_from(&mut self, source: T) {
+        self.accumulate(source);
+    }
+}
+
+/// See [`AccumulateFrom`].
+pub fn accumulate_from<T: ?Sized + AccumulateFrom<S>, S>(target: &mut T, source: S) {
+    target.accumulate_from(source);
+}
