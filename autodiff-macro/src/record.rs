@@ -170,8 +170,10 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
                 let available = |v: VarId| {
                     (plan.top[v] || plan.loop_var[v] || plan.needed[v]) && !reassigned[v]
                 };
-                plan.remat[*var] =
-                    !plan.top[*var] && readonly[place.base] && place.index_vars().all(available);
+                plan.remat[*var] = !plan.top[*var]
+                    && !reassigned[*var]
+                    && readonly[place.base]
+                    && place.index_vars().all(available);
             }
         });
         for v in 0..n {

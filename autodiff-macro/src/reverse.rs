@@ -16,10 +16,18 @@ impl Emitter<'_> {
         let p = private();
         let mut out = TokenStream::new();
         for (i, param) in self.sig.params.iter().enumerate() {
+            let v = self.param_var(i);
+            let (d, x) = (&self.names.adjoint[v], self.names.var(v));
             if param.activity == Activity::Active {
-                let v = self.param_var(i);
-                let (d, x) = (&self.names.adjoint[v], self.names.var(v));
                 out.extend(quote!(let mut #d = #p::zero_like(&#x);));
+            } else if param.activity == Activity::Const && self.plan.active[v] {
+                // A `Const` argument that carries active values inside the function (a
+                // `&mut` work buffer): a local adjoint, seeded with zero.
+                if param.kind.is_reference() {
+                    out.extend(quote!(let mut #d = #p::scratch_like(&*#x);));
+                } else {
+                    out.extend(quote!(let mut #d = #p::zero_like(&#x);));
+                }
             }
         }
         out.extend(self.zero_adjoints(&self.body.block, true));
