@@ -187,6 +187,10 @@ impl Emitter<'_> {
             match self.plan.tape[v] {
                 Some(TapeKind::Tape) => out.extend(quote!(let mut #tape = #p::Tape::new();)),
                 Some(TapeKind::Slot) => out.extend(quote!(let mut #tape = #p::Slot::new();)),
+                Some(TapeKind::Snapshot) => {
+                    out.extend(quote!(let mut #tape = #p::SnapshotTape::new();))
+                }
+
                 None => {}
             }
             if self.plan.witness[v] {

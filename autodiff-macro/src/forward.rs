@@ -119,7 +119,8 @@ impl Emitter<'_> {
                 if let CallArg::Ref { place, snap, .. } = a {
                     if self.plan.snap[*snap] {
                         let (tape, target) = (&self.names.tape[*snap], self.referent(place));
-                        out.extend(quote!(#tape.push(::std::borrow::ToOwned::to_owned(&#target));));
+                        out.extend(quote!(#tape.push(&#target);));
+
                     }
                 }
             }

@@ -18,6 +18,8 @@ use crate::ir::*;
 pub enum TapeKind {
     Slot,
     Tape,
+    /// Call arguments' referents, flattened into one buffer.
+    Snapshot,
 }
 
 pub struct Plan {
@@ -99,7 +101,6 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let mut assigned_in_loop = vec![false; n];
     let mut mutated = vec![false; n];
     let mut reassigned = vec![false; n];
-    let mut snap_in_loop = vec![false; n];
     for_each_stmt(&body.block, false, &mut |stmt, in_loop| match stmt {
         Stmt::Let {
             var,
@@ -107,11 +108,6 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         } => {
             defined_in_loop[*var] = in_loop;
             call.written().for_each(|v| mutated[v] = true);
-            for a in &call.args {
-                if let CallArg::Ref { snap, .. } = a {
-                    snap_in_loop[*snap] = in_loop;
-                }
-            }
         }
         Stmt::Store { place, .. } => mutated[place.base] = true,
         Stmt::Let { var, .. } | Stmt::Declare { var } => defined_in_loop[*var] = in_loop,
@@ -196,11 +192,13 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     for v in 0..n {
         plan.witness[v] = plan.active[v] && !plan.top[v] && !plan.needed[v] && !plan.loop_var[v];
         let overwritten = plan.needed[v] && assigned_in_loop[v];
-        let in_loop = (plan.snapshot[v] && defined_in_loop[v]) || (plan.snap[v] && snap_in_loop[v]);
-        plan.tape[v] = if in_loop || overwritten {
+        let in_loop = plan.snapshot[v] && defined_in_loop[v];
+        plan.tape[v] = if plan.snap[v] {
+            Some(TapeKind::Snapshot)
+        } else if in_loop || overwritten {
+
             Some(TapeKind::Tape)
         } else if plan.snapshot[v]
-            || plan.snap[v]
             || plan.needed[v] && has_overwrite(&body.block, v)
         {
             Some(TapeKind::Slot)

@@ -206,6 +206,7 @@ impl Emitter<'_> {
         );
         let mut gradients = Vec::new();
         let mut shadowed = Vec::new();
+        let mut dropped = TokenStream::new();
 
         if let Some(recv) = &call.recv {
             if self.plan.active[recv.base] {
@@ -234,19 +235,15 @@ impl Emitter<'_> {
                     snap,
                 } => {
                     if self.plan.snap[*snap] {
-                        let (s, tape, target) = (
-                            self.names.var(*snap),
-                            &self.names.tape[*snap],
-                            self.referent(place),
-                        );
-                        pre.extend(quote!(let #s = #tape.pop();));
+                        let (tape, target) = (&self.names.tape[*snap], self.referent(place));
                         if *mutable {
-                            pre.extend(quote!(#p::restore(&mut #target, &#s);));
-                            post.extend(quote!(#p::restore(&mut #target, &#s);));
+                            pre.extend(quote!(#tape.restore(&mut #target);));
+                            post.extend(quote!(#tape.restore(&mut #target);));
                             args.push(quote!(&mut #target));
                         } else {
-                            args.push(quote!(::core::borrow::Borrow::borrow(&#s)));
+                            args.push(quote!(#tape.view(&#target)));
                         }
+                        dropped.extend(quote!(#tape.drop_last();));
                     } else {
                         args.push(self.reference(place, *mutable));
                     }
@@ -255,7 +252,7 @@ impl Emitter<'_> {
                         let d = self.adjoint_place(place);
                         if shadowed.contains(&place.base) {
                             // A second shadow of one buffer: a scratch, added in afterwards.
-                            let s = &self.names.tape[*snap];
+                            let s = self.names.var(*snap);
                             let target = self.referent(place);
                             pre.extend(quote!(let mut #s = #p::scratch_like(&#target);));
                             args.push(quote!(::core::borrow::BorrowMut::borrow_mut(&mut #s)));
@@ -293,7 +290,7 @@ impl Emitter<'_> {
                 })
                 .collect(),
         };
-        quote!({ #pre let #g = #pullback; #post #accumulate })
+        quote!({ #pre let #g = #pullback; #post #dropped #accumulate })
     }
 
     fn reverse_let(&self, var: VarId, value: &Rvalue) -> TokenStream {

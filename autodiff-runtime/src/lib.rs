@@ -28,7 +28,7 @@ pub mod __private {
     };
     pub use crate::real::rules;
     pub use crate::real::Real;
-    pub use crate::tape::{rev_take, Slot, Tape};
+    pub use crate::tape::{rev_take, Slot, SnapshotTape, Tape};
     pub use ::core;
     pub use ::std::vec::Vec;
 }

@@ -126,3 +126,134 @@ mod tests {
         Slot::<f64>::new().pop();
     }
 }
+
+/// What a call argument's referent is recorded as: its elements, flattened, so that a
+/// buffer recorded once per loop trip costs no allocation once the tape has grown.
+pub trait Snapshot {
+    /// The recorded element type.
+    type Elem: Clone;
+    /// What the callee gets back in the reverse sweep (`[T]` for a slice or `Vec`).
+    type View: ?Sized;
+    /// Appends the elements.
+    fn save(&self, into: &mut Vec<Self::Elem>);
+    /// The recorded value, viewed.
+    fn view(from: &[Self::Elem]) -> &Self::View;
+    /// Writes the recorded value back in place.
+    fn restore(&mut self, from: &[Self::Elem]);
+}
+
+impl<T: Clone> Snapshot for [T] {
+    type Elem = T;
+    type View = [T];
+    fn save(&self, into: &mut Vec<T>) {
+        into.extend_from_slice(self);
+    }
+    fn view(from: &[T]) -> &[T] {
+        from
+    }
+    fn restore(&mut self, from: &[T]) {
+        self.clone_from_slice(from);
+    }
+}
+
+impl<T: Clone> Snapshot for Vec<T> {
+    type Elem = T;
+    type View = [T];
+    fn save(&self, into: &mut Vec<T>) {
+        into.extend_from_slice(self);
+    }
+    fn view(from: &[T]) -> &[T] {
+        from
+    }
+    fn restore(&mut self, from: &[T]) {
+        self.clone_from_slice(from);
+    }
+}
+
+impl<T: Clone, const N: usize> Snapshot for [T; N] {
+    type Elem = T;
+    type View = [T; N];
+    fn save(&self, into: &mut Vec<T>) {
+        into.extend_from_slice(self);
+    }
+    fn view(from: &[T]) -> &[T; N] {
+        match from.try_into() {
+            Ok(array) => array,
+            Err(_) => tape_underflow(),
+        }
+    }
+    fn restore(&mut self, from: &[T]) {
+        self.clone_from_slice(from);
+    }
+}
+
+macro_rules! scalar_snapshot {
+    ($($t:ty),*) => {$(
+        impl Snapshot for $t {
+            type Elem = $t;
+            type View = $t;
+            fn save(&self, into: &mut Vec<$t>) { into.push(*self); }
+            fn view(from: &[$t]) -> &$t { &from[0] }
+            fn restore(&mut self, from: &[$t]) { *self = from[0]; }
+        }
+    )*};
+}
+scalar_snapshot!(f32, f64);
+
+/// A stack of recorded call arguments (see [`Snapshot`]), all in one buffer.
+#[derive(Debug)]
+pub struct SnapshotTape<E> {
+    values: Vec<E>,
+    ends: Vec<usize>,
+}
+
+impl<E: Clone> Default for SnapshotTape<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: Clone> SnapshotTape<E> {
+    /// An empty tape.
+    pub fn new() -> Self {
+        SnapshotTape {
+            values: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+    /// Records `value`.
+    #[inline]
+    pub fn push<S: ?Sized + Snapshot<Elem = E>>(&mut self, value: &S) {
+        value.save(&mut self.values);
+        self.ends.push(self.values.len());
+    }
+    fn last_range(&self) -> core::ops::Range<usize> {
+        let end = match self.ends.last() {
+            Some(end) => *end,
+            None => tape_underflow(),
+        };
+        let start = if self.ends.len() >= 2 {
+            self.ends[self.ends.len() - 2]
+        } else {
+            0
+        };
+        start..end
+    }
+    /// The most recent record, viewed as `like`'s type.
+    #[inline]
+    pub fn view<S: ?Sized + Snapshot<Elem = E>>(&self, _like: &S) -> &S::View {
+        S::view(&self.values[self.last_range()])
+    }
+    /// Writes the most recent record back into `target`.
+    #[inline]
+    pub fn restore<S: ?Sized + Snapshot<Elem = E>>(&self, target: &mut S) {
+        target.restore(&self.values[self.last_range()]);
+    }
+    /// Forgets the most recent record.
+    #[inline]
+    pub fn drop_last(&mut self) {
+        let range = self.last_range();
+        self.values.truncate(range.start);
+        self.ends.pop();
+    }
+}
