@@ -120,7 +120,6 @@ impl Emitter<'_> {
                     if self.plan.snap[*snap] {
                         let (tape, target) = (&self.names.tape[*snap], self.referent(place));
                         out.extend(quote!(#tape.push(&#target);));
-
                     }
                 }
             }
@@ -182,7 +181,7 @@ impl Emitter<'_> {
         quote!(#count #body #leave)
     }
 
-    fn rvalue(&self, rv: &Rvalue) -> TokenStream {
+    pub fn rvalue(&self, rv: &Rvalue) -> TokenStream {
         let p = private();
         match rv {
             Rvalue::Use(op) => self.operand(op),

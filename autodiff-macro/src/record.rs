@@ -99,17 +99,8 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let mut loop_var = vec![false; n];
     let mut defined_in_loop = vec![false; n];
     let mut assigned_in_loop = vec![false; n];
-    let mut mutated = vec![false; n];
     let mut reassigned = vec![false; n];
     for_each_stmt(&body.block, false, &mut |stmt, in_loop| match stmt {
-        Stmt::Let {
-            var,
-            value: Rvalue::Call(call),
-        } => {
-            defined_in_loop[*var] = in_loop;
-            call.written().for_each(|v| mutated[v] = true);
-        }
-        Stmt::Store { place, .. } => mutated[place.base] = true,
         Stmt::Let { var, .. } | Stmt::Declare { var } => defined_in_loop[*var] = in_loop,
         Stmt::For { var, .. } => loop_var[*var] = true,
         Stmt::Assign {
@@ -118,7 +109,6 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
             ..
         } => {
             assigned_in_loop[*var] |= in_loop;
-            mutated[*var] = true;
             reassigned[*var] = true;
         }
         _ => {}
@@ -134,6 +124,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         witness: vec![false; n],
         tape: vec![None; n],
     };
+    let later = written_after_call(&body.block);
     for_each_stmt(&body.block, false, &mut |stmt, _| {
         if let Stmt::Let {
             var,
@@ -142,13 +133,8 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         {
             if plan.call_active(*var, call) {
                 for a in &call.args {
-                    if let CallArg::Ref {
-                        place,
-                        mutable,
-                        snap,
-                    } = a
-                    {
-                        plan.snap[*snap] = *mutable || mutated[place.base];
+                    if let CallArg::Ref { mutable, snap, .. } = a {
+                        plan.snap[*snap] = *mutable || later.contains(snap);
                     }
                 }
             }
@@ -156,20 +142,32 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     });
     loop {
         for_each_stmt(&body.block, false, &mut |stmt, _| {
-            if let Stmt::Let {
-                var,
-                value: Rvalue::Read(place),
-            } = stmt
-            {
-                // Re-read at the start of the block's reverse: the indices must hold the
-                // same values there, so they are never reassigned.
-                let available = |v: VarId| {
-                    (plan.top[v] || plan.loop_var[v] || plan.needed[v]) && !reassigned[v]
-                };
-                plan.remat[*var] = !plan.top[*var]
-                    && !reassigned[*var]
-                    && readonly[place.base]
-                    && place.index_vars().all(available);
+            let Stmt::Let { var, value } = stmt else {
+                return;
+            };
+            // Recomputed at the start of the block's reverse: the operands must hold the
+            // same values there, so none is ever reassigned.
+            let available = |v: VarId| {
+                (plan.top[v] || plan.loop_var[v] || plan.needed[v] || plan.remat[v])
+                    && !reassigned[v]
+            };
+            let operands: Option<Vec<VarId>> = match value {
+                // An element of a read-only argument.
+                Rvalue::Read(place) if readonly[place.base] => Some(place.index_vars().collect()),
+                // Index arithmetic and other cheap inactive values.
+                Rvalue::Use(op) | Rvalue::Unary(_, op) | Rvalue::Cast(op, _, _)
+                    if !plan.active[*var] =>
+                {
+                    Some(op.var().into_iter().collect())
+                }
+                Rvalue::Binary(_, a, b) if !plan.active[*var] => {
+                    Some(a.var().into_iter().chain(b.var()).collect())
+                }
+                _ => None,
+            };
+            if let Some(operands) = operands {
+                plan.remat[*var] =
+                    !plan.top[*var] && !reassigned[*var] && operands.into_iter().all(available);
             }
         });
         for v in 0..n {
@@ -196,11 +194,8 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         plan.tape[v] = if plan.snap[v] {
             Some(TapeKind::Snapshot)
         } else if in_loop || overwritten {
-
             Some(TapeKind::Tape)
-        } else if plan.snapshot[v]
-            || plan.needed[v] && has_overwrite(&body.block, v)
-        {
+        } else if plan.snapshot[v] || plan.needed[v] && has_overwrite(&body.block, v) {
             Some(TapeKind::Slot)
         } else {
             None
@@ -230,6 +225,16 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
     let mut out = Vec::new();
     let mut add = |op: &Operand| out.extend(op.var());
     match stmt {
+        // A recomputed value needs its operands.
+        Stmt::Let { var, value } if plan.remat[*var] && plan.needed[*var] => match value {
+            Rvalue::Read(place) => out.extend(place.index_vars()),
+            Rvalue::Use(op) | Rvalue::Unary(_, op) | Rvalue::Cast(op, _, _) => add(op),
+            Rvalue::Binary(_, a, b) => {
+                add(a);
+                add(b);
+            }
+            _ => {}
+        },
         // A pullback runs the callee again on the same arguments.
         Stmt::Let {
             var,
@@ -302,4 +307,90 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
         _ => {}
     }
     out
+}
+
+/// Where a statement sits: its rank in program order and the loops around it.
+#[derive(Clone)]
+struct Position {
+    rank: usize,
+    loops: Vec<usize>,
+}
+
+impl Position {
+    /// Whether something at `other` can run after something here: it comes later, or a
+    /// loop around both runs it again.
+    fn may_run_after(&self, other: &Position) -> bool {
+        other.rank > self.rank || other.loops.iter().any(|l| self.loops.contains(l))
+    }
+}
+
+/// The `snap` variables of reference arguments whose place may be written after the call,
+/// before the reverse sweep reads it: those must be recorded at the call.
+fn written_after_call(block: &Block) -> Vec<VarId> {
+    let mut writes: Vec<(VarId, Position)> = Vec::new();
+    let mut reads: Vec<(VarId, VarId, Position)> = Vec::new();
+    let (mut rank, mut loop_ids) = (0, 0);
+    positions(
+        block,
+        &mut Vec::new(),
+        &mut rank,
+        &mut loop_ids,
+        &mut writes,
+        &mut reads,
+    );
+    reads
+        .into_iter()
+        .filter(|(_, base, at)| writes.iter().any(|(b, w)| b == base && at.may_run_after(w)))
+        .map(|(snap, _, _)| snap)
+        .collect()
+}
+
+fn positions(
+    block: &Block,
+    loops: &mut Vec<usize>,
+    rank: &mut usize,
+    loop_ids: &mut usize,
+    writes: &mut Vec<(VarId, Position)>,
+    reads: &mut Vec<(VarId, VarId, Position)>,
+) {
+    for stmt in &block.stmts {
+        *rank += 1;
+        let here = Position {
+            rank: *rank,
+            loops: loops.clone(),
+        };
+        match stmt {
+            Stmt::Assign { var, .. } => writes.push((*var, here)),
+            Stmt::Store { place, .. } => writes.push((place.base, here)),
+            Stmt::Let {
+                value: Rvalue::Call(call),
+                ..
+            } => {
+                for a in &call.args {
+                    if let CallArg::Ref {
+                        place,
+                        mutable,
+                        snap,
+                    } = a
+                    {
+                        reads.push((*snap, place.base, here.clone()));
+                        if *mutable {
+                            writes.push((place.base, here.clone()));
+                        }
+                    }
+                }
+            }
+            Stmt::If { then, els, .. } => {
+                positions(then, loops, rank, loop_ids, writes, reads);
+                positions(els, loops, rank, loop_ids, writes, reads);
+            }
+            Stmt::For { body, .. } | Stmt::Loop { body, .. } => {
+                *loop_ids += 1;
+                loops.push(*loop_ids);
+                positions(body, loops, rank, loop_ids, writes, reads);
+                loops.pop();
+            }
+            _ => {}
+        }
+    }
 }

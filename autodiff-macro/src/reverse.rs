@@ -61,16 +61,12 @@ impl Emitter<'_> {
                 out.extend(quote!(let #m #x = #tape.pop();));
             }
         }
-        // Elements of read-only arguments are read again, after the indices are back.
+        // Elements of read-only arguments and index arithmetic are recomputed, in order.
         for stmt in &block.stmts {
-            if let Stmt::Let {
-                var,
-                value: Rvalue::Read(place),
-            } = stmt
-            {
+            if let Stmt::Let { var, value } = stmt {
                 if self.plan.remat[*var] && self.plan.needed[*var] {
-                    let (x, read) = (self.names.var(*var), self.place(place));
-                    out.extend(quote!(let #x = #read;));
+                    let (x, value) = (self.names.var(*var), self.rvalue(value));
+                    out.extend(quote!(let #x = #value;));
                 }
             }
         }
