@@ -61,8 +61,9 @@ impl Emitter<'_> {
                 overwrites,
             } => {
                 let x = self.names.var(*var);
+                let recorded = self.plan.records_overwrite(*var, value, *overwrites);
                 let value = self.operand(value);
-                let record = self.plan.restores(*var, *overwrites).then(|| {
+                let record = recorded.then(|| {
                     let tape = &self.names.tape[*var];
                     quote!(#tape.push(#x);)
                 });
@@ -157,8 +158,10 @@ impl Emitter<'_> {
                     add(pushes, *var)
                 }
                 Stmt::Assign {
-                    var, overwrites, ..
-                } if self.plan.restores(*var, *overwrites) => add(pushes, *var),
+                    var,
+                    overwrites,
+                    value,
+                } if self.plan.records_overwrite(*var, value, *overwrites) => add(pushes, *var),
                 Stmt::If { then, els, .. } => {
                     self.count_pushes(then, pushes);
                     self.count_pushes(els, pushes);

@@ -40,11 +40,25 @@ pub struct Plan {
     /// Its adjoint's zero comes from a zero-sized type witness (not recorded, not in scope).
     pub witness: Vec<bool>,
     pub tape: Vec<Option<TapeKind>>,
+    /// For a temporary `t = v ± n` (integer literal `n`) assigned back to `v`: the inverse
+    /// operation and `n`.
+    pub undo: Vec<Option<(BinOp, Operand)>>,
 }
 
 impl Plan {
     pub fn restores(&self, var: VarId, overwrites: bool) -> bool {
         overwrites && self.needed[var]
+    }
+
+    /// Whether `var = value` restores by recording the old value (not by an inverse).
+    pub fn records_overwrite(&self, var: VarId, value: &Operand, overwrites: bool) -> bool {
+        self.restores(var, overwrites) && self.undo_of(value).is_none()
+    }
+
+    /// `var = value` where `value` was computed as `var ± n` (an integer literal): the
+    /// reverse sweep undoes it with `var ∓ n` instead of recording the old value.
+    pub fn undo_of(&self, value: &Operand) -> Option<&(BinOp, Operand)> {
+        value.var().and_then(|t| self.undo[t].as_ref())
     }
 
     /// Whether the reverse sweep has anything to do for `stmt`.
@@ -100,16 +114,27 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let mut defined_in_loop = vec![false; n];
     let mut assigned_in_loop = vec![false; n];
     let mut reassigned = vec![false; n];
+    let mut recorded_assign = vec![false; n];
+    let undo = undoable_increments(body);
     for_each_stmt(&body.block, false, &mut |stmt, in_loop| match stmt {
         Stmt::Let { var, .. } | Stmt::Declare { var } => defined_in_loop[*var] = in_loop,
-        Stmt::For { var, .. } => loop_var[*var] = true,
+        Stmt::For { var, counter, .. } => {
+            loop_var[*var] = true;
+            // Trip counters are incremented by the loop itself.
+            counter.iter().for_each(|c| reassigned[*c] = true);
+        }
+        Stmt::Loop { counter, .. } => counter.iter().for_each(|c| reassigned[*c] = true),
+
         Stmt::Assign {
             var,
+            value,
             overwrites: true,
-            ..
         } => {
-            assigned_in_loop[*var] |= in_loop;
             reassigned[*var] = true;
+            if value.var().and_then(|t| undo[t].as_ref()).is_none() {
+                assigned_in_loop[*var] |= in_loop;
+                recorded_assign[*var] = true;
+            }
         }
         _ => {}
     });
@@ -123,6 +148,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         snap: vec![false; n],
         witness: vec![false; n],
         tape: vec![None; n],
+        undo,
     };
     let later = written_after_call(&body.block);
     for_each_stmt(&body.block, false, &mut |stmt, _| {
@@ -195,7 +221,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
             Some(TapeKind::Snapshot)
         } else if in_loop || overwritten {
             Some(TapeKind::Tape)
-        } else if plan.snapshot[v] || plan.needed[v] && has_overwrite(&body.block, v) {
+        } else if plan.snapshot[v] || plan.needed[v] && recorded_assign[v] {
             Some(TapeKind::Slot)
         } else {
             None
@@ -204,19 +230,44 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     plan
 }
 
-fn has_overwrite(block: &Block, v: VarId) -> bool {
-    let mut found = false;
-    for_each_stmt(block, false, &mut |stmt, _| {
+/// Temporaries `t = v + n` / `t = v - n` (integer literal `n`, the form `+=` lowers to)
+/// that are assigned back to `v`: integer counters, undone exactly by the inverse.
+fn undoable_increments(body: &Body) -> Vec<Option<(BinOp, Operand)>> {
+    let mut defs: Vec<Option<(VarId, BinOp, Operand)>> = vec![None; body.vars.len()];
+    for_each_stmt(&body.block, false, &mut |stmt, _| {
+        if let Stmt::Let {
+            var,
+            value:
+                Rvalue::Binary(op @ (BinOp::Add | BinOp::Sub), Operand::Var(v), Operand::Const(n)),
+        } = stmt
+        {
+            let literal = syn::parse2::<syn::LitInt>(n.clone()).is_ok();
+            if literal {
+                defs[*var] = Some((*v, *op, Operand::Const(n.clone())));
+            }
+        }
+    });
+    let mut undo = vec![None; body.vars.len()];
+    for_each_stmt(&body.block, false, &mut |stmt, _| {
         if let Stmt::Assign {
             var,
-            overwrites: true,
+            value: Operand::Var(t),
             ..
         } = stmt
         {
-            found |= *var == v;
+            if let Some((v, op, n)) = &defs[*t] {
+                if v == var {
+                    let inverse = if *op == BinOp::Add {
+                        BinOp::Sub
+                    } else {
+                        BinOp::Add
+                    };
+                    undo[*t] = Some((inverse, n.clone()));
+                }
+            }
         }
     });
-    found
+    undo
 }
 
 /// The primal values the reverse of `stmt` reads.

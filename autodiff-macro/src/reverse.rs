@@ -124,7 +124,20 @@ impl Emitter<'_> {
                 }
                 if self.plan.restores(*var, *overwrites) {
                     let (x, tape) = (self.names.var(*var), &self.names.tape[*var]);
-                    out.extend(quote!(#x = #tape.pop();));
+                    match self.plan.undo_of(value) {
+                        Some((op, n)) => {
+                            let (op, n) = (
+                                if *op == BinOp::Add {
+                                    quote!(+)
+                                } else {
+                                    quote!(-)
+                                },
+                                self.operand(n),
+                            );
+                            out.extend(quote!(#x = #x #op #n;));
+                        }
+                        None => out.extend(quote!(#x = #tape.pop();)),
+                    }
                 }
                 if let (true, Some(src)) = (active, value.var().filter(|v| self.plan.active[*v])) {
                     let d = self.adjoint(src);
