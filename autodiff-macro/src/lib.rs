@@ -14,6 +14,9 @@ mod emit;
 mod errors;
 mod expand;
 mod forward;
+#[cfg(test)]
+mod fuzz;
+
 mod ir;
 mod lower;
 mod lower_expr;

@@ -291,6 +291,14 @@ impl Lowerer<'_> {
         if let Some(hint) = iterator_hint(&name) {
             return self.error(m.method.span(), hint);
         }
+        if matches!(
+            name.as_str(),
+            "as_ptr" | "as_mut_ptr" | "offset" | "add" | "read" | "write"
+        ) && m.args.len() <= 1
+        {
+            return self.error(m.method.span(), format!("`.{name}()` (raw pointers) is not supported in a differentiated function: index the slice instead"));
+        }
+
         let arity = 1 + m.args.len();
         if let (Some(f), None) = (MathFn::from_name(&name, arity), &m.turbofish) {
             let mut ops = vec![self.expr(&m.receiver)];

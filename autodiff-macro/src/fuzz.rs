@@ -1,0 +1,199 @@
+//! The macro never panics on user input: a property test that expands many randomly
+//! generated and mutated functions through the macro's own entry points and checks that
+//! each gives tokens (well-formed Rust when the input was) or `compile_error!`s.
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::quote;
+
+/// xorshift64*: deterministic, so a failure reproduces from its case number.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const SCALARS: [&str; 4] = ["a", "b", "s", "t"];
+const MATH: [&str; 12] = [
+    "sin", "cos", "exp", "ln", "sqrt", "tanh", "abs", "atan", "cbrt", "exp_m1", "recip", "sinh",
+];
+
+fn scalar(r: &mut Rng, depth: usize) -> String {
+    if depth == 0 {
+        return match r.below(4) {
+            0 => format!("{}.5", r.below(4)),
+            1 => format!("x[{}]", r.below(3)),
+            2 => "x[i % x.len()]".to_string(),
+            _ => r.pick(&SCALARS).to_string(),
+        };
+    }
+    let (p, q) = (scalar(r, depth - 1), scalar(r, depth - 1));
+    match r.below(9) {
+        0 => format!("({p} + {q})"),
+        1 => format!("({p} * {q})"),
+        2 => format!("({p} - {q})"),
+        3 => format!("({p} / ({q} + 2.0))"),
+        4 => format!("{p}.{}()", r.pick(&MATH)),
+        5 => format!("{p}.max({q})"),
+        6 => format!("f64::powi({p}, {})", r.below(4)),
+        7 => format!("if {p} > {q} {{ {p} }} else {{ {q} }}"),
+        _ => format!("-{p}"),
+    }
+}
+
+fn statement(r: &mut Rng, depth: usize) -> String {
+    let v = r.pick(&SCALARS);
+    let e = scalar(r, 2);
+    match r.below(if depth == 0 { 5 } else { 11 }) {
+        0 => format!("{v} = {e};"),
+        1 => format!("{v} += {e};"),
+        2 => format!("{v} *= 0.5 + {e}.abs().min(1.0);"),
+        3 => format!("buf[{}] = {e};", r.below(3)),
+        4 => format!("let u = {e}; {v} -= u;"),
+        5 => format!(
+            "for i in 0..{} {{ {} }}",
+            r.below(4),
+            statement(r, depth - 1)
+        ),
+        6 => format!(
+            "if {e} < 1.0 {{ {} }} else {{ {} }}",
+            statement(r, depth - 1),
+            statement(r, depth - 1)
+        ),
+        7 => format!(
+            "let mut k = 0; while k < {} {{ k += 1; {} if {e} > 2.0 {{ break; }} }}",
+            r.below(4),
+            statement(r, depth - 1)
+        ),
+        8 => format!(
+            "for i in (0..x.len()).rev() {{ if {e} > 0.0 {{ continue; }} {} }}",
+            statement(r, depth - 1)
+        ),
+        9 => format!("if {e} > 3.0 {{ return {v}; }}"),
+        _ => format!("loop {{ {} break; }}", statement(r, depth - 1)),
+    }
+}
+
+fn function(r: &mut Rng) -> String {
+    let body: Vec<String> = (0..1 + r.below(5)).map(|_| statement(r, 2)).collect();
+    format!(
+        "fn f(x: &[f64], a: f64, b: f64) -> f64 {{ let mut s = 0.0; let mut t = 1.0; let mut buf = [0.0; 3]; {} s + t * buf[1] }}",
+        body.join(" ")
+    )
+}
+
+/// Deletes, duplicates or replaces a few token trees (at any nesting depth).
+fn mutate(r: &mut Rng, tokens: TokenStream) -> TokenStream {
+    let junk: [TokenStream; 8] = [
+        quote!(;),
+        quote!(match),
+        quote!(&mut),
+        quote!(..),
+        quote!(?),
+        quote!(| |),
+        quote!(unsafe),
+        quote!('a),
+    ];
+    let mut out = TokenStream::new();
+    for tt in tokens {
+        match r.below(40) {
+            0 => continue,
+            1 => {
+                out.extend([tt.clone(), tt]);
+                continue;
+            }
+            2 => {
+                out.extend(junk[r.below(junk.len())].clone());
+                continue;
+            }
+            _ => {}
+        }
+        match tt {
+            TokenTree::Group(g) => {
+                let inner = mutate(r, g.stream());
+                out.extend([TokenTree::Group(proc_macro2::Group::new(
+                    g.delimiter(),
+                    inner,
+                ))]);
+            }
+            other => out.extend([other]),
+        }
+    }
+    out
+}
+
+fn expands_without_panic(
+    attr: TokenStream,
+    item: TokenStream,
+    differentiable: bool,
+) -> Result<TokenStream, String> {
+    std::panic::catch_unwind(|| {
+        if differentiable {
+            crate::expand::differentiable(attr, item)
+        } else {
+            crate::expand::autodiff_reverse(attr, item)
+        }
+    })
+    .map_err(|e| {
+        e.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    })
+}
+
+#[test]
+fn generated_functions_expand_to_well_formed_rust() {
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    let attr = quote!(d_f, Duplicated, Active, Const, Active);
+    for case in 0..150 {
+        let source = function(&mut r);
+        let item: TokenStream = source.parse().expect("the generator writes valid Rust");
+        let differentiable = case % 3 == 0;
+        let attr = if differentiable {
+            TokenStream::new()
+        } else {
+            attr.clone()
+        };
+        let out = expands_without_panic(attr, item, differentiable)
+            .unwrap_or_else(|e| panic!("case {case} panicked: {e}\n{source}"));
+        let text = out.to_string();
+        assert!(
+            !text.contains("compile_error"),
+            "case {case} was rejected:\n{source}\n{text}"
+        );
+        syn::parse2::<syn::File>(out)
+            .unwrap_or_else(|e| panic!("case {case}: malformed output ({e})\n{source}"));
+    }
+}
+
+#[test]
+fn mutated_functions_never_panic() {
+    let mut r = Rng(0x2545_f491_4f6c_dd1d);
+    let attrs = [
+        quote!(d_f, Duplicated, Active, Const, Active),
+        quote!(d_f, Active),
+        quote!(),
+        quote!(d_f, Dupe, Active, Const, Active),
+        quote!(Active, Active),
+    ];
+    for case in 0..1000 {
+        let source = function(&mut r);
+        let item = mutate(&mut r, source.parse().expect("valid"));
+        let attr = attrs[r.below(attrs.len())].clone();
+        let shown = item.to_string();
+        let out = expands_without_panic(attr, item, case % 4 == 0)
+            .unwrap_or_else(|e| panic!("case {case} panicked: {e}\n{shown}"));
+        assert!(!out.is_empty(), "case {case}: no output");
+    }
+}
