@@ -120,10 +120,20 @@ pub fn custom_pullbacks(
                 1 => quote!(#(#picked)*),
                 _ => quote!((#(#picked),*)),
             };
-            quote!(#scratch let g = #custom(#(#args),*); #result)
+            let checked = checked_name(item_fn);
+            quote!(#scratch let g = #checked(#(#args),*); #result)
         }));
     }
     Ok(out)
+}
+
+/// The constant holding the user's pullback, typed: wrappers call through it, so a wrong
+/// signature is one type error (at `custom = ..`), not one per wrapper.
+fn checked_name(item_fn: &syn::ItemFn) -> syn::Ident {
+    syn::Ident::new(
+        &format!("__cotangent_custom_{}", item_fn.sig.ident),
+        item_fn.sig.ident.span(),
+    )
 }
 
 /// A constant of the expected function-pointer type, spanned at the user's path: a
@@ -158,5 +168,6 @@ fn signature_check(
         1 => quote!(-> #(#grads)*),
         _ => quote!(-> (#(#grads),*)),
     };
-    quote_spanned!(custom.span()=> const _: fn(#(#types),*) #output = #custom;)
+    let checked = checked_name(item_fn);
+    quote_spanned!(custom.span()=> #[doc(hidden)] #[allow(non_upper_case_globals)] const #checked: fn(#(#types),*) #output = #custom;)
 }

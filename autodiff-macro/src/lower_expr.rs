@@ -291,11 +291,7 @@ impl Lowerer<'_> {
         if let Some(hint) = iterator_hint(&name) {
             return self.error(m.method.span(), hint);
         }
-        if matches!(
-            name.as_str(),
-            "as_ptr" | "as_mut_ptr" | "offset" | "add" | "read" | "write"
-        ) && m.args.len() <= 1
-        {
+        if matches!(name.as_str(), "as_ptr" | "as_mut_ptr") && m.args.len() <= 1 {
             return self.error(m.method.span(), format!("`.{name}()` (raw pointers) is not supported in a differentiated function: index the slice instead"));
         }
 

@@ -39,4 +39,10 @@ fn with_iterator(x: &[f64]) -> f64 {
     x.iter().sum()
 }
 
+#[autodiff_reverse(d_p, Duplicated, Active)]
+fn with_pointer(x: &[f64]) -> f64 {
+    let p = x.as_ptr();
+    x[0]
+}
+
 fn main() {}
