@@ -100,6 +100,7 @@ pub fn custom_pullbacks(
                 let seed = &e.names.seed;
                 args.push(quote!(#seed));
             }
+            let g = &e.names.scratch;
             let full_active: Vec<usize> = (0..full.len())
                 .filter(|i| full[*i] == Activity::Active)
                 .collect();
@@ -108,10 +109,10 @@ pub fn custom_pullbacks(
                 .map(|i| {
                     let k = full_active.iter().position(|j| *j == i).unwrap_or(0);
                     if full_active.len() == 1 {
-                        quote!(g)
+                        quote!(#g)
                     } else {
                         let k = syn::Index::from(k);
-                        quote!(g.#k)
+                        quote!(#g.#k)
                     }
                 })
                 .collect();
@@ -121,7 +122,7 @@ pub fn custom_pullbacks(
                 _ => quote!((#(#picked),*)),
             };
             let checked = checked_name(item_fn);
-            quote!(#scratch let g = #checked(#(#args),*); #result)
+            quote!(#scratch let #g = #checked(#(#args),*); #result)
         }));
     }
     Ok(out)

@@ -1,7 +1,8 @@
 //! Identifiers of the generated code. Every local, parameter and tape of the adjoint gets
 //! a distinct name with a mixed-site span: it can neither capture nor shadow a name of the
-//! user's (a constant `N`, a function `sin`), and a user variable called `d_x` or `tape`
-//! is just another variable here.
+//! user's (a function `sin`), and a user variable called `d_x` or `tape` is just another
+//! variable here. Constants are not hygienic in patterns (a `let g` meets a `const g`),
+//! so the few fixed names the generator adds start with `__`.
 
 use std::collections::HashSet;
 
@@ -64,8 +65,8 @@ impl Names {
             names.witness.push(w);
         }
         names.seed = names.fresh("d_ret", Span::call_site());
-        names.scratch = names.fresh("g", Span::call_site());
-        names.result = names.fresh("primal", Span::call_site());
+        names.scratch = names.fresh("__g", Span::call_site());
+        names.result = names.fresh("__primal", Span::call_site());
         names
     }
 
