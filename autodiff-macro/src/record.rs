@@ -114,7 +114,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let mut defined_in_loop = vec![false; n];
     let mut assigned_in_loop = vec![false; n];
     let mut reassigned = vec![false; n];
-    let mut recorded_assign = vec![false; n];
+    let mut recorded_assigns = vec![0usize; n];
     let undo = undoable_increments(body);
     for_each_stmt(&body.block, false, &mut |stmt, in_loop| match stmt {
         Stmt::Let { var, .. } | Stmt::Declare { var } => defined_in_loop[*var] = in_loop,
@@ -133,7 +133,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
             reassigned[*var] = true;
             if value.var().and_then(|t| undo[t].as_ref()).is_none() {
                 assigned_in_loop[*var] |= in_loop;
-                recorded_assign[*var] = true;
+                recorded_assigns[*var] += 1;
             }
         }
         _ => {}
@@ -221,8 +221,14 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
             Some(TapeKind::Snapshot)
         } else if in_loop || overwritten {
             Some(TapeKind::Tape)
-        } else if plan.snapshot[v] || plan.needed[v] && recorded_assign[v] {
-            Some(TapeKind::Slot)
+        } else if plan.snapshot[v] || plan.needed[v] && recorded_assigns[v] > 0 {
+            // Pushed outside loops: a slot when at most once per call.
+            let pushes = usize::from(plan.snapshot[v]) + recorded_assigns[v];
+            Some(if pushes == 1 {
+                TapeKind::Slot
+            } else {
+                TapeKind::Tape
+            })
         } else {
             None
         };
