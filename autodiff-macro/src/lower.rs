@@ -28,7 +28,7 @@ pub enum Binding {
 
 pub struct Lowerer<'e> {
     pub body: Body,
-    scopes: Vec<HashMap<String, Binding>>,
+    pub(crate) scopes: Vec<HashMap<String, Binding>>,
     /// Statement lists under construction, innermost last.
     blocks: Vec<Vec<Stmt>>,
     /// Set after `break`, `continue` or `return`: the rest of the block is dead code.
@@ -369,6 +369,9 @@ impl Lowerer<'_> {
         if let Some(label) = &e.label {
             return self.error(label.name.span(), "labelled loops are not supported: move the inner loop into a block and use a flag, or `return`");
         }
+        if !crate::lower_iter::is_range_loop(&e.expr) {
+            return self.iter_for_loop(e);
+        }
         let name = match &*e.pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.to_string(),
             Pat::Wild(_) => "_".to_string(),
@@ -402,7 +405,7 @@ impl Lowerer<'_> {
 
     /// Lowers a loop body, tracking `break`s that leave it; the loop itself never diverges
     /// (a `loop` with no `break` is handled by the caller).
-    fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> Block {
+    pub(crate) fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> Block {
         self.loops.push(false);
         let (block, _) = self.sub_block(|l| {
             f(l);

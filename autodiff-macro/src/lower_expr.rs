@@ -288,8 +288,8 @@ impl Lowerer<'_> {
     // into: `Let { t, Math(Sin, [x]) }` / `Math(Max, [a, b])` / `Opaque(len, [v], passive)`
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> Operand {
         let name = m.method.to_string();
-        if let Some(hint) = iterator_hint(&name) {
-            return self.error(m.method.span(), hint);
+        if let Some(value) = self.iter_method(m) {
+            return value;
         }
         if matches!(name.as_str(), "as_ptr" | "as_mut_ptr") && m.args.len() <= 1 {
             return self.error(m.method.span(), format!("`.{name}()` (raw pointers) is not supported in a differentiated function: index the slice instead"));
@@ -403,17 +403,6 @@ impl Lowerer<'_> {
             other => CallArg::Value(self.expr(other)),
         }
     }
-}
-
-fn iterator_hint(name: &str) -> Option<&'static str> {
-    let hint = match name {
-        "iter" | "iter_mut" | "into_iter" | "map" | "sum" | "product" | "fold" | "zip" | "enumerate"
-        | "filter" | "chunks" | "windows" => {
-            "iterator chains are not supported yet: write an indexed loop, e.g. `let mut s = 0.0; for i in 0..x.len() { s += x[i] * y[i]; }`"
-        }
-        _ => return None,
-    };
-    Some(hint)
 }
 
 fn unsupported_expression(e: &Expr) -> &'static str {

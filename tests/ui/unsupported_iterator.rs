@@ -1,0 +1,40 @@
+use cotangent::autodiff_reverse;
+
+#[autodiff_reverse(d_chained, Duplicated, Active)]
+fn chained(x: &[f64]) -> f64 {
+    x.iter().chain(x.iter()).sum::<f64>()
+}
+
+#[autodiff_reverse(d_take_while, Duplicated, Active)]
+fn take_while(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for v in x.iter().take_while(|v| **v > 0.0) {
+        s += v;
+    }
+    s
+}
+
+#[autodiff_reverse(d_collected, Duplicated, Active)]
+fn collected(x: &[f64]) -> f64 {
+    let y: Vec<f64> = x.iter().map(|v| v * 2.0).collect();
+    y[0]
+}
+
+#[autodiff_reverse(d_skip_filtered, Duplicated, Active)]
+fn skip_filtered(x: &[f64]) -> f64 {
+    x.iter().filter(|v| **v > 0.0).skip(1).sum::<f64>()
+}
+
+#[autodiff_reverse(d_max_option, Duplicated, Active)]
+fn max_option(x: &[f64]) -> f64 {
+    let m = x.iter().copied().max_by(|a, b| a.total_cmp(b));
+    m.unwrap_or(0.0)
+}
+
+#[autodiff_reverse(d_stored, Duplicated, Active)]
+fn stored(x: &[f64]) -> f64 {
+    let it = x.iter();
+    it.sum::<f64>()
+}
+
+fn main() {}
