@@ -37,7 +37,7 @@ fn clash(d_ret: f64, d_x: &[f64], dx: f64) -> f64 {
     for i in 0..d_x.len() {
         let d_x_1 = d_x[i] * w_adj;
         d_d_ret += d_x_1.tanh();
-        _t0 = _t0 * d_x[i];
+        _t0 *= d_x[i];
     }
     d_d_ret + _t0
 }
