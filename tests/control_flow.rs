@@ -1565,3 +1565,88 @@ fn inner_loop_trip_counts_per_outer_iteration() {
 //         |x, dx| assert_bits(d_sqrt_until_negative(x, dx, 1.0), sqrt_until_negative(x)),
 //     );
 // }
+
+// ---------------------------------------------------------------------------------------
+// branches whose arm leaves early, and conditions the branch itself changes
+
+#[autodiff_reverse(d_value_or_return, Active, Active)]
+fn value_or_return(x: f64) -> f64 {
+    let h = if x > 0.0 {
+        x * x
+    } else {
+        return -x.sin();
+    };
+    h * 3.0
+}
+
+#[test]
+fn if_expression_with_an_arm_that_returns() {
+    for x in [-2.0, -0.5, 0.5, 2.0] {
+        let (y, g) = d_value_or_return(x, 1.0);
+        assert_bits(y, value_or_return(x));
+        let exact = if x > 0.0 { 6.0 * x } else { -x.cos() };
+        assert_close(g, exact, 1e-15);
+    }
+    // at the boundary x = 0 the `else` arm runs: d/dx (-sin x) = -1
+    assert_eq!(d_value_or_return(0.0, 1.0), (-0.0, -1.0));
+    check_all(
+        &[&[-1.3], &[0.7]],
+        |x| value_or_return(x[0]),
+        |x, g| g[0] += d_value_or_return(x[0], 1.0).1,
+    );
+}
+
+#[autodiff_reverse(d_skip_negatives, Duplicated, Active)]
+fn skip_negatives(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let v = if x[i] >= 0.0 { x[i].sqrt() } else { continue };
+        s += v * x[i];
+    }
+    s
+}
+
+#[test]
+fn if_expression_with_an_arm_that_continues() {
+    check_all(
+        &[&[1.0, -2.0, 0.5], &[-1.0, -3.0], &[4.0, 0.25, 9.0]],
+        skip_negatives,
+        |x, g| {
+            d_skip_negatives(x, g, 1.0);
+        },
+    );
+    let mut g = [0.0; 3];
+    assert_bits(d_skip_negatives(&[4.0, -1.0, 1.0], &mut g, 1.0), 9.0);
+    // d/dx x^1.5 = 1.5 sqrt(x); zero for the skipped element
+    assert_eq!(g, [3.0, 0.0, 1.5]);
+}
+
+#[autodiff_reverse(d_first_differs, Duplicated, Active)]
+fn first_differs(x: &[f64]) -> f64 {
+    let mut first = true;
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        if first {
+            first = false;
+            s += x[i] * x[i];
+        } else {
+            s += 2.0 * x[i] * s;
+        }
+    }
+    s
+}
+
+#[test]
+fn condition_reassigned_inside_its_branch() {
+    check_all(
+        &[&[2.0], &[2.0, 3.0, 4.0], &[0.0, -1.0, 0.5, 1.5]],
+        first_differs,
+        |x, g| {
+            d_first_differs(x, g, 1.0);
+        },
+    );
+    let mut g = [0.0; 2];
+    // s = x0^2 (1 + 2 x1): ds/dx0 = 2 x0 (1 + 2 x1), ds/dx1 = 2 x0^2
+    assert_bits(d_first_differs(&[2.0, 3.0], &mut g, 1.0), 28.0);
+    assert_eq!(g, [28.0, 8.0]);
+}

@@ -1175,44 +1175,36 @@ fn rule_floor_ceil_round_trunc() {
     unary32(floor_32, d_floor_32, &[-2.7, -0.3, 0.25, 1.6], |_| 1.0);
 }
 
-// BUG: `to_degrees` / `to_radians` adjoints do not compile: the generated
-// `d_x += d_y * ::cotangent::__private::rules::degrees_per_radian();` leaves the `T` of
-// `degrees_per_radian::<T>()` ambiguous (`f64: Mul<f64>` and `Mul<&f64>`), error E0283
-// "type annotations needed". The functions are commented out until the macro is fixed.
-//
-// #[autodiff_reverse(d_to_degrees_m, Active, Active)]
-// fn to_degrees_m(x: f64) -> f64 {
-//     x.to_degrees()
-// }
-// #[autodiff_reverse(d_to_degrees_p, Active, Active)]
-// fn to_degrees_p(x: f64) -> f64 {
-//     f64::to_degrees(x)
-// }
-// #[autodiff_reverse(d_to_radians_m, Active, Active)]
-// fn to_radians_m(x: f64) -> f64 {
-//     x.to_radians()
-// }
-// #[autodiff_reverse(d_to_radians_p, Active, Active)]
-// fn to_radians_p(x: f64) -> f64 {
-//     f64::to_radians(x)
-// }
-// #[autodiff_reverse(d_to_degrees_32, Active, Active)]
-// fn to_degrees_32(x: f32) -> f32 {
-//     x.to_degrees()
-// }
+#[autodiff_reverse(d_to_degrees_m, Active, Active)]
+fn to_degrees_m(x: f64) -> f64 {
+    x.to_degrees()
+}
+#[autodiff_reverse(d_to_degrees_p, Active, Active)]
+fn to_degrees_p(x: f64) -> f64 {
+    f64::to_degrees(x)
+}
+#[autodiff_reverse(d_to_radians_m, Active, Active)]
+fn to_radians_m(x: f64) -> f64 {
+    x.to_radians()
+}
+#[autodiff_reverse(d_to_radians_p, Active, Active)]
+fn to_radians_p(x: f64) -> f64 {
+    f64::to_radians(x)
+}
+#[autodiff_reverse(d_to_degrees_32, Active, Active)]
+fn to_degrees_32(x: f32) -> f32 {
+    x.to_degrees()
+}
 
 #[test]
-#[ignore = "macro bug: to_degrees/to_radians adjoints fail to compile (E0283, ambiguous T in degrees_per_radian())"]
 fn rule_to_degrees_to_radians() {
-    // With the functions above uncommented:
-    // let pts = [-3.0, 0.0, 1.0, 90.0];
-    // let deg = 180.0 / PI;
-    // unary(to_degrees_m, d_to_degrees_m, &pts, |_| deg);
-    // unary(to_degrees_p, d_to_degrees_p, &pts, |_| deg);
-    // unary(to_radians_m, d_to_radians_m, &pts, |_| PI / 180.0);
-    // unary(to_radians_p, d_to_radians_p, &pts, |_| PI / 180.0);
-    // unary32(to_degrees_32, d_to_degrees_32, &[-3.0, 0.0, 1.0], |_| deg);
-    panic!("to_degrees/to_radians adjoints do not compile; see the BUG note above");
+    let pts = [-3.0, 0.0, 1.0, 90.0];
+    let deg = 180.0 / PI;
+    unary(to_degrees_m, d_to_degrees_m, &pts, |_| deg);
+    unary(to_degrees_p, d_to_degrees_p, &pts, |_| deg);
+    unary(to_radians_m, d_to_radians_m, &pts, |_| PI / 180.0);
+    unary(to_radians_p, d_to_radians_p, &pts, |_| PI / 180.0);
+    unary32(to_degrees_32, d_to_degrees_32, &[-3.0, 0.0, 1.0], |_| deg);
 }
 
 #[autodiff_reverse(d_fract_m, Active, Active)]
@@ -1363,25 +1355,25 @@ fn rules_with_constant_operands() {
     assert_close(g, d(0.25), 1e-12, "tie to a constant receiver");
 }
 
-// BUG: the path form with an untyped float literal (or a binding whose type is only fixed
-// by the path) as first argument does not compile: the macro rewrites `f64::atan2(1.5, t)`
-// to the method call `1.5.atan2(t)` and `f64::max(-1.0, t)` to `let neg = -1.0;
-// neg.max(t)`, losing the `f64` the path gave the literal (E0689 "can't call method
-// `atan2` on ambiguous numeric type `{float}`"). Plain Rust accepts the function.
-//
-// #[autodiff_reverse(d_path_form_literal, Active, Active)]
-// fn path_form_literal(t: f64) -> f64 {
-//     let k = 2.0;
-//     f64::atan2(1.5, t) + f64::max(-1.0, t) + f64::powf(k, t)
-// }
+// The path form fixes the float type of untyped operands, as in plain Rust.
+#[autodiff_reverse(d_path_form_literal, Active, Active)]
+fn path_form_literal(t: f64) -> f64 {
+    let k = 2.0;
+    f64::atan2(1.5, t) + f64::max(-1.0, t) + f64::powf(k, t) + f64::hypot(3.0, t)
+}
 
 #[test]
-#[ignore = "macro bug: path form `f64::atan2(1.5, t)` with an untyped literal receiver fails to compile (E0689)"]
 fn path_form_with_untyped_literal_receiver() {
-    // With the function above uncommented:
-    // let d = |t: f64| 1.5 / (t * t + 2.25) + if t > -1.0 { 1.0 } else { 0.0 } + 2f64.powf(t) * LN_2;
-    // unary(path_form_literal, d_path_form_literal, &[-2.0, 0.5, 3.0], d);
-    panic!(
-        "the path form with an untyped literal receiver does not compile; see the BUG note above"
+    let d = |t: f64| {
+        -1.5 / (t * t + 2.25)
+            + if t > -1.0 { 1.0 } else { 0.0 }
+            + 2f64.powf(t) * LN_2
+            + t / 3f64.hypot(t)
+    };
+    unary(
+        path_form_literal,
+        d_path_form_literal,
+        &[-2.0, 0.0, 0.5, 3.0],
+        d,
     );
 }

@@ -1056,20 +1056,77 @@ fn associated_functions_receivers_aliases_and_constant_results() {
     assert_eq!(dx, [4.0, 2.0 + 0.25]);
 }
 
-// BUG: `f64::from(a)` on an active `f32` does not compile: the macro takes it for a call
-// of a differentiable helper and calls `f64::__cotangent_pb_from_a`, error E0599 "no
-// associated item named `__cotangent_pb_from_a` found for type `f64`" (the idiomatic
-// lossless cast, and what clippy's `cast_lossless` suggests instead of `as f64`).
-//
-// #[autodiff_reverse(d_widen, Active, Active)]
-// fn widen(a: f32) -> f64 {
-//     f64::from(a) * f64::from(a)
-// }
+// `f64::from(a)`, the lossless cast clippy's `cast_lossless` suggests, is a cast.
+#[autodiff_reverse(d_widen, Active, Active)]
+fn widen(a: f32) -> f64 {
+    f64::from(a) * f64::from(a)
+}
+
+#[autodiff_reverse(d_widen_sum, Duplicated, Active)]
+fn widen_sum(x: &[f32]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += f64::from(x[i]).sin();
+    }
+    s
+}
 
 #[test]
-#[ignore = "macro bug: `f64::from(a)` with an active f32 fails to compile (E0599 __cotangent_pb_from_a)"]
 fn lossless_float_conversion_with_from() {
-    // With the function above uncommented:
-    // assert_eq!(d_widen(1.5, 1.0), (2.25, 3.0));
-    panic!("`f64::from` of an active value does not compile; see the BUG note above");
+    assert_eq!(d_widen(1.5, 1.0), (2.25, 3.0));
+    assert_eq!(d_widen(0.0, 1.0), (0.0, 0.0));
+    assert_eq!(d_widen(-2.0, 0.5), (4.0, -2.0));
+    let x = [0.5f32, -1.0, 0.0];
+    let mut dx = [0.0f32; 3];
+    assert_eq!(d_widen_sum(&x, &mut dx, 1.0), widen_sum(&x));
+    for (d, v) in dx.iter().zip(x) {
+        assert!((f64::from(*d) - f64::from(v).cos()).abs() < 1e-7);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// owned copies of active values: `.clone()`, `.to_vec()`, `.to_owned()`
+
+#[autodiff_reverse(d_copies, Duplicated, Active)]
+fn copies(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    let w = v.clone();
+    v[0] *= w[1];
+    let tail = x[1..].to_owned();
+    let arr = [x[0], x[2]];
+    let twin = arr.to_vec();
+    v[0] * tail[1] + w[2].sin() + twin[1] * arr[0]
+}
+
+#[test]
+fn owned_copies_pass_the_gradient_back() {
+    check_all(
+        &[&[0.5, -1.0, 2.0], &[0.0, 0.0, 0.0], &[1.5, 2.5, -0.5]],
+        copies,
+        |x, g| {
+            assert_bits(d_copies(x, g, 1.0), copies(x));
+        },
+    );
+    // y = x0 x1 x2 + sin x2 + x2 x0
+    let mut g = [0.0; 3];
+    d_copies(&[1.0, 2.0, 3.0], &mut g, 1.0);
+    assert_eq!(g, [6.0 + 3.0, 3.0, 2.0 + 3f64.cos() + 1.0]);
+}
+
+// Path forms of methods without a derivative: allowed on active values.
+#[autodiff_reverse(d_ordered, Active, Active, Active)]
+fn ordered(a: f64, b: f64) -> f64 {
+    if f64::total_cmp(&a, &b) == std::cmp::Ordering::Less && !f64::is_nan(a) {
+        a * b
+    } else {
+        b
+    }
+}
+
+#[test]
+fn passive_path_calls_on_active_values() {
+    assert_eq!(d_ordered(1.0, 2.0, 1.0), (2.0, 2.0, 1.0));
+    assert_eq!(d_ordered(2.0, 1.0, 1.0), (1.0, 0.0, 1.0));
+    // a tie is not `Less`: the `else` arm
+    assert_eq!(d_ordered(1.0, 1.0, 1.0), (1.0, 0.0, 1.0));
 }

@@ -30,9 +30,9 @@ pub fn differentiable_inputs(rv: &Rvalue) -> Vec<VarId> {
     let vars = |ops: &[Operand]| ops.iter().filter_map(Operand::var).collect::<Vec<_>>();
     match rv {
         Rvalue::Use(op) | Rvalue::Unary(UnOp::Neg, op) => vars(std::slice::from_ref(op)),
-        Rvalue::Read(place) => vec![place.base],
+        Rvalue::Read(place) | Rvalue::Copy(place, _) => vec![place.base],
         Rvalue::Binary(op, a, b) if op.differentiable() => vars(&[a.clone(), b.clone()]),
-        Rvalue::Math(f, args) => args
+        Rvalue::Math(f, args, _) => args
             .iter()
             .enumerate()
             .filter(|(k, _)| f.differentiable_arg(*k))

@@ -189,6 +189,10 @@ impl Emitter<'_> {
         match rv {
             Rvalue::Use(op) => self.operand(op),
             Rvalue::Read(place) => self.place(place),
+            Rvalue::Copy(place, method) => {
+                let place = self.place(place);
+                quote!(#place.#method())
+            }
             Rvalue::Unary(op, a) => {
                 let a = self.operand(a);
                 match op {
@@ -209,11 +213,17 @@ impl Emitter<'_> {
                 };
                 quote!(#a #op #b)
             }
-            Rvalue::Math(f, args) => {
+            Rvalue::Math(f, args, path_ty) => {
                 let name = syn::Ident::new(f.name(), proc_macro2::Span::call_site());
-                let recv = self.operand(&args[0]);
-                let rest = args[1..].iter().map(|a| self.operand(a));
-                quote!(#recv.#name(#(#rest),*))
+                let ops = args.iter().map(|a| self.operand(a));
+                match path_ty {
+                    Some(ty) => quote!(#ty::#name(#(#ops),*)),
+                    None => {
+                        let recv = self.operand(&args[0]);
+                        let rest = args[1..].iter().map(|a| self.operand(a));
+                        quote!(#recv.#name(#(#rest),*))
+                    }
+                }
             }
             Rvalue::Cast(a, ty, _) => {
                 let a = self.operand(a);

@@ -118,10 +118,13 @@ pub enum UnOp {
 pub enum Rvalue {
     Use(Operand),
     Read(Place),
+    /// `place.clone()`, `.to_vec()` or `.to_owned()`: an owned copy of a place.
+    Copy(Place, syn::Ident),
     Unary(UnOp, Operand),
     Binary(BinOp, Operand, Operand),
-    /// A math primitive of `rules::MathFn`; the receiver is `args[0]`.
-    Math(crate::rules::MathFn, Vec<Operand>),
+    /// A math primitive of `rules::MathFn`; the receiver is `args[0]`. The float type when
+    /// the user wrote the path form (`f64::max(a, b)`), which fixes untyped operands.
+    Math(crate::rules::MathFn, Vec<Operand>, Option<syn::Ident>),
     /// `x as T`; `to_float` when `T` is a float type.
     Cast(Operand, syn::Type, bool),
     Array(Vec<Operand>),

@@ -295,7 +295,16 @@ impl Lowerer<'_> {
         if let Expr::Let(l) = &*e.cond {
             return self.error(l.let_token.span, "`if let` is not supported in a differentiated function: test the condition with a plain `if`");
         }
-        let cond = self.expr(&e.cond);
+        let cond = match self.expr(&e.cond) {
+            // `if first { first = false; .. }`: the reverse sweep must branch on the value
+            // the condition had, not on the variable's final value.
+            Operand::Var(v)
+                if self.body.vars[v].origin != Origin::Temp || self.body.vars[v].mutable =>
+            {
+                self.bind("cond", e.cond.span(), Rvalue::Use(Operand::Var(v)))
+            }
+            cond => cond,
+        };
         let result = self.temp("branch", e.if_token.span);
         let start = self.diverged;
         let (mut then, then_value) = self.sub_block(|l| l.block_value(&e.then_branch));
@@ -318,13 +327,24 @@ impl Lowerer<'_> {
             (&mut then, then_value, then_diverged),
             (&mut els, else_value, else_diverged),
         ] {
-            if !diverged {
-                block.stmts.push(Stmt::Assign {
+            // An arm that leaves early (`else { return 0.0; }`) still initialises the result:
+            // its adjoint is created after the branch, whichever arm ran.
+            let (value, at) = if diverged {
+                (
+                    Operand::Const(quote!(::core::default::Default::default())),
+                    0,
+                )
+            } else {
+                (value, block.stmts.len())
+            };
+            block.stmts.insert(
+                at,
+                Stmt::Assign {
                     var: result,
                     value,
                     overwrites: false,
-                });
-            }
+                },
+            );
         }
         self.push(Stmt::Declare { var: result });
         self.push(Stmt::If { cond, then, els });

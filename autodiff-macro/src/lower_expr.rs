@@ -299,9 +299,17 @@ impl Lowerer<'_> {
         if let (Some(f), None) = (MathFn::from_name(&name, arity), &m.turbofish) {
             let mut ops = vec![self.expr(&m.receiver)];
             ops.extend(m.args.iter().map(|a| self.expr(a)));
-            return self.bind(f.name(), m.span(), Rvalue::Math(f, ops));
+            return self.bind(f.name(), m.span(), Rvalue::Math(f, ops, None));
         }
         let recv = self.place(&m.receiver);
+        let copies = matches!(name.as_str(), "clone" | "to_vec" | "to_owned");
+        if let (true, true, None, Some(place)) = (copies, m.args.is_empty(), &m.turbofish, &recv) {
+            return self.bind(
+                &name,
+                m.span(),
+                Rvalue::Copy(place.clone(), m.method.clone()),
+            );
+        }
         let args = m.args.iter().map(|a| self.call_arg(a)).collect();
         let Some(recv) = recv else { return unit() };
         let value = Rvalue::Call(Call {
@@ -331,8 +339,23 @@ impl Lowerer<'_> {
         let float_path = segments.len() == 2 && (segments[0] == "f64" || segments[0] == "f32");
         if float_path && func.qself.is_none() {
             if let Some(f) = MathFn::from_name(&segments[1], c.args.len()) {
-                let ops = c.args.iter().map(|a| self.expr(a)).collect();
-                return self.bind(f.name(), c.span(), Rvalue::Math(f, ops));
+                let ty = func.path.segments[0].ident.clone();
+                let ops = c
+                    .args
+                    .iter()
+                    .map(|a| typed_literal(self.expr(a), &ty))
+                    .collect();
+                return self.bind(f.name(), c.span(), Rvalue::Math(f, ops, Some(ty)));
+            }
+            // `f64::from(a)`, the lossless widening clippy suggests: a cast.
+            if segments[1] == "from" && c.args.len() == 1 {
+                let ty = &func.path.segments[0].ident;
+                let op = self.expr(&c.args[0]);
+                return self.bind(
+                    "x",
+                    c.span(),
+                    Rvalue::Cast(op, syn::parse_quote!(#ty), true),
+                );
             }
         }
         if func.qself.is_none()
@@ -349,7 +372,7 @@ impl Lowerer<'_> {
             callee: Callee::Path(func.path.clone()),
             recv: None,
             args,
-            passive: false,
+            passive: float_path && passive_method(&name),
         });
         self.bind(&name, c.span(), value)
     }
@@ -402,6 +425,21 @@ impl Lowerer<'_> {
             }
             other => CallArg::Value(self.expr(other)),
         }
+    }
+}
+
+/// `1.5` as an operand of `f64::atan2(1.5, t)` becomes `1.5f64`: the rules call methods on
+/// operands, which an untyped float literal does not allow.
+fn typed_literal(op: Operand, ty: &syn::Ident) -> Operand {
+    match &op {
+        Operand::Const(tokens) => match syn::parse2::<syn::LitFloat>(tokens.clone()) {
+            Ok(lit) if lit.suffix().is_empty() => {
+                let typed = syn::LitFloat::new(&format!("{}{ty}", lit.base10_digits()), lit.span());
+                Operand::Const(quote::quote!(#typed))
+            }
+            _ => op,
+        },
+        Operand::Var(_) => op,
     }
 }
 

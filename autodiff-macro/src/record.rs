@@ -316,7 +316,7 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
         }
 
         Stmt::Let { var, value } if plan.active[*var] => match value {
-            Rvalue::Read(place) => out.extend(place.index_vars()),
+            Rvalue::Read(place) | Rvalue::Copy(place, _) => out.extend(place.index_vars()),
             Rvalue::Binary(op, a, b) => {
                 let needs = op.needs();
                 if needs.args {
@@ -337,7 +337,7 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
                     out.push(*var);
                 }
             }
-            Rvalue::Math(f, args) => {
+            Rvalue::Math(f, args, _) => {
                 let needs = f.needs();
                 if needs.args {
                     args.iter().for_each(&mut add);

@@ -323,6 +323,11 @@ impl Emitter<'_> {
                 let a = self.adjoint_place(place);
                 out.extend(quote!(#p::accumulate(&mut #a, #g);));
             }
+            // The copy's adjoint may be a `Vec` of a slice's or array's adjoint.
+            Rvalue::Copy(place, _) if self.plan.active[place.base] => {
+                let a = self.adjoint_place(place);
+                out.extend(quote!(#p::accumulate_from(&mut #a, #g);));
+            }
             Rvalue::Unary(UnOp::Neg, op) => {
                 if let Some(a) = adj(op) {
                     out.extend(quote!(#a -= #g;));
@@ -336,7 +341,7 @@ impl Emitter<'_> {
                     }
                 }
             }
-            Rvalue::Math(f, args) => {
+            Rvalue::Math(f, args, _) => {
                 let toks: Vec<TokenStream> = args.iter().map(|a| self.operand(a)).collect();
                 for (k, operand) in args.iter().enumerate() {
                     if let (true, Some(target)) = (f.differentiable_arg(k), adj(operand)) {

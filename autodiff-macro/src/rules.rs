@@ -153,8 +153,8 @@ impl MathFn {
                 let branch = k as u8;
                 quote!(if #r::clamp_branch(#x, #a1, #a2) == #branch { #adj += #g; })
             }
-            (ToDegrees, _) => add(quote!(#g * #r::degrees_per_radian())),
-            (ToRadians, _) => add(quote!(#g / #r::degrees_per_radian())),
+            (ToDegrees, _) => add(quote!((#g).to_degrees())),
+            (ToRadians, _) => add(quote!((#g).to_radians())),
             (Fract, _) => add(quote!(#g)),
             (Signum | Floor | Ceil | Round | Trunc, _) => TokenStream::new(),
         }

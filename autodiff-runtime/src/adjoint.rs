@@ -270,6 +270,11 @@ impl<T: Adjoint> AccumulateFrom<Vec<T>> for [T] {
         }
     }
 }
+impl<T: Adjoint, const N: usize> AccumulateFrom<Vec<T>> for [T; N] {
+    fn accumulate_from(&mut self, source: Vec<T>) {
+        self.as_mut_slice().accumulate_from(source);
+    }
+}
 impl<T: Adjoint> AccumulateFrom<T> for T {
     fn accumulate_from(&mut self, source: T) {
         self.accumulate(source);

@@ -179,11 +179,6 @@ pub mod rules {
             -(g * y) / r2
         }
     }
-    /// `x.to_degrees()` / `x.to_radians()` scale factors.
-    #[inline(always)]
-    pub fn degrees_per_radian<T: Real>() -> T {
-        T::from_f64(180.0 / core::f64::consts::PI)
-    }
     /// `x % m` with respect to `m`: `-g trunc(x / m)`.
     #[inline(always)]
     pub fn rem_divisor<T: Real>(x: T, m: T, g: T) -> T {
