@@ -9,7 +9,7 @@ use crate::args::{Activity, Args, SpannedActivity};
 use crate::emit::{pullback_name, stub, Emitter};
 use crate::errors::Errors;
 use crate::signature::{ParamKind, Signature};
-use crate::{activity, args, control, ir, lower, names, record, signature};
+use crate::{activity, args, control, cse, ir, lower, names, record, signature};
 
 /// `#[autodiff_reverse(d_f, ..)]`: the user's adjoint, plus the hidden pullbacks that let
 /// other differentiated functions call `f`.
@@ -288,7 +288,6 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
     body.check(false);
     control::structurize(&mut body, sig.ret.as_ref().map(|r| &r.ty));
     body.check(true);
-    let active = activity::analyze(&body, &sig);
     let readonly: Vec<bool> = body
         .vars
         .iter()
@@ -299,6 +298,8 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
             _ => false,
         })
         .collect();
+    cse::share_reads(&mut body, &readonly);
+    let active = activity::analyze(&body, &sig);
     let plan = record::plan(&body, active, &readonly);
     let names = names::Names::new(&body);
     let emitter = Emitter {

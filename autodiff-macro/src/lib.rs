@@ -9,6 +9,7 @@
 mod activity;
 mod args;
 mod control;
+mod cse;
 mod custom;
 mod emit;
 mod errors;

@@ -151,6 +151,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         undo,
     };
     let later = written_after_call(&body.block);
+    let mut remat_before = 0;
     for_each_stmt(&body.block, false, &mut |stmt, _| {
         if let Stmt::Let {
             var,
@@ -180,15 +181,12 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
             let operands: Option<Vec<VarId>> = match value {
                 // An element of a read-only argument.
                 Rvalue::Read(place) if readonly[place.base] => Some(place.index_vars().collect()),
-                // Index arithmetic and other cheap inactive values.
-                Rvalue::Use(op) | Rvalue::Unary(_, op) | Rvalue::Cast(op, _, _)
-                    if !plan.active[*var] =>
-                {
+                // Arithmetic: cheaper to redo than to push and pop (index arithmetic, and
+                // active values such as `x[i + 1] - x[i] * x[i]` from read-only inputs).
+                Rvalue::Use(op) | Rvalue::Unary(_, op) | Rvalue::Cast(op, _, _) => {
                     Some(op.var().into_iter().collect())
                 }
-                Rvalue::Binary(_, a, b) if !plan.active[*var] => {
-                    Some(a.var().into_iter().chain(b.var()).collect())
-                }
+                Rvalue::Binary(_, a, b) => Some(a.var().into_iter().chain(b.var()).collect()),
                 _ => None,
             };
             if let Some(operands) = operands {
@@ -209,9 +207,11 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         for v in newly {
             plan.needed[v] = true;
         }
-        if plan.needed.iter().filter(|b| **b).count() == before {
+        let remat_now = plan.remat.iter().filter(|b| **b).count();
+        if plan.needed.iter().filter(|b| **b).count() == before && remat_now == remat_before {
             break;
         }
+        remat_before = remat_now;
     }
     for v in 0..n {
         plan.witness[v] = plan.active[v] && !plan.top[v] && !plan.needed[v] && !plan.loop_var[v];

@@ -1,0 +1,82 @@
+//! Step 3b: repeated reads of one element of a read-only argument share one variable.
+//!
+//! `x[i] * x[i]` reads `x[i]` twice; each read would add its adjoint into `d_x[i]`
+//! separately, a bounds-checked read-modify-write of memory each. Sharing the first read
+//! adds the two contributions in a register and writes `d_x[i]` once. Only reads of
+//! arguments behind `&` qualify (their elements cannot change during the call), at indices
+//! that are constants or variables never reassigned.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::activity::for_each_stmt;
+use crate::ir::*;
+
+// from: `let x5 = x[i]; let x6 = x[i]; let t7 = x5 * x6;`
+// into: `let x5 = x[i]; let x6 = x5;    let t7 = x5 * x6;`
+pub fn share_reads(body: &mut Body, readonly: &[bool]) {
+    let mut reassigned = HashSet::new();
+    for_each_stmt(&body.block, false, &mut |stmt, _| match stmt {
+        Stmt::Assign { var, .. } => {
+            reassigned.insert(*var);
+        }
+        Stmt::For { counter, .. } | Stmt::Loop { counter, .. } => reassigned.extend(*counter),
+        _ => {}
+    });
+    let mut scopes = vec![HashMap::new()];
+    share_in(&mut body.block, readonly, &reassigned, &mut scopes);
+}
+
+fn share_in(
+    block: &mut Block,
+    readonly: &[bool],
+    reassigned: &HashSet<VarId>,
+    scopes: &mut Vec<HashMap<String, VarId>>,
+) {
+    for stmt in &mut block.stmts {
+        match stmt {
+            Stmt::Let { var, value } => {
+                let Rvalue::Read(place) = value else { continue };
+                let Some(key) = key(place, readonly, reassigned) else {
+                    continue;
+                };
+                match scopes.iter().rev().find_map(|s| s.get(&key)) {
+                    Some(first) => *value = Rvalue::Use(Operand::Var(*first)),
+                    None => {
+                        scopes.last_mut().map(|s| s.insert(key, *var));
+                    }
+                }
+            }
+            Stmt::If { then, els, .. } => {
+                for b in [then, els] {
+                    scopes.push(HashMap::new());
+                    share_in(b, readonly, reassigned, scopes);
+                    scopes.pop();
+                }
+            }
+            Stmt::For { body, .. } | Stmt::Loop { body, .. } => {
+                scopes.push(HashMap::new());
+                share_in(body, readonly, reassigned, scopes);
+                scopes.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A key naming the element, if the read qualifies.
+fn key(place: &Place, readonly: &[bool], reassigned: &HashSet<VarId>) -> Option<String> {
+    if !readonly[place.base] || reassigned.contains(&place.base) {
+        return None;
+    }
+    let mut key = format!("{}", place.base);
+    for p in &place.projs {
+        match p {
+            Proj::Index(Operand::Var(v)) if !reassigned.contains(v) => key += &format!("[v{v}]"),
+            Proj::Index(Operand::Const(c)) => key += &format!("[{c}]"),
+            Proj::Field(m) => key += &format!(".{}", quote::quote!(#m)),
+            Proj::Deref => key += "*",
+            _ => return None,
+        }
+    }
+    Some(key)
+}
