@@ -261,3 +261,92 @@ fn unknown_functions_of_constants() {
     assert_eq!(v, with_unknown(2.0));
     assert_eq!(dx, 6.0);
 }
+
+// ---------------------------------------------------------------------------------------
+// Pullbacks skip what their reverse sweep does not read (the helper's result and its
+// `&mut` outputs); the adjoints must not change, in f32 as in f64, for outputs that are
+// overwritten, accumulated into, or read back by the helper itself.
+
+#[differentiable]
+fn affine32(w: &[f32], x: &[f32], out: &mut [f32]) -> f32 {
+    let n = x.len();
+    let mut total = 0.0;
+    for j in 0..out.len() {
+        let mut z = 0.0;
+        for k in 0..n {
+            z += w[j * n + k] * x[k];
+        }
+        out[j] = z;
+        total += z;
+    }
+    total
+}
+
+#[autodiff_reverse(d_uses_affine32, Duplicated, Duplicated, Active)]
+fn uses_affine32(w: &[f32], x: &[f32]) -> f32 {
+    let mut out = [0.0f32; 2];
+    let total = affine32(w, x, &mut out);
+    out[0] * out[1] + total
+}
+
+#[test]
+fn f32_helper_with_skipped_outputs() {
+    let w = [0.5f32, -1.0, 2.0, 0.25, 1.5, -0.5];
+    let x = [1.0f32, 2.0, -1.0];
+    let (mut dw, mut dx) = ([0.0f32; 6], [0.0f32; 3]);
+    let y = d_uses_affine32(&w, &mut dw, &x, &mut dx, 1.0);
+    assert_eq!(y, uses_affine32(&w, &x));
+    // z0 = w0·x = -3.5, z1 = w1·x = 3.75; y = z0 z1 + z0 + z1
+    let (z0, z1) = (-3.5f32, 3.75f32);
+    for k in 0..3 {
+        assert!((dw[k] - (z1 + 1.0) * x[k]).abs() < 1e-5);
+        assert!((dw[3 + k] - (z0 + 1.0) * x[k]).abs() < 1e-5);
+        let want = (z1 + 1.0) * w[k] + (z0 + 1.0) * w[3 + k];
+        assert!((dx[k] - want).abs() < 1e-5);
+    }
+}
+
+#[differentiable]
+fn smooth_in_place(v: &mut [f64], a: f64) {
+    for i in 1..v.len() {
+        v[i] = v[i] * a + v[i - 1] * (1.0 - a);
+    }
+}
+
+#[differentiable]
+fn norm_after(v: &mut [f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        v[i] = v[i].tanh();
+        s += v[i] * v[i];
+    }
+    s
+}
+
+#[autodiff_reverse(d_in_place_chain, Duplicated, Active, Active)]
+fn in_place_chain(x: &[f64], a: f64) -> f64 {
+    let mut v = x.to_vec();
+    smooth_in_place(&mut v, a);
+    let s = norm_after(&mut v);
+    s + v[0] * v[v.len() - 1]
+}
+
+#[test]
+fn pullbacks_of_in_place_helpers() {
+    for p in [
+        [0.3, -0.7, 1.1, 0.4],
+        [0.0, 0.0, 0.0, 0.5],
+        [1.2, 0.8, -0.6, -0.9],
+    ] {
+        let f = |z: &[f64]| in_place_chain(&z[..3], z[3]);
+        let g = |z: &[f64], d: &mut [f64]| {
+            let (dx, da) = d.split_at_mut(3);
+            let (y, a) = d_in_place_chain(&z[..3], dx, z[3], 1.0);
+            assert_eq!(y, in_place_chain(&z[..3], z[3]));
+            da[0] += a;
+        };
+        if let Err(e) = gradcheck(f, g, &p) {
+            panic!("at {p:?}: {e:?}");
+        }
+    }
+}

@@ -33,6 +33,10 @@ pub fn private() -> TokenStream {
 impl Emitter<'_> {
     pub fn operand(&self, op: &Operand) -> TokenStream {
         match op {
+            Operand::Var(v) if self.plan.dead[*v] => {
+                let (p, w) = (private(), &self.names.witness[*v]);
+                quote!(#p::value_of(#w))
+            }
             Operand::Var(v) => self.names.var(*v),
             Operand::Const(t) => t.clone(),
         }
@@ -193,7 +197,7 @@ impl Emitter<'_> {
 
                 None => {}
             }
-            if self.plan.witness[v] {
+            if self.plan.witness[v] || self.plan.dead[v] {
                 let w = &self.names.witness[v];
                 out.extend(quote!(let mut #w = #p::Witness::unknown();));
             }

@@ -9,7 +9,7 @@ use crate::args::{Activity, Args, SpannedActivity};
 use crate::emit::{pullback_name, stub, Emitter};
 use crate::errors::Errors;
 use crate::signature::{ParamKind, Signature};
-use crate::{activity, args, control, cse, ir, lower, names, record, signature};
+use crate::{activity, args, control, cse, ir, lower, names, prune, record, signature};
 
 /// `#[autodiff_reverse(d_f, ..)]`: the user's adjoint, plus the hidden pullbacks that let
 /// other differentiated functions call `f`.
@@ -300,7 +300,10 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
         .collect();
     cse::share_reads(&mut body, &readonly);
     let active = activity::analyze(&body, &sig);
-    let plan = record::plan(&body, active, &readonly);
+    let mut plan = record::plan(&body, active, &readonly);
+    if sig.pullback {
+        prune::prune(&body, &mut plan);
+    }
     let names = names::Names::new(&body);
     let emitter = Emitter {
         sig: &sig,

@@ -28,7 +28,7 @@ impl Emitter<'_> {
         let mut out = TokenStream::new();
         for v in block.stmts.iter().filter_map(defined_here) {
             let x = self.names.var(v);
-            if self.plan.witness[v] {
+            if self.plan.witness[v] && !self.plan.dead[v] {
                 let w = &self.names.witness[v];
                 out.extend(quote!(#w = #p::Witness::of(&#x);));
             }
@@ -40,7 +40,40 @@ impl Emitter<'_> {
         out
     }
 
+    // from: `let t = a * b;` / `t = u;` / `out[j] = t;` that a pullback does not need
+    // into: `w_t = Witness::of_fn(|| a * b);` / `w_t = Witness::of(&u);` / nothing
+    fn skipped_stmt(&self, stmt: &Stmt) -> Option<TokenStream> {
+        let p = private();
+        match stmt {
+            Stmt::Let { var, value } if self.plan.dead[*var] => {
+                let w = &self.names.witness[*var];
+                let rv = self.rvalue(value);
+                // `let s: f64 = ..`: the written type, for what only it determines.
+                let ty = self.body.vars[*var].ty.as_ref().map(|t| quote!(::<#t>));
+                Some(quote!(#w = #p::Witness #ty::of_fn(|| #rv);))
+            }
+            Stmt::Assign { var, value, .. } if self.plan.dead[*var] => {
+                let w = &self.names.witness[*var];
+                Some(match value {
+                    Operand::Var(v) if !self.plan.dead[*v] => {
+                        let x = self.names.var(*v);
+                        quote!(#w = #p::Witness::of(&#x);)
+                    }
+                    other => {
+                        let x = self.operand(other);
+                        quote!(#w = #p::Witness::of_fn(|| #x);)
+                    }
+                })
+            }
+            Stmt::Store { place, .. } if self.plan.unread[place.base] => Some(TokenStream::new()),
+            _ => None,
+        }
+    }
+
     fn forward_stmt(&self, stmt: &Stmt) -> TokenStream {
+        if let Some(skipped) = self.skipped_stmt(stmt) {
+            return skipped;
+        }
         match stmt {
             Stmt::Let { var, value } => {
                 let snaps = self.record_call_arguments(value);

@@ -25,6 +25,7 @@ mod lower_iter;
 mod lower_reduce;
 mod lower_seq;
 mod names;
+mod prune;
 mod record;
 mod reverse;
 mod rules;

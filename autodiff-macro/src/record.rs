@@ -40,6 +40,11 @@ pub struct Plan {
     /// Its adjoint's zero comes from a zero-sized type witness (not recorded, not in scope).
     pub witness: Vec<bool>,
     pub tape: Vec<Option<TapeKind>>,
+    /// Pullbacks only (`prune`): not computed by the forward sweep; a witness stands in.
+    pub dead: Vec<bool>,
+    /// Pullbacks only: a place nothing reads after the forward sweep writes it, so the
+    /// writes are skipped (`&mut` outputs of a helper).
+    pub unread: Vec<bool>,
     /// For a temporary `t = v ± n` (integer literal `n`) assigned back to `v`: the inverse
     /// operation and `n`.
     pub undo: Vec<Option<(BinOp, Operand)>>,
@@ -148,6 +153,8 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         snap: vec![false; n],
         witness: vec![false; n],
         tape: vec![None; n],
+        dead: vec![false; n],
+        unread: vec![false; n],
         undo,
     };
     let later = written_after_call(&body.block);

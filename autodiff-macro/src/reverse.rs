@@ -88,7 +88,7 @@ impl Emitter<'_> {
                 continue;
             }
             let d = &self.names.adjoint[v];
-            if self.plan.witness[v] && !top {
+            if self.plan.witness[v] && !top || self.plan.dead[v] {
                 let w = &self.names.witness[v];
                 out.extend(quote!(let mut #d = #p::zero_of(#w);));
             } else {

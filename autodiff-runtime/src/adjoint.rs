@@ -153,6 +153,19 @@ impl<T> Witness<T> {
     pub fn of(_value: &T) -> Self {
         Witness(PhantomData)
     }
+    /// The witness of the type `compute` would return; `compute` is never called. Stands
+    /// in for a value a pullback does not compute because nothing reads it.
+    #[inline(always)]
+    pub fn of_fn<F: FnOnce() -> T>(_compute: F) -> Self {
+        Witness(PhantomData)
+    }
+}
+
+/// A value of the witnessed type, for type inference only: called solely inside the
+/// closures given to [`Witness::of_fn`], which are never called.
+#[inline(always)]
+pub fn value_of<T>(_witness: Witness<T>) -> T {
+    unreachable!("cotangent: value_of is only used inside Witness::of_fn closures")
 }
 
 /// The zero adjoint of the witnessed type.
