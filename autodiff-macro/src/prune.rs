@@ -88,7 +88,7 @@ fn live_values(body: &Body, plan: &Plan) -> Vec<bool> {
 /// The variables a live `let` reads. A passive call on a parameter (`out.len()`) does not
 /// read its contents.
 fn uses_of(value: &Rvalue, param: impl Fn(VarId) -> bool, uses: &mut Vec<VarId>) {
-    let mut place = |p: &Place, uses: &mut Vec<VarId>| {
+    let place = |p: &Place, uses: &mut Vec<VarId>| {
         uses.push(p.base);
         uses.extend(p.index_vars());
     };
