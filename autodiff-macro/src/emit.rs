@@ -17,6 +17,8 @@ pub struct Emitter<'a> {
     pub body: &'a Body,
     pub plan: &'a Plan,
     pub names: &'a Names,
+    /// Set while the forward sweep is emitted, where `plan.skipped` values do not exist.
+    pub in_forward: std::cell::Cell<bool>,
 }
 
 /// The hidden pullback of `function` for one activity pattern (`mask`: one letter per
@@ -33,7 +35,9 @@ pub fn private() -> TokenStream {
 impl Emitter<'_> {
     pub fn operand(&self, op: &Operand) -> TokenStream {
         match op {
-            Operand::Var(v) if self.plan.dead[*v] => {
+            Operand::Var(v)
+                if self.plan.dead[*v] || self.plan.skipped[*v] && self.in_forward.get() =>
+            {
                 let (p, w) = (private(), &self.names.witness[*v]);
                 quote!(#p::value_of(#w))
             }
@@ -197,7 +201,7 @@ impl Emitter<'_> {
 
                 None => {}
             }
-            if self.plan.witness[v] || self.plan.dead[v] {
+            if self.plan.witness[v] || self.plan.dead[v] || self.plan.skipped[v] {
                 let w = &self.names.witness[v];
                 out.extend(quote!(let mut #w = #p::Witness::unknown();));
             }
@@ -210,7 +214,9 @@ impl Emitter<'_> {
         let p = private();
         let signature = self.adjoint_signature();
         let decls = self.declarations();
+        self.in_forward.set(true);
         let forward = self.forward_block(&self.body.block, true);
+        self.in_forward.set(false);
         let reverse = self.reverse_top();
         let returned = self.returned_values();
         let (primal_ret, _) = self.return_parts();
@@ -389,6 +395,7 @@ pub fn with_signature(
         body: &body,
         plan: &plan,
         names: &names,
+        in_forward: Default::default(),
     };
     let signature = e.adjoint_signature();
     let body = body_of(&e);

@@ -310,6 +310,7 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
         body: &body,
         plan: &plan,
         names: &names,
+        in_forward: Default::default(),
     };
     let adjoint = emitter.adjoint_fn(&items);
     dump(&sig, &adjoint);

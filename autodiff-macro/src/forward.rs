@@ -45,7 +45,7 @@ impl Emitter<'_> {
     fn skipped_stmt(&self, stmt: &Stmt) -> Option<TokenStream> {
         let p = private();
         match stmt {
-            Stmt::Let { var, value } if self.plan.dead[*var] => {
+            Stmt::Let { var, value } if self.plan.dead[*var] || self.plan.skipped[*var] => {
                 let w = &self.names.witness[*var];
                 let rv = self.rvalue(value);
                 // `let s: f64 = ..`: the written type, for what only it determines.

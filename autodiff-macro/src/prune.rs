@@ -18,7 +18,8 @@ pub fn prune(body: &Body, plan: &mut Plan) {
     let live = live_values(body, plan);
     let scalar = scalar_values(body);
     for v in 0..body.vars.len() {
-        plan.dead[v] = scalar[v] && !live[v];
+        plan.dead[v] = scalar[v] && !live[v] && !plan.needed[v];
+        plan.skipped[v] = scalar[v] && !live[v] && plan.needed[v];
         plan.unread[v] = !live[v];
     }
 }
@@ -30,7 +31,12 @@ fn live_values(body: &Body, plan: &Plan) -> Vec<bool> {
     let scalar = scalar_values(body);
     let param = |v: VarId| matches!(body.vars[v].origin, Origin::Param(_));
     let mut live: Vec<bool> = (0..n)
-        .map(|v| plan.needed[v] || plan.loop_var[v] || body.vars[v].origin == Origin::Control)
+        .map(|v| {
+            // A recomputed value is needed by the reverse sweep only, which redoes it.
+            plan.needed[v] && !plan.remat[v]
+                || plan.loop_var[v]
+                || body.vars[v].origin == Origin::Control
+        })
         .collect();
     for_each_stmt(&body.block, false, &mut |stmt, _| match stmt {
         // Values whose type a witness cannot stand in for, and calls (side effects).

@@ -42,6 +42,9 @@ pub struct Plan {
     pub tape: Vec<Option<TapeKind>>,
     /// Pullbacks only (`prune`): not computed by the forward sweep; a witness stands in.
     pub dead: Vec<bool>,
+    /// Pullbacks only: recomputed by the reverse sweep (`remat`) and unused by the forward
+    /// sweep, which skips it.
+    pub skipped: Vec<bool>,
     /// Pullbacks only: a place nothing reads after the forward sweep writes it, so the
     /// writes are skipped (`&mut` outputs of a helper).
     pub unread: Vec<bool>,
@@ -154,6 +157,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         witness: vec![false; n],
         tape: vec![None; n],
         dead: vec![false; n],
+        skipped: vec![false; n],
         unread: vec![false; n],
         undo,
     };
