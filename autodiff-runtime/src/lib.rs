@@ -2,12 +2,14 @@
 //! plus [`gradcheck`], the finite-difference check users run in their own tests.
 //!
 //! Nothing here keeps a graph: generated adjoints are plain Rust functions, and the only
-//! runtime state they use is the per-value [`tape`] of a loop, owned by the call.
+//! runtime state they use is the per-value [`tape`] of a loop, owned by the call (its
+//! buffer is reused by the next call on the same thread, see [`pool`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod adjoint;
 pub mod gradcheck;
+pub mod pool;
 pub mod real;
 pub mod tape;
 

@@ -6,7 +6,8 @@ use core::ops::{Add, Div, Mul, Neg, Sub};
 
 /// A float type: implemented for `f32` and `f64`.
 pub trait Real:
-    Copy
+    'static
+    + Copy
     + PartialOrd
     + Add<Output = Self>
     + Sub<Output = Self>

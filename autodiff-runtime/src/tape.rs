@@ -4,9 +4,10 @@
 //! compiler and no value is boxed or type-erased. A value recorded at most once per call
 //! (outside every loop) uses a [`Slot`], which never allocates.
 
-/// A stack of recorded values, popped in reverse order by the reverse sweep.
+/// A stack of recorded values, popped in reverse order by the reverse sweep. Its buffer
+/// comes from and goes back to the thread's [`pool`](crate::pool).
 #[derive(Debug)]
-pub struct Tape<T> {
+pub struct Tape<T: 'static> {
     values: Vec<T>,
 }
 
@@ -16,8 +17,14 @@ impl<T> Default for Tape<T> {
     }
 }
 
+impl<T> Drop for Tape<T> {
+    fn drop(&mut self) {
+        crate::pool::give(core::mem::take(&mut self.values));
+    }
+}
+
 impl<T> Tape<T> {
-    /// An empty tape; allocates on the first push only.
+    /// An empty tape; takes a buffer on the first push only.
     #[inline(always)]
     pub fn new() -> Self {
         Tape { values: Vec::new() }
@@ -25,11 +32,17 @@ impl<T> Tape<T> {
     /// Reserves room for `additional` more values (trip counts known before a loop).
     #[inline(always)]
     pub fn reserve(&mut self, additional: usize) {
+        if self.values.capacity() == 0 {
+            self.values = crate::pool::take();
+        }
         self.values.reserve(additional);
     }
     /// Records a value.
     #[inline(always)]
     pub fn push(&mut self, value: T) {
+        if self.values.capacity() == 0 {
+            self.values = crate::pool::take();
+        }
         self.values.push(value);
     }
     /// The most recently recorded value. The generated reverse sweep pops exactly what the
@@ -202,7 +215,7 @@ scalar_snapshot!(f32, f64);
 
 /// A stack of recorded call arguments (see [`Snapshot`]), all in one buffer.
 #[derive(Debug)]
-pub struct SnapshotTape<E> {
+pub struct SnapshotTape<E: 'static> {
     values: Vec<E>,
     ends: Vec<usize>,
 }
@@ -210,6 +223,13 @@ pub struct SnapshotTape<E> {
 impl<E: Clone> Default for SnapshotTape<E> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+impl<E> Drop for SnapshotTape<E> {
+    fn drop(&mut self) {
+        crate::pool::give(core::mem::take(&mut self.values));
+        crate::pool::give(core::mem::take(&mut self.ends));
     }
 }
 
@@ -224,6 +244,10 @@ impl<E: Clone> SnapshotTape<E> {
     /// Records `value`.
     #[inline]
     pub fn push<S: ?Sized + Snapshot<Elem = E>>(&mut self, value: &S) {
+        if self.ends.capacity() == 0 {
+            self.values = crate::pool::take();
+            self.ends = crate::pool::take();
+        }
         value.save(&mut self.values);
         self.ends.push(self.values.len());
     }
