@@ -1650,3 +1650,76 @@ fn condition_reassigned_inside_its_branch() {
     assert_bits(d_first_differs(&[2.0, 3.0], &mut g, 1.0), 28.0);
     assert_eq!(g, [28.0, 8.0]);
 }
+
+// ---------------------------------------------------------------------------------------
+// reads at a counter that is incremented after them (packed triangular storage): the
+// reverse sweep re-reads them at the counter's earlier value
+
+#[autodiff_reverse(d_packed_lower, Duplicated, Duplicated, Active)]
+fn packed_lower(l: &[f64], x: &[f64]) -> f64 {
+    let d = x.len();
+    let mut idx = 0;
+    let mut s = 0.0;
+    for i in 0..d {
+        for j in i + 1..d {
+            let a = l[idx];
+            idx += 1;
+            let b = l[idx - 1] * x[j];
+            s += (a * x[i]).sin() * b;
+        }
+    }
+    s
+}
+
+#[autodiff_reverse(d_strided_counter, Duplicated, Active)]
+fn strided_counter(x: &[f64]) -> f64 {
+    let mut k = 0;
+    let mut s = 0.0;
+    while k + 1 < x.len() {
+        let a = x[k];
+        let b = x[k + 1];
+        k += 1;
+        if a > 0.0 {
+            k += 1; // changed in a branch: the reads before it are recorded instead
+        }
+        s += a.exp() * b * b;
+    }
+    s
+}
+
+#[test]
+fn reads_before_counter_increments() {
+    for (l, x) in [
+        (vec![0.5, -1.0, 2.0], vec![1.0, 2.0, -1.0]),
+        (
+            vec![0.0, 0.0, 0.0, 0.3, 0.1, -0.2],
+            vec![0.0, 1.5, -0.5, 2.0],
+        ),
+    ] {
+        let nl = l.len();
+        let mut z = l.clone();
+        z.extend(&x);
+        check_all(
+            &[&z],
+            |z| packed_lower(&z[..nl], &z[nl..]),
+            |z, g| {
+                let (gl, gx) = g.split_at_mut(nl);
+                assert_bits(
+                    d_packed_lower(&z[..nl], gl, &z[nl..], gx, 1.0),
+                    packed_lower(&z[..nl], &z[nl..]),
+                );
+            },
+        );
+    }
+    check_all(
+        &[
+            &[0.5, -1.0, 2.0, 0.25],
+            &[-0.5, -1.0, -2.0],
+            &[0.1, 0.0, -0.5, 1.0, 3.0],
+        ],
+        strided_counter,
+        |x, g| {
+            assert_bits(d_strided_counter(x, g, 1.0), strided_counter(x));
+        },
+    );
+}

@@ -193,11 +193,12 @@ impl Emitter<'_> {
         for v in 0..self.body.vars.len() {
             let tape = &self.names.tape[v];
             match self.plan.tape[v] {
-                Some(TapeKind::Tape) => out.extend(quote!(let mut #tape = #p::Tape::new();)),
+                Some(TapeKind::Tape) => out
+                    .extend(quote!(let mut #tape = #p::Tape::at({ static SITE: u8 = 0; &SITE });)),
                 Some(TapeKind::Slot) => out.extend(quote!(let mut #tape = #p::Slot::new();)),
-                Some(TapeKind::Snapshot) => {
-                    out.extend(quote!(let mut #tape = #p::SnapshotTape::new();))
-                }
+                Some(TapeKind::Snapshot) => out.extend(
+                    quote!(let mut #tape = #p::SnapshotTape::at({ static SITE: u8 = 0; &SITE });),
+                ),
 
                 None => {}
             }

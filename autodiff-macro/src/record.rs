@@ -14,6 +14,10 @@
 use crate::activity::for_each_stmt;
 use crate::ir::*;
 
+/// A counter read before later increments in its block, and the inverse steps back to its
+/// value at the read (see [`Plan::counter_offsets`]).
+pub type CounterOffset = (VarId, Vec<(BinOp, Operand)>);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TapeKind {
     Slot,
@@ -51,6 +55,10 @@ pub struct Plan {
     /// For a temporary `t = v ± n` (integer literal `n`) assigned back to `v`: the inverse
     /// operation and `n`.
     pub undo: Vec<Option<(BinOp, Operand)>>,
+    /// For a recomputed read `x[idx]` whose index counter is incremented later in the same
+    /// block (`idx += 1`): the counter and the inverse steps from its value at the end of
+    /// the block, where the reverse sweep recomputes, back to its value at the read.
+    pub counter_offsets: Vec<Vec<CounterOffset>>,
 }
 
 impl Plan {
@@ -156,6 +164,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         snap: vec![false; n],
         witness: vec![false; n],
         tape: vec![None; n],
+        counter_offsets: counter_offsets(&body.block, &undo, n),
         dead: vec![false; n],
         skipped: vec![false; n],
         unread: vec![false; n],
@@ -190,8 +199,24 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
                     && !reassigned[v]
             };
             let operands: Option<Vec<VarId>> = match value {
-                // An element of a read-only argument.
-                Rvalue::Read(place) if readonly[place.base] => Some(place.index_vars().collect()),
+                // An element of a read-only argument (at a counter's value before later
+                // increments, if it must).
+                Rvalue::Read(place) if readonly[place.base] => {
+                    let adjusted = &plan.counter_offsets[*var];
+                    if adjusted
+                        .iter()
+                        .any(|(c, _)| !plan.top[*c] && !plan.needed[*c])
+                    {
+                        None
+                    } else {
+                        Some(
+                            place
+                                .index_vars()
+                                .filter(|v| !adjusted.iter().any(|(c, _)| c == v))
+                                .collect(),
+                        )
+                    }
+                }
                 // Arithmetic: cheaper to redo than to push and pop (index arithmetic, and
                 // active values such as `x[i + 1] - x[i] * x[i]` from read-only inputs).
                 Rvalue::Use(op) | Rvalue::Unary(_, op) | Rvalue::Cast(op, _, _) => {
@@ -245,6 +270,82 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         };
     }
     plan
+}
+
+/// See [`Plan::counter_offsets`]: for each read `let x = a[.., c, ..]` at position `i` of
+/// its block, every index `c` reassigned after it in that block only by increments at the
+/// block's own level (not in nested blocks).
+fn counter_offsets(
+    block: &Block,
+    undo: &[Option<(BinOp, Operand)>],
+    n: usize,
+) -> Vec<Vec<CounterOffset>> {
+    let mut out = vec![Vec::new(); n];
+    offsets_in(block, undo, &mut out);
+    out
+}
+
+fn offsets_in(block: &Block, undo: &[Option<(BinOp, Operand)>], out: &mut [Vec<CounterOffset>]) {
+    for (i, stmt) in block.stmts.iter().enumerate() {
+        match stmt {
+            Stmt::Let {
+                var,
+                value: Rvalue::Read(place),
+            } => {
+                for c in place.index_vars() {
+                    if let Some(steps) = increments_after(&block.stmts[i + 1..], c, undo) {
+                        if !steps.is_empty() {
+                            out[*var].push((c, steps));
+                        }
+                    }
+                }
+            }
+            Stmt::If { then, els, .. } => {
+                offsets_in(then, undo, out);
+                offsets_in(els, undo, out);
+            }
+            Stmt::For { body, .. } | Stmt::Loop { body, .. } => offsets_in(body, undo, out),
+            _ => {}
+        }
+    }
+}
+
+/// The inverse steps of the increments of `c` in `rest`, last first; `None` if `c` is
+/// changed there in any other way.
+fn increments_after(
+    rest: &[Stmt],
+    c: VarId,
+    undo: &[Option<(BinOp, Operand)>],
+) -> Option<Vec<(BinOp, Operand)>> {
+    let mut steps = Vec::new();
+    for stmt in rest {
+        match stmt {
+            Stmt::Assign {
+                var,
+                value: Operand::Var(t),
+                ..
+            } if *var == c => steps.push(undo[*t].clone()?),
+            Stmt::Assign { var, .. } if *var == c => return None,
+            Stmt::If { .. } | Stmt::For { .. } | Stmt::Loop { .. } => {
+                let mut touched = false;
+                for_each_stmt(
+                    &Block {
+                        stmts: vec![stmt.clone()],
+                    },
+                    false,
+                    &mut |s, _| {
+                        touched |= matches!(s, Stmt::Assign { var, .. } if *var == c);
+                    },
+                );
+                if touched {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    steps.reverse();
+    Some(steps)
 }
 
 /// Temporaries `t = v + n` / `t = v - n` (integer literal `n`, the form `+=` lowers to)

@@ -65,7 +65,8 @@ impl Emitter<'_> {
         for stmt in &block.stmts {
             if let Stmt::Let { var, value } = stmt {
                 if self.plan.remat[*var] && self.plan.needed[*var] {
-                    let (x, value) = (self.names.var(*var), self.rvalue(value));
+                    let value = self.at_read_time(*var, value);
+                    let (x, value) = (self.names.var(*var), self.rvalue(&value));
                     out.extend(quote!(let #x = #value;));
                 }
             }
@@ -78,6 +79,32 @@ impl Emitter<'_> {
             }
         }
         out
+    }
+
+    // from: `let x5 = ltri[idx]` recomputed where `idx += 1` has not been undone yet
+    // into: `let x5 = ltri[(idx - 1)]`
+    fn at_read_time(&self, var: VarId, value: &Rvalue) -> Rvalue {
+        let offsets = &self.plan.counter_offsets[var];
+        let Rvalue::Read(place) = value else {
+            return value.clone();
+        };
+        let mut place = place.clone();
+        for proj in &mut place.projs {
+            if let Proj::Index(Operand::Var(c)) = proj {
+                if let Some((_, steps)) = offsets.iter().find(|(v, _)| v == c) {
+                    let mut at = self.names.var(*c);
+                    for (op, n) in steps {
+                        let n = self.operand(n);
+                        at = match op {
+                            BinOp::Add => quote!((#at + #n)),
+                            _ => quote!((#at - #n)),
+                        };
+                    }
+                    *proj = Proj::Index(Operand::Const(at));
+                }
+            }
+        }
+        Rvalue::Read(place)
     }
 
     fn zero_adjoints(&self, block: &Block, top: bool) -> TokenStream {

@@ -9,6 +9,7 @@
 #[derive(Debug)]
 pub struct Tape<T: 'static> {
     values: Vec<T>,
+    site: Option<crate::pool::Site>,
 }
 
 impl<T> Default for Tape<T> {
@@ -19,21 +20,41 @@ impl<T> Default for Tape<T> {
 
 impl<T> Drop for Tape<T> {
     fn drop(&mut self) {
-        crate::pool::give(core::mem::take(&mut self.values));
+        if let Some(site) = self.site {
+            crate::pool::give(site, core::mem::take(&mut self.values));
+        }
     }
 }
 
 impl<T> Tape<T> {
-    /// An empty tape; takes a buffer on the first push only.
+    /// An empty tape that allocates its own buffer.
     #[inline(always)]
     pub fn new() -> Self {
-        Tape { values: Vec::new() }
+        Tape {
+            values: Vec::new(),
+            site: None,
+        }
+    }
+    /// An empty tape whose buffer is reused across calls (see [`crate::pool`]); taken on
+    /// the first push only.
+    #[inline(always)]
+    pub fn at(site: crate::pool::Site) -> Self {
+        Tape {
+            values: Vec::new(),
+            site: Some(site),
+        }
+    }
+    #[cold]
+    fn first_buffer(&mut self) {
+        if let Some(site) = self.site {
+            self.values = crate::pool::take(site);
+        }
     }
     /// Reserves room for `additional` more values (trip counts known before a loop).
     #[inline(always)]
     pub fn reserve(&mut self, additional: usize) {
         if self.values.capacity() == 0 {
-            self.values = crate::pool::take();
+            self.first_buffer();
         }
         self.values.reserve(additional);
     }
@@ -41,7 +62,7 @@ impl<T> Tape<T> {
     #[inline(always)]
     pub fn push(&mut self, value: T) {
         if self.values.capacity() == 0 {
-            self.values = crate::pool::take();
+            self.first_buffer();
         }
         self.values.push(value);
     }
@@ -218,6 +239,7 @@ scalar_snapshot!(f32, f64);
 pub struct SnapshotTape<E: 'static> {
     values: Vec<E>,
     ends: Vec<usize>,
+    site: Option<crate::pool::Site>,
 }
 
 impl<E: Clone> Default for SnapshotTape<E> {
@@ -228,25 +250,38 @@ impl<E: Clone> Default for SnapshotTape<E> {
 
 impl<E> Drop for SnapshotTape<E> {
     fn drop(&mut self) {
-        crate::pool::give(core::mem::take(&mut self.values));
-        crate::pool::give(core::mem::take(&mut self.ends));
+        if let Some(site) = self.site {
+            crate::pool::give(site, core::mem::take(&mut self.values));
+            crate::pool::give(site, core::mem::take(&mut self.ends));
+        }
     }
 }
 
 impl<E: Clone> SnapshotTape<E> {
-    /// An empty tape.
+    /// An empty tape that allocates its own buffers.
     pub fn new() -> Self {
         SnapshotTape {
             values: Vec::new(),
             ends: Vec::new(),
+            site: None,
+        }
+    }
+    /// An empty tape whose buffers are reused across calls (see [`crate::pool`]).
+    pub fn at(site: crate::pool::Site) -> Self {
+        SnapshotTape {
+            values: Vec::new(),
+            ends: Vec::new(),
+            site: Some(site),
         }
     }
     /// Records `value`.
     #[inline]
     pub fn push<S: ?Sized + Snapshot<Elem = E>>(&mut self, value: &S) {
         if self.ends.capacity() == 0 {
-            self.values = crate::pool::take();
-            self.ends = crate::pool::take();
+            if let Some(site) = self.site {
+                self.values = crate::pool::take(site);
+                self.ends = crate::pool::take(site);
+            }
         }
         value.save(&mut self.values);
         self.ends.push(self.values.len());
