@@ -350,3 +350,56 @@ fn pullbacks_of_in_place_helpers() {
         }
     }
 }
+
+// Associated functions and methods called by path, writing `&mut` outputs: one output is
+// overwritten (the pullback neither reads nor writes it, so the caller records nothing),
+// the other is accumulated into (the pullback reads its old value: recorded).
+struct Stepper {
+    rate: f64,
+}
+
+impl Stepper {
+    #[differentiable]
+    fn rhs(&self, u: &[f64], du: &mut [f64]) {
+        du[0] = self.rate * u[0] * u[1];
+        du[1] = -u[0];
+    }
+
+    #[differentiable]
+    fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
+        for i in 0..y.len() {
+            y[i] += a * x[i];
+        }
+    }
+}
+
+#[autodiff_reverse(d_stepped, Const, Duplicated, Active, Active)]
+fn stepped(s: &Stepper, u0: &[f64], h: f64) -> f64 {
+    let mut u = [u0[0], u0[1]];
+    let mut k = [0.0; 2];
+    for _ in 0..3 {
+        Stepper::rhs(s, &u, &mut k);
+        Stepper::axpy(h, &k, &mut u);
+        s.rhs(&u, &mut k);
+        Stepper::axpy(0.5 * h, &k, &mut u);
+    }
+    u[0] * u[1]
+}
+
+#[test]
+fn path_calls_with_recorded_and_unrecorded_outputs() {
+    let s = Stepper { rate: 0.7 };
+    for p in [[1.0, 0.5, 0.1], [0.0, 1.0, 0.2], [-0.5, 2.0, 0.0]] {
+        gradcheck(
+            |z| stepped(&s, &z[..2], z[2]),
+            |z, g| {
+                let (gu, gh) = g.split_at_mut(2);
+                let (y, dh) = d_stepped(&s, &z[..2], gu, z[2], 1.0);
+                assert_eq!(y, stepped(&s, &z[..2], z[2]));
+                gh[0] += dh;
+            },
+            &p,
+        )
+        .unwrap();
+    }
+}

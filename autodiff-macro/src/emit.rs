@@ -28,6 +28,12 @@ pub fn pullback_name(function: &str, mask: &str) -> String {
     format!("__cotangent_pb_{function}_{mask}")
 }
 
+/// The constant next to each pullback saying which parameters' contents it reads: bit `k`
+/// for parameter `k` (`self` included).
+pub fn reads_name(function: &str, mask: &str) -> String {
+    format!("__cotangent_rd_{function}_{mask}")
+}
+
 pub fn private() -> TokenStream {
     quote!(::cotangent::__private)
 }
@@ -117,6 +123,41 @@ impl Emitter<'_> {
 
     /// `path(args)` or `recv.method(args)`; `pullback` names the callee's hidden pullback
     /// instead (same path, last segment renamed).
+    /// The activity pattern of a call's pullback: a letter per parameter (see `mask`).
+    pub fn call_mask(&self, call: &Call) -> String {
+        let active = |v: Option<VarId>| v.is_some_and(|v| self.plan.active[v]);
+        let recv = call
+            .recv
+            .iter()
+            .map(|r| if active(Some(r.base)) { 'd' } else { 'c' });
+        let args = call.args.iter().map(|a| match a {
+            CallArg::Value(op) if active(op.var()) => 'a',
+            CallArg::Ref { place, .. } if active(Some(place.base)) => 'd',
+            _ => 'c',
+        });
+        recv.chain(args).collect()
+    }
+
+    /// Whether the `&mut` argument `k` of `call` must be recorded for the pullback: always
+    /// for methods; for paths, what the callee's `__cotangent_rd_` constant says (its
+    /// pullback may neither read nor write an output, then the caller records nothing).
+    pub fn snapshot_guard(&self, call: &Call, mask: &str, k: usize) -> TokenStream {
+        match &call.callee {
+            Callee::Path(path) => {
+                let mut path = path.clone();
+                if let Some(last) = path.segments.last_mut() {
+                    last.ident = syn::Ident::new(
+                        &reads_name(&last.ident.to_string(), mask),
+                        last.ident.span(),
+                    );
+                    last.arguments = syn::PathArguments::None;
+                }
+                quote!((#path & (1u64 << #k)) != 0)
+            }
+            Callee::Method(..) => quote!(true),
+        }
+    }
+
     pub fn call_expr(
         &self,
         call: &Call,
@@ -264,6 +305,25 @@ impl Emitter<'_> {
         (primal, types)
     }
 
+    /// Next to a pullback: which parameters' contents it reads (see [`reads_name`]). A
+    /// caller records a `&mut` argument for the pullback only if its bit is set.
+    pub fn reads_const(&self, reads: u64) -> TokenStream {
+        let item = &self.sig.item;
+        let (vis, cfgs) = (
+            &item.vis,
+            item.attrs.iter().filter(|a| a.path().is_ident("cfg")),
+        );
+        let name = self.sig.adjoint_name.to_string();
+        let name = name.replacen("__cotangent_pb_", "__cotangent_rd_", 1);
+        let name = syn::Ident::new(&name, self.sig.adjoint_name.span());
+        quote! {
+            #(#cfgs)*
+            #[doc(hidden)]
+            #[allow(dead_code, non_upper_case_globals)]
+            #vis const #name: u64 = #reads;
+        }
+    }
+
     pub fn adjoint_signature(&self) -> TokenStream {
         let item = &self.sig.item;
         let vis = &item.vis;
@@ -400,5 +460,7 @@ pub fn with_signature(
     };
     let signature = e.adjoint_signature();
     let body = body_of(&e);
-    quote!(#signature { #body })
+    // A hand-written pullback may read anything.
+    let reads = sig.pullback.then(|| e.reads_const(u64::MAX));
+    quote!(#signature { #body } #reads)
 }

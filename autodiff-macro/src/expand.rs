@@ -312,8 +312,14 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
         names: &names,
         in_forward: Default::default(),
     };
-    let adjoint = emitter.adjoint_fn(&items);
+    let mut adjoint = emitter.adjoint_fn(&items);
     dump(&sig, &adjoint);
+    if sig.pullback {
+        let reads = (0..sig.params.len().min(64))
+            .filter(|i| !plan.unread[emitter.param_var(*i)])
+            .fold(0u64, |bits, i| bits | 1 << i);
+        adjoint.extend(emitter.reads_const(reads));
+    }
     Ok(adjoint)
 }
 

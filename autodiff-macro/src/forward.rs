@@ -149,11 +149,23 @@ impl Emitter<'_> {
     fn record_call_arguments(&self, value: &Rvalue) -> TokenStream {
         let mut out = TokenStream::new();
         if let Rvalue::Call(call) = value {
-            for a in &call.args {
-                if let CallArg::Ref { place, snap, .. } = a {
+            let mask = self.call_mask(call);
+            for (k, a) in call.args.iter().enumerate() {
+                if let CallArg::Ref {
+                    place,
+                    snap,
+                    mutable,
+                } = a
+                {
                     if self.plan.snap[*snap] {
                         let (tape, target) = (&self.names.tape[*snap], self.referent(place));
-                        out.extend(quote!(#tape.push(&#target);));
+                        let push = quote!(#tape.push(&#target););
+                        out.extend(if *mutable {
+                            let guard = self.snapshot_guard(call, &mask, k);
+                            quote!(if #guard { #push })
+                        } else {
+                            push
+                        });
                     }
                 }
             }

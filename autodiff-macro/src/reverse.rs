@@ -234,36 +234,23 @@ impl Emitter<'_> {
             return TokenStream::new();
         }
         let p = private();
-        let (mut pre, mut post, mut args, mut mask) = (
-            TokenStream::new(),
-            TokenStream::new(),
-            Vec::new(),
-            String::new(),
-        );
+        let (mut pre, mut post, mut args) = (TokenStream::new(), TokenStream::new(), Vec::new());
+        let mask = self.call_mask(call);
         let mut gradients = Vec::new();
         let mut shadowed = Vec::new();
         let mut dropped = TokenStream::new();
 
         if let Some(recv) = &call.recv {
             if self.plan.active[recv.base] {
-                mask.push('d');
                 let d = self.adjoint_place(recv);
                 args.push(quote!(&mut #d));
-            } else {
-                mask.push('c');
             }
         }
-        for a in &call.args {
+        for (k, a) in call.args.iter().enumerate() {
             match a {
                 CallArg::Value(op) => {
                     args.push(self.operand(op));
-                    match op.var().filter(|v| self.plan.active[*v]) {
-                        Some(v) => {
-                            mask.push('a');
-                            gradients.push(v);
-                        }
-                        None => mask.push('c'),
-                    }
+                    gradients.extend(op.var().filter(|v| self.plan.active[*v]));
                 }
                 CallArg::Ref {
                     place,
@@ -273,18 +260,19 @@ impl Emitter<'_> {
                     if self.plan.snap[*snap] {
                         let (tape, target) = (&self.names.tape[*snap], self.referent(place));
                         if *mutable {
-                            pre.extend(quote!(#tape.restore(&mut #target);));
-                            post.extend(quote!(#tape.restore(&mut #target);));
+                            let guard = self.snapshot_guard(call, &mask, k);
+                            pre.extend(quote!(if #guard { #tape.restore(&mut #target); }));
+                            post.extend(quote!(if #guard { #tape.restore(&mut #target); }));
+                            dropped.extend(quote!(if #guard { #tape.drop_last(); }));
                             args.push(quote!(&mut #target));
                         } else {
+                            dropped.extend(quote!(#tape.drop_last();));
                             args.push(quote!(#tape.view(&#target)));
                         }
-                        dropped.extend(quote!(#tape.drop_last();));
                     } else {
                         args.push(self.reference(place, *mutable));
                     }
                     if self.plan.active[place.base] {
-                        mask.push('d');
                         let d = self.adjoint_place(place);
                         if shadowed.contains(&place.base) {
                             // A second shadow of one buffer: a scratch, added in afterwards.
@@ -297,8 +285,6 @@ impl Emitter<'_> {
                             args.push(quote!(&mut #d));
                         }
                         shadowed.push(place.base);
-                    } else {
-                        mask.push('c');
                     }
                 }
             }
