@@ -414,7 +414,13 @@ impl Emitter<'_> {
         for (i, p) in self.sig.params.iter().enumerate() {
             if p.activity == Activity::Active {
                 let v = self.param_var(i);
-                values.push(self.adjoint(v));
+                let d = self.adjoint(v);
+                values.push(if self.sig.pullback {
+                    d
+                } else {
+                    let p = private();
+                    quote!(#p::finish(#d))
+                });
             }
         }
         match values.len() {

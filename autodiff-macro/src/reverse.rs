@@ -179,7 +179,12 @@ impl Emitter<'_> {
                 match value.var().filter(|v| self.plan.active[*v]) {
                     Some(src) => {
                         let ds = self.adjoint(src);
-                        quote!({ let #g = #p::take(&mut #d); #p::accumulate(&mut #ds, #g); })
+                        // An element of a caller's buffer is left at `0.0`, not `-0.0`.
+                        let take = match self.body.vars[place.base].origin {
+                            Origin::Param(_) => quote!(take_zeroed),
+                            _ => quote!(take),
+                        };
+                        quote!({ let #g = #p::#take(&mut #d); #p::accumulate(&mut #ds, #g); })
                     }
                     None => quote!(#p::zero_out(&mut #d);),
                 }

@@ -18,27 +18,40 @@ pub trait Adjoint {
         Self: Sized;
     /// Sets every element to zero, keeping the shape.
     fn zero_out(&mut self);
+    /// Turns `-0.0` elements into `0.0` (see [`zero_like`]); other values are unchanged.
+    fn normalize_zero(&mut self) {}
 }
 
 /// A zero that the type alone determines (floats and fixed-size arrays of them).
 pub trait TypeZero {
     /// The zero of this type.
     fn type_zero() -> Self;
+    /// The zero a fresh adjoint starts from (see [`zero_like`]).
+    fn adjoint_zero() -> Self
+    where
+        Self: Sized,
+    {
+        Self::type_zero()
+    }
 }
 
 macro_rules! float_adjoint {
     ($($t:ty),*) => {$(
         impl Adjoint for $t {
             #[inline(always)]
-            fn zero_like(&self) -> Self { 0.0 }
+            fn zero_like(&self) -> Self { -0.0 }
             #[inline(always)]
             fn accumulate(&mut self, other: Self) { *self += other; }
             #[inline(always)]
             fn zero_out(&mut self) { *self = 0.0; }
+            #[inline(always)]
+            fn normalize_zero(&mut self) { *self += 0.0; }
         }
         impl TypeZero for $t {
             #[inline(always)]
             fn type_zero() -> Self { 0.0 }
+            #[inline(always)]
+            fn adjoint_zero() -> Self { -0.0 }
         }
     )*};
 }
@@ -59,12 +72,20 @@ impl<T: Adjoint, const N: usize> Adjoint for [T; N] {
     fn zero_out(&mut self) {
         self.iter_mut().for_each(Adjoint::zero_out);
     }
+    #[inline]
+    fn normalize_zero(&mut self) {
+        self.iter_mut().for_each(Adjoint::normalize_zero);
+    }
 }
 
 impl<T: TypeZero, const N: usize> TypeZero for [T; N] {
     #[inline]
     fn type_zero() -> Self {
         core::array::from_fn(|_| T::type_zero())
+    }
+    #[inline]
+    fn adjoint_zero() -> Self {
+        core::array::from_fn(|_| T::adjoint_zero())
     }
 }
 
@@ -81,12 +102,35 @@ impl<T: Adjoint> Adjoint for Vec<T> {
     fn zero_out(&mut self) {
         self.iter_mut().for_each(Adjoint::zero_out);
     }
+    fn normalize_zero(&mut self) {
+        self.iter_mut().for_each(Adjoint::normalize_zero);
+    }
 }
 
 /// A zero adjoint of the same shape as `value`.
+///
+/// Fresh adjoints start at `-0.0`, the identity of float addition (`-0.0 + g` is `g` for
+/// every `g`, `+0.0 + -0.0` is not), so that the compiler can drop the addition of a
+/// first contribution to a fresh adjoint. What users see never has such a zero: buffers
+/// are theirs, and returned adjoints go through [`finish`].
 #[inline(always)]
 pub fn zero_like<T: Adjoint>(value: &T) -> T {
     value.zero_like()
+}
+
+/// A returned adjoint: `-0.0` left by [`zero_like`] becomes `0.0`.
+#[inline(always)]
+pub fn finish<T: Adjoint>(mut value: T) -> T {
+    value.normalize_zero();
+    value
+}
+
+/// Like [`take`], for an element of a caller's buffer: leaves `0.0` behind.
+#[inline(always)]
+pub fn take_zeroed<T: Adjoint>(target: &mut T) -> T {
+    let taken = take(target);
+    target.zero_out();
+    taken
 }
 
 /// `*target += value` for any adjoint type.
@@ -171,7 +215,7 @@ pub fn value_of<T>(_witness: Witness<T>) -> T {
 /// The zero adjoint of the witnessed type.
 #[inline(always)]
 pub fn zero_of<T: TypeZero>(_witness: Witness<T>) -> T {
-    T::type_zero()
+    T::adjoint_zero()
 }
 
 #[cfg(test)]
