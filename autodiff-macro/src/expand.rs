@@ -323,6 +323,33 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
     Ok(adjoint)
 }
 
+/// `COTANGENT_TIME=1` prints how long each expansion took, for the compile-time numbers
+/// in BENCHMARKS.md.
+pub fn timed(
+    attribute: &str,
+    item: &proc_macro::TokenStream,
+    expand: impl FnOnce() -> TokenStream,
+) -> TokenStream {
+    if std::env::var_os("COTANGENT_TIME").is_none() {
+        return expand();
+    }
+    let start = std::time::Instant::now();
+    let out = expand();
+    let name = item
+        .clone()
+        .into_iter()
+        .skip_while(|t| t.to_string() != "fn")
+        .nth(1)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    eprintln!(
+        "cotangent: #[{attribute}] {name}: {:.2} ms, {} KiB of code out",
+        start.elapsed().as_secs_f64() * 1e3,
+        out.to_string().len() / 1024
+    );
+    out
+}
+
 /// `COTANGENT_DUMP=1` (or `=name` of a function) prints the generated adjoint at compile
 /// time, so users can read what they run.
 fn dump(sig: &Signature, adjoint: &TokenStream) {

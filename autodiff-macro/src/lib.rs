@@ -43,7 +43,10 @@ use proc_macro::TokenStream;
 /// value. See the `cotangent` crate for the full contract.
 #[proc_macro_attribute]
 pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand::autodiff_reverse(attr.into(), item.into()).into()
+    expand::timed("autodiff_reverse", &item, || {
+        expand::autodiff_reverse(attr.into(), item.clone().into())
+    })
+    .into()
 }
 
 /// Makes a helper callable from differentiated functions: keeps it as written and adds a
@@ -54,5 +57,8 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// pullback instead of the generated one.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand::differentiable(attr.into(), item.into()).into()
+    expand::timed("differentiable", &item, || {
+        expand::differentiable(attr.into(), item.clone().into())
+    })
+    .into()
 }
