@@ -27,6 +27,7 @@ mod lower_seq;
 mod names;
 mod prune;
 mod record;
+mod record_order;
 mod reverse;
 mod rules;
 mod signature;

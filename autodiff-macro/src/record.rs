@@ -29,6 +29,9 @@ pub enum TapeKind {
 pub struct Plan {
     pub active: Vec<bool>,
     pub needed: Vec<bool>,
+    /// Needed, and read by the reverse sweep as it was before a later assignment: the
+    /// assignment's old value is given back (recorded, or undone for `+= 1`).
+    pub restored: Vec<bool>,
     /// Defined in the function's own block, or a parameter.
     pub top: Vec<bool>,
     /// Bound by a `for` (rebound by the reversed loop).
@@ -63,7 +66,7 @@ pub struct Plan {
 
 impl Plan {
     pub fn restores(&self, var: VarId, overwrites: bool) -> bool {
-        overwrites && self.needed[var]
+        overwrites && self.restored[var]
     }
 
     /// Whether `var = value` restores by recording the old value (not by an inverse).
@@ -157,6 +160,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let mut plan = Plan {
         active,
         needed: vec![false; n],
+        restored: vec![false; n],
         top,
         loop_var,
         snapshot: vec![false; n],
@@ -170,7 +174,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         unread: vec![false; n],
         undo,
     };
-    let later = written_after_call(&body.block);
+    let later = crate::record_order::written_after_call(&body.block);
     let mut remat_before = 0;
     for_each_stmt(&body.block, false, &mut |stmt, _| {
         if let Stmt::Let {
@@ -243,23 +247,39 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         for v in newly {
             plan.needed[v] = true;
         }
+        // Restoring a value makes its assignments part of the reverse sweep, whose
+        // branches and loops then need their conditions and trip counts.
+        let restored = crate::record_order::restored_vars(&body.block, n, |s| needs_of(&plan, s));
+        let restored_before = plan.restored.iter().filter(|b| **b).count();
+        for (v, r) in restored.into_iter().enumerate() {
+            plan.restored[v] = plan.needed[v] && r;
+        }
+        let restored_now = plan.restored.iter().filter(|b| **b).count();
         let remat_now = plan.remat.iter().filter(|b| **b).count();
-        if plan.needed.iter().filter(|b| **b).count() == before && remat_now == remat_before {
+        if plan.needed.iter().filter(|b| **b).count() == before
+            && remat_now == remat_before
+            && restored_now == restored_before
+        {
             break;
         }
         remat_before = remat_now;
     }
     for v in 0..n {
         plan.witness[v] = plan.active[v] && !plan.top[v] && !plan.needed[v] && !plan.loop_var[v];
-        let overwritten = plan.needed[v] && assigned_in_loop[v];
+        let overwritten = plan.restored[v] && assigned_in_loop[v];
         let in_loop = plan.snapshot[v] && defined_in_loop[v];
         plan.tape[v] = if plan.snap[v] {
             Some(TapeKind::Snapshot)
         } else if in_loop || overwritten {
             Some(TapeKind::Tape)
-        } else if plan.snapshot[v] || plan.needed[v] && recorded_assigns[v] > 0 {
+        } else if plan.snapshot[v] || plan.restored[v] && recorded_assigns[v] > 0 {
             // Pushed outside loops: a slot when at most once per call.
-            let pushes = usize::from(plan.snapshot[v]) + recorded_assigns[v];
+            let restores = if plan.restored[v] {
+                recorded_assigns[v]
+            } else {
+                0
+            };
+            let pushes = usize::from(plan.snapshot[v]) + restores;
             Some(if pushes == 1 {
                 TapeKind::Slot
             } else {
@@ -476,90 +496,4 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
         _ => {}
     }
     out
-}
-
-/// Where a statement sits: its rank in program order and the loops around it.
-#[derive(Clone)]
-struct Position {
-    rank: usize,
-    loops: Vec<usize>,
-}
-
-impl Position {
-    /// Whether something at `other` can run after something here: it comes later, or a
-    /// loop around both runs it again.
-    fn may_run_after(&self, other: &Position) -> bool {
-        other.rank > self.rank || other.loops.iter().any(|l| self.loops.contains(l))
-    }
-}
-
-/// The `snap` variables of reference arguments whose place may be written after the call,
-/// before the reverse sweep reads it: those must be recorded at the call.
-fn written_after_call(block: &Block) -> Vec<VarId> {
-    let mut writes: Vec<(VarId, Position)> = Vec::new();
-    let mut reads: Vec<(VarId, VarId, Position)> = Vec::new();
-    let (mut rank, mut loop_ids) = (0, 0);
-    positions(
-        block,
-        &mut Vec::new(),
-        &mut rank,
-        &mut loop_ids,
-        &mut writes,
-        &mut reads,
-    );
-    reads
-        .into_iter()
-        .filter(|(_, base, at)| writes.iter().any(|(b, w)| b == base && at.may_run_after(w)))
-        .map(|(snap, _, _)| snap)
-        .collect()
-}
-
-fn positions(
-    block: &Block,
-    loops: &mut Vec<usize>,
-    rank: &mut usize,
-    loop_ids: &mut usize,
-    writes: &mut Vec<(VarId, Position)>,
-    reads: &mut Vec<(VarId, VarId, Position)>,
-) {
-    for stmt in &block.stmts {
-        *rank += 1;
-        let here = Position {
-            rank: *rank,
-            loops: loops.clone(),
-        };
-        match stmt {
-            Stmt::Assign { var, .. } => writes.push((*var, here)),
-            Stmt::Store { place, .. } => writes.push((place.base, here)),
-            Stmt::Let {
-                value: Rvalue::Call(call),
-                ..
-            } => {
-                for a in &call.args {
-                    if let CallArg::Ref {
-                        place,
-                        mutable,
-                        snap,
-                    } = a
-                    {
-                        reads.push((*snap, place.base, here.clone()));
-                        if *mutable {
-                            writes.push((place.base, here.clone()));
-                        }
-                    }
-                }
-            }
-            Stmt::If { then, els, .. } => {
-                positions(then, loops, rank, loop_ids, writes, reads);
-                positions(els, loops, rank, loop_ids, writes, reads);
-            }
-            Stmt::For { body, .. } | Stmt::Loop { body, .. } => {
-                *loop_ids += 1;
-                loops.push(*loop_ids);
-                positions(body, loops, rank, loop_ids, writes, reads);
-                loops.pop();
-            }
-            _ => {}
-        }
-    }
 }
