@@ -28,6 +28,15 @@ fn bench(c: &mut Criterion) {
                 d_rosenbrock(black_box(x), &mut dx, 1.0)
             })
         });
+        g.bench_with_input(BenchmarkId::new("forward-iter", n), &x, |b, x| {
+            b.iter(|| rosenbrock_iter(black_box(x)))
+        });
+        g.bench_with_input(BenchmarkId::new("generated-iter", n), &x, |b, x| {
+            b.iter(|| {
+                dx.fill(0.0);
+                d_rosenbrock_iter(black_box(x), &mut dx, 1.0)
+            })
+        });
         g.bench_with_input(BenchmarkId::new("hand", n), &x, |b, x| {
             b.iter(|| {
                 dx.fill(0.0);

@@ -606,5 +606,8 @@ fn no_negative_zero_reaches_the_user() {
     // d_a = seed of the return (0) + 2 * d_out[0] (0)
     assert!(d_a == 0.0 && d_a.is_sign_positive(), "d_a = {d_a:?}");
     // the pure outputs' shadows are consumed: left at +0.0
-    assert!(d_out.iter().all(|v| *v == 0.0 && v.is_sign_positive()), "{d_out:?}");
+    assert!(
+        d_out.iter().all(|v| *v == 0.0 && v.is_sign_positive()),
+        "{d_out:?}"
+    );
 }
