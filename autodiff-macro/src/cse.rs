@@ -68,28 +68,16 @@ fn key(place: &Place, readonly: &[bool], reassigned: &HashSet<VarId>) -> Option<
     if !readonly[place.base] || reassigned.contains(&place.base) {
         return None;
     }
-    // `v3`, a literal, or nothing (an open end of a range).
-    let operand = |op: Option<&Operand>| match op {
-        Some(Operand::Var(v)) if reassigned.contains(v) => None,
-        Some(Operand::Var(v)) => Some(format!("v{v}")),
-        Some(Operand::Const(c)) => Some(c.to_string()),
-        None => Some(String::new()),
-    };
     let mut key = format!("{}", place.base);
     for p in &place.projs {
         match p {
-            Proj::Index(i) => key += &format!("[{}]", operand(Some(i))?),
-            Proj::Range {
-                start,
-                end,
-                inclusive,
-            } => {
-                let dots = if *inclusive { "..=" } else { ".." };
-                let (start, end) = (operand(start.as_ref())?, operand(end.as_ref())?);
-                key += &format!("[{start}{dots}{end}]");
-            }
+            Proj::Index(Operand::Var(v)) if !reassigned.contains(v) => key += &format!("[v{v}]"),
+            Proj::Index(Operand::Const(c)) => key += &format!("[{c}]"),
             Proj::Field(m) => key += &format!(".{}", quote::quote!(#m)),
             Proj::Deref => key += "*",
+            // Not through sub-slices: measured slower (the iterator form of Rosenbrock,
+            // `x[i..][..2][k]`, took 9.0 us instead of 5.6 us with shared reads).
+            _ => return None,
         }
     }
     Some(key)
