@@ -193,6 +193,7 @@ impl Lowerer<'_> {
                 if r.mutability.is_some() {
                     self.body.vars[place.base].mutable = true;
                 }
+                let place = self.frozen_indices(place, r.span());
                 let binding = Binding::Alias(place, r.mutability.is_some());
 
                 self.bind_name(&name.to_string(), binding);
@@ -568,6 +569,29 @@ impl Lowerer<'_> {
         self.push(Stmt::Return(value));
         self.diverged = true;
         unit()
+    }
+
+    // from: `let r = &x[k..];` (then `k += 2;`)
+    // into: `let k1 = k;` and `r` names `x[k1..]`: the place the reference was taken of
+    fn frozen_indices(&mut self, mut place: Place, span: Span) -> Place {
+        let freeze = |l: &mut Self, op: &mut Operand| {
+            if let Operand::Var(v) = op {
+                if l.body.vars[*v].origin != Origin::Temp {
+                    *op = l.bind("at", span, Rvalue::Use(Operand::Var(*v)));
+                }
+            }
+        };
+        for proj in &mut place.projs {
+            match proj {
+                Proj::Index(op) => freeze(self, op),
+                Proj::Range { start, end, .. } => start
+                    .iter_mut()
+                    .chain(end.iter_mut())
+                    .for_each(|op| freeze(self, op)),
+                Proj::Field(_) | Proj::Deref => {}
+            }
+        }
+        place
     }
 
     /// Tokens of a constant path the user wrote (emitted verbatim, with its span).

@@ -91,7 +91,7 @@ fn live_values(body: &Body, plan: &Plan) -> Vec<bool> {
     live
 }
 
-/// The variables a live `let` reads. A passive call on a parameter (`out.len()`) does not
+/// The variables a live `let` reads. The length of a parameter (`out.len()`) does not
 /// read its contents.
 fn uses_of(value: &Rvalue, param: impl Fn(VarId) -> bool, uses: &mut Vec<VarId>) {
     let place = |p: &Place, uses: &mut Vec<VarId>| {
@@ -109,7 +109,9 @@ fn uses_of(value: &Rvalue, param: impl Fn(VarId) -> bool, uses: &mut Vec<VarId>)
         Rvalue::VecRepeat(a, b) => uses.extend(a.var().into_iter().chain(b.var())),
         Rvalue::Call(call) => {
             if let Some(recv) = &call.recv {
-                if call.passive && param(recv.base) {
+                let length =
+                    matches!(&call.callee, Callee::Method(m, _) if m == "len" || m == "is_empty");
+                if length && recv.projs.is_empty() && param(recv.base) {
                     uses.extend(recv.index_vars());
                 } else {
                     place(recv, uses);

@@ -136,7 +136,17 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let mut recorded_assigns = vec![0usize; n];
     let undo = undoable_increments(body);
     for_each_stmt(&body.block, false, &mut |stmt, in_loop| match stmt {
-        Stmt::Let { var, .. } | Stmt::Declare { var } => defined_in_loop[*var] = in_loop,
+        Stmt::Let { var, value } => {
+            defined_in_loop[*var] = in_loop;
+            // Changed in place by a call: not available for recomputation.
+            if let Rvalue::Call(call) = value {
+                call.written().for_each(|b| reassigned[b] = true);
+                if !call.passive {
+                    call.recv.iter().for_each(|r| reassigned[r.base] = true);
+                }
+            }
+        }
+        Stmt::Declare { var } => defined_in_loop[*var] = in_loop,
         Stmt::For { var, counter, .. } => {
             loop_var[*var] = true;
             // Trip counters are incremented by the loop itself.
@@ -155,6 +165,9 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
                 recorded_assigns[*var] += 1;
             }
         }
+        // Changed in place: not available for recomputation either (`let prev = u;` then
+        // `u[0] = ..`).
+        Stmt::Store { place, .. } => reassigned[place.base] = true,
         _ => {}
     });
     let mut plan = Plan {
