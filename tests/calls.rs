@@ -403,3 +403,43 @@ fn path_calls_with_recorded_and_unrecorded_outputs() {
         .unwrap();
     }
 }
+
+// Functions generic over the float type (`T: cotangent::Real`), helper and caller, at
+// `f64` and `f32`.
+#[differentiable]
+fn sum_of_squares<T: cotangent::Real>(x: &[T]) -> T {
+    let mut s = T::ZERO;
+    for i in 0..x.len() {
+        s += x[i] * x[i];
+    }
+    s
+}
+
+#[autodiff_reverse(d_generic_energy, Duplicated, Active)]
+fn generic_energy<T: cotangent::Real>(x: &[T]) -> T {
+    let mut p = T::ONE;
+    for v in x {
+        p = p * *v;
+    }
+    let half = T::ONE / (T::ONE + T::ONE);
+    p + sum_of_squares(x) * half
+}
+
+#[test]
+fn generic_float_functions() {
+    for p in [[1.0, 2.0, 3.0], [0.0, -1.5, 0.5], [0.3, 0.7, -2.0]] {
+        gradcheck(
+            generic_energy::<f64>,
+            |x, dx| {
+                assert_eq!(d_generic_energy(x, dx, 1.0), generic_energy(x));
+            },
+            &p,
+        )
+        .unwrap();
+    }
+    // y = x0 x1 x2 + (x0^2 + x1^2 + x2^2) / 2, exact in f32 at small integers
+    let mut dx = [0.0f32; 3];
+    let y = d_generic_energy(&[1.0f32, 2.0, 3.0], &mut dx, 1.0);
+    assert_eq!(y, 6.0 + 7.0);
+    assert_eq!(dx, [6.0 + 1.0, 3.0 + 2.0, 2.0 + 3.0]);
+}

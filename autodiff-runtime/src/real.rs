@@ -2,12 +2,20 @@
 //! that need a branch or a constant of the right type. The other rules are one-line
 //! expressions in the macro's rule table.
 
-use core::ops::{Add, Div, Mul, Neg, Sub};
+use core::ops::{Add, AddAssign, Div, Mul, Neg, Sub, SubAssign};
 
-/// A float type: implemented for `f32` and `f64`.
+use crate::adjoint::{Adjoint, TypeZero};
+
+/// A float type: implemented for `f32` and `f64`. Functions generic over `T: Real` can be
+/// differentiated when they use arithmetic (`+ - * /`, comparisons) and the constants
+/// below; float methods such as `x.exp()` need a concrete `f32` or `f64`.
 pub trait Real:
     'static
     + Copy
+    + Adjoint
+    + TypeZero
+    + AddAssign
+    + SubAssign
     + PartialOrd
     + Add<Output = Self>
     + Sub<Output = Self>
