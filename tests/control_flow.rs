@@ -1723,3 +1723,69 @@ fn reads_before_counter_increments() {
         },
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// whole-buffer writes: `fill` and `copy_from_slice` (double-buffered stencils)
+
+#[autodiff_reverse(d_buffered_stencil, Duplicated, Active)]
+fn buffered_stencil(x: &[f64]) -> f64 {
+    let mut u = x.to_vec();
+    let mut next = vec![0.0; x.len()];
+    for _ in 0..3 {
+        next.fill(0.0);
+        for i in 1..u.len() - 1 {
+            next[i] = u[i] + 0.1 * (u[i - 1] - 2.0 * u[i] + u[i + 1]).sin();
+        }
+        next[0] = u[0] * u[1];
+        u.copy_from_slice(&next);
+    }
+    u.iter().map(|v| v * v).sum()
+}
+
+#[autodiff_reverse(d_fill_with_active, Active, Active)]
+fn fill_with_active(a: f64) -> f64 {
+    let mut buf = [0.0; 3];
+    buf.fill(a * a);
+    let mut copy = [0.0; 3];
+    copy.clone_from_slice(&buf);
+    copy[0] + copy[1] * copy[2]
+}
+
+#[test]
+fn fill_and_copy_from_slice() {
+    check_all(
+        &[
+            &[0.3, -0.2, 0.7, 0.1, 0.5],
+            &[0.0; 5],
+            &[1.1, 0.5, -0.4, 0.9, -1.0],
+        ],
+        buffered_stencil,
+        |x, g| assert_bits(d_buffered_stencil(x, g, 1.0), buffered_stencil(x)),
+    );
+    // y = a^2 + a^4: dy/da = 2a + 4a^3
+    for a in [0.0, 1.0, -1.5] {
+        let (y, d) = d_fill_with_active(a, 1.0);
+        assert_bits(y, fill_with_active(a));
+        assert_eq!(d, 2.0 * a + 4.0 * a * a * a);
+    }
+}
+
+#[autodiff_reverse(d_copy_mismatch, Duplicated, Active)]
+fn copy_mismatch(x: &[f64]) -> f64 {
+    let mut u = [0.0; 2];
+    u.copy_from_slice(x);
+    u[0] * u[1]
+}
+
+#[test]
+#[should_panic(expected = "does not match destination slice length")]
+fn copy_from_slice_of_another_length_panics_like_std() {
+    let mut g = [0.0; 2];
+    let (y, _) = (
+        copy_mismatch(&[1.0, 2.0]),
+        d_copy_mismatch(&[1.0, 2.0], &mut g, 1.0),
+    );
+    assert_eq!((y, g), (2.0, [2.0, 1.0]));
+    let mut g = [0.0; 3];
+    d_copy_mismatch(&[1.0, 2.0, 3.0], &mut g, 1.0);
+}

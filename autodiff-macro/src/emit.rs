@@ -271,6 +271,7 @@ impl Emitter<'_> {
             (None, true) => quote!(let #result = ::core::unreachable!();),
             _ => TokenStream::new(),
         };
+        let (keep_outputs, restore_outputs) = self.kept_outputs();
         let _ = p;
         // The primal result is kept before the reverse sweep restores overwritten values.
         quote! {
@@ -279,10 +280,72 @@ impl Emitter<'_> {
                 #decls
                 #forward
                 #keep_result
+                #keep_outputs
                 #reverse
+                #restore_outputs
                 #returned
             }
         }
+    }
+
+    // from: `fn f(h: &mut [f64]) { helper(&mut h); .. }`, whose reverse sweep gives `h` its
+    //       value before the call back for the helper's pullback
+    // into: `final_h.push(&*h);` after the forward sweep, `final_h.restore(&mut *h);` at the end,
+    //       so that the caller sees what `f` leaves in `h` (pullbacks need not: their
+    //       callers restore the argument themselves)
+    fn kept_outputs(&self) -> (TokenStream, TokenStream) {
+        let (mut keep, mut restore) = (TokenStream::new(), TokenStream::new());
+        if self.sig.pullback {
+            return (keep, restore);
+        }
+        let p = private();
+        let mut done = Vec::new();
+        crate::activity::for_each_stmt(&self.body.block, false, &mut |stmt, _| {
+            let Stmt::Let {
+                value: Rvalue::Call(call),
+                ..
+            } = stmt
+            else {
+                return;
+            };
+            for a in &call.args {
+                let CallArg::Ref {
+                    place,
+                    mutable: true,
+                    snap,
+                } = a
+                else {
+                    continue;
+                };
+                let v = place.base;
+                if !self.plan.snap[*snap] || !self.is_reference_param(v) {
+                    continue;
+                }
+                // The field written (`self.h`), or the whole parameter when indices, which
+                // may have other values at the end, select the part.
+                let fields = place
+                    .projs
+                    .iter()
+                    .all(|p| matches!(p, Proj::Field(_) | Proj::Deref));
+                let target = if fields && !place.projs.is_empty() {
+                    self.place(place)
+                } else {
+                    let x = self.names.var(v);
+                    quote!((*#x))
+                };
+                if done.contains(&target.to_string()) {
+                    continue;
+                }
+                done.push(target.to_string());
+                let kept = syn::Ident::new(
+                    &format!("final_{}", done.len()),
+                    proc_macro2::Span::mixed_site(),
+                );
+                keep.extend(quote!(let mut #kept = #p::SnapshotTape::new(); #kept.push(&#target);));
+                restore.extend(quote!(#kept.restore(&mut #target);));
+            }
+        });
+        (keep, restore)
     }
 
     /// Whether the adjoint returns the primal, and the types it returns.

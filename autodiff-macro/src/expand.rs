@@ -27,8 +27,12 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     match adjoint(sig, &mut errors) {
         Ok(adjoint) => {
-            // Callable from other differentiated code when the patterns stay few.
-            let pullbacks = pullbacks(&item_fn, None, 16).unwrap_or_default();
+            // Callable from other differentiated code when the patterns stay few (not with
+            // `&mut self`: see `differentiable`).
+            let pullbacks = match mut_self(&item_fn) {
+                Some(_) => TokenStream::new(),
+                None => pullbacks(&item_fn, None, 16).unwrap_or_default(),
+            };
             quote!(#item_fn #adjoint #pullbacks)
         }
         Err(sig) => {
@@ -58,6 +62,10 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
             Ok(pullbacks) => quote!(#item_fn #pullbacks),
             Err(errors) => with_errors(&item_fn, &errors),
         };
+    }
+    if let Some(receiver) = mut_self(&item_fn) {
+        errors.push_spanned(receiver, "`#[differentiable]` on a method taking `&mut self` is not supported yet: a caller cannot record `self` around the call. Move the update into a function taking the fields it changes, e.g. `fn step(w: f64, h: &mut [f64; 1])`, called as `step(self.w, &mut self.h)`");
+        return with_errors(&item_fn, &errors);
     }
     let explicit = if attr.is_empty() {
         None
@@ -243,6 +251,14 @@ fn pullbacks(
         out.extend(adjoint(sig, &mut errors).map_err(|_| errors)?);
     }
     Ok(out)
+}
+
+/// The `&mut self` receiver of a method, which callers cannot record around a call.
+fn mut_self(item_fn: &syn::ItemFn) -> Option<&syn::Receiver> {
+    match item_fn.sig.inputs.first() {
+        Some(syn::FnArg::Receiver(r)) if r.mutability.is_some() && r.reference.is_some() => Some(r),
+        _ => None,
+    }
 }
 
 /// Every choice of one activity per parameter among `options`, except all-`Const`.

@@ -21,6 +21,7 @@ mod fuzz;
 mod ir;
 mod lower;
 mod lower_expr;
+mod lower_fill;
 mod lower_iter;
 mod lower_reduce;
 mod lower_seq;

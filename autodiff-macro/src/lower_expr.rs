@@ -301,6 +301,9 @@ impl Lowerer<'_> {
             ops.extend(m.args.iter().map(|a| self.expr(a)));
             return self.bind(f.name(), m.span(), Rvalue::Math(f, ops, None));
         }
+        if let Some(done) = self.fill_method(m) {
+            return done;
+        }
         let recv = self.place(&m.receiver);
         let copies = matches!(name.as_str(), "clone" | "to_vec" | "to_owned");
         if let (true, true, None, Some(place)) = (copies, m.args.is_empty(), &m.turbofish, &recv) {
@@ -337,6 +340,12 @@ impl Lowerer<'_> {
             .map(|s| s.ident.to_string())
             .collect();
         let float_path = segments.len() == 2 && (segments[0] == "f64" || segments[0] == "f32");
+        if segments.ends_with(&["mem".to_string(), "swap".to_string()])
+            || segments.ends_with(&["mem".to_string(), "replace".to_string()])
+            || segments.ends_with(&["mem".to_string(), "take".to_string()])
+        {
+            return self.error(c.func.span(), "`std::mem::swap`, `replace` and `take` are not supported in a differentiated function: copy instead (`a.copy_from_slice(&b)`), or alternate two buffers by an index");
+        }
         if float_path && func.qself.is_none() {
             if let Some(f) = MathFn::from_name(&segments[1], c.args.len()) {
                 let ty = func.path.segments[0].ident.clone();

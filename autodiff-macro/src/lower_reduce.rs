@@ -378,7 +378,14 @@ impl Lowerer<'_> {
                 self.bind_name(&name, Binding::Var(var));
             }
             Pat::Wild(_) => {}
-            Pat::Reference(r) => self.bind_pat(&r.pat, item, false),
+            // `&v`: the value of the element when the item is taken, not an alias of it.
+            Pat::Reference(r) => {
+                let item = match item {
+                    Bound::Place(..) => Bound::Value(self.value_of(item, r.span())),
+                    other => other,
+                };
+                self.bind_pat(&r.pat, item, false)
+            }
             Pat::Paren(p) => self.bind_pat(&p.pat, item, by_ref),
             Pat::Type(t) => self.bind_pat(&t.pat, item, by_ref),
             Pat::Tuple(t) => match item {

@@ -8,7 +8,7 @@ use quote::quote;
 
 use crate::ir::*;
 use crate::lower::Lowerer;
-use crate::lower_iter::{Chain, Item, Stage};
+use crate::lower_iter::{Chain, Func, Item, Stage};
 
 /// The counter values a chain visits: `{lo + j*step < hi}`, ascending, or descending
 /// (largest first) when `desc`. `step: None` is 1.
@@ -157,7 +157,16 @@ impl Lowerer<'_> {
         let seq = chain.seq.clone();
         let k = seq.step.clone().unwrap_or_else(one);
         match name {
-            "copied" | "cloned" => {}
+            // from: `.copied()`  into: `.map(|&v| v)`: items become values, not places
+            "copied" | "cloned" => {
+                let f = Func::Closure(syn::parse_quote!(|&v| v));
+                if chain.stages.is_empty() {
+                    let item = take_item(&mut chain.item);
+                    chain.item = Item::Mapped(Box::new(item), f);
+                } else {
+                    chain.stages.push(Stage::Map(f));
+                }
+            }
             // from: `.rev()`  into: the same counters, largest first
             "rev" => chain.seq.desc = !seq.desc,
             // from: `.skip(n)`  into: `lo += n * step` (up) / `hi = lo + (count - n) * step` (down)

@@ -249,6 +249,8 @@ impl Emitter<'_> {
             if self.plan.active[recv.base] {
                 let d = self.adjoint_place(recv);
                 args.push(quote!(&mut #d));
+                // `self.get(&self.w)`: the argument's shadow is part of the receiver's.
+                shadowed.push(recv.base);
             }
         }
         for (k, a) in call.args.iter().enumerate() {

@@ -70,6 +70,14 @@ real!(f32, f64);
 /// operands (and result where useful) and the output adjoint `g`, and returns the
 /// contribution to one operand's adjoint.
 pub mod rules {
+    /// The length check of `dst.copy_from_slice(src)`, with std's message.
+    #[inline(always)]
+    pub fn same_len(dst: usize, src: usize) {
+        if dst != src {
+            panic!("source slice length ({src}) does not match destination slice length ({dst})");
+        }
+    }
+
     use super::Real;
 
     /// `y = 2^x`: `g * y * ln 2`.
