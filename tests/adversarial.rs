@@ -4,24 +4,13 @@
 //! sign of zero gradients.
 #![allow(clippy::needless_range_loop)]
 
-use cotangent::{autodiff_reverse, differentiable, gradcheck};
+use cotangent::{autodiff_reverse, differentiable};
+
+mod common;
+use common::{assert_bits as same, check_all};
 
 // ---------------------------------------------------------------------------------------
 // helpers
-
-#[track_caller]
-fn check_all(points: &[&[f64]], f: impl Fn(&[f64]) -> f64, grad: impl Fn(&[f64], &mut [f64])) {
-    for &x in points {
-        if let Err(e) = gradcheck(&f, &grad, x) {
-            panic!("gradcheck failed at x = {x:?}\n{e:?}");
-        }
-    }
-}
-
-#[track_caller]
-fn same(a: f64, b: f64) {
-    assert_eq!(a.to_bits(), b.to_bits(), "primal differs: {a:e} vs {b:e}");
-}
 
 // ---------------------------------------------------------------------------------------
 // 1. recomputation instead of recording

@@ -11,26 +11,13 @@
 //! allowance.
 #![allow(clippy::needless_range_loop)]
 
-use cotangent::{autodiff_reverse, gradcheck, gradcheck_vjp};
+use cotangent::{autodiff_reverse, gradcheck_vjp};
+
+mod common;
+use common::{assert_bits, check_all};
 
 // ---------------------------------------------------------------------------------------
 // helpers
-
-/// `a` and `b` are the same `f64`, bit for bit.
-#[track_caller]
-fn assert_bits(a: f64, b: f64) {
-    assert_eq!(a.to_bits(), b.to_bits(), "primal differs: {a:e} vs {b:e}");
-}
-
-/// `gradcheck` at every point; the panic names the failing point.
-#[track_caller]
-fn check_all(points: &[&[f64]], f: impl Fn(&[f64]) -> f64, grad: impl Fn(&[f64], &mut [f64])) {
-    for &x in points {
-        if let Err(e) = gradcheck(&f, &grad, x) {
-            panic!("gradcheck failed at x = {x:?}\n{e:?}");
-        }
-    }
-}
 
 /// Relative closeness for comparisons with analytic derivatives.
 #[track_caller]

@@ -9,13 +9,11 @@
 
 use cotangent::{autodiff_reverse, gradcheck};
 
+mod common;
+use common::assert_bits;
+
 // ---------------------------------------------------------------------------------------
 // helpers
-
-#[track_caller]
-fn assert_bits(a: f64, b: f64) {
-    assert_eq!(a.to_bits(), b.to_bits(), "primal differs: {a:e} vs {b:e}");
-}
 
 const POINTS: &[&[f64]] = &[
     &[],

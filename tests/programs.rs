@@ -4,21 +4,10 @@
 // clippy's manual_memcpy suggests `copy_from_slice`, which the macro rejects (see the end).
 #![allow(clippy::manual_memcpy)]
 
-use cotangent::{autodiff_reverse, differentiable, gradcheck};
+use cotangent::{autodiff_reverse, differentiable};
 
-#[track_caller]
-fn check_all(points: &[&[f64]], f: impl Fn(&[f64]) -> f64, grad: impl Fn(&[f64], &mut [f64])) {
-    for &x in points {
-        if let Err(e) = gradcheck(&f, &grad, x) {
-            panic!("gradcheck failed at x = {x:?}\n{e:?}");
-        }
-    }
-}
-
-#[track_caller]
-fn same(a: f64, b: f64) {
-    assert_eq!(a.to_bits(), b.to_bits(), "primal differs: {a:e} vs {b:e}");
-}
+mod common;
+use common::{assert_bits as same, check_all};
 
 // ---------------------------------------------------------------------------------------
 // 1. A 2-layer MLP with softmax cross-entropy over a small batch.

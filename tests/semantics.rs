@@ -14,13 +14,11 @@
 
 use cotangent::{autodiff_reverse, gradcheck, gradcheck_vjp};
 
+mod common;
+use common::assert_bits;
+
 // ---------------------------------------------------------------------------------------
 // helpers
-
-#[track_caller]
-fn assert_bits(a: f64, b: f64) {
-    assert_eq!(a.to_bits(), b.to_bits(), "primal differs: {a:e} vs {b:e}");
-}
 
 #[track_caller]
 fn assert_close(a: f64, b: f64) {

@@ -7,42 +7,13 @@
 //! at several inputs, and against exact values where they are easy to state. Every call
 //! of an adjoint also checks that its primal is bit for bit `f`'s.
 
-use cotangent::{autodiff_reverse, gradcheck, gradcheck_vjp};
+use cotangent::autodiff_reverse;
+
+mod common;
+use common::{assert_bits, check_all, check_vjp_all};
 
 // ---------------------------------------------------------------------------------------
 // helpers
-
-#[track_caller]
-fn assert_bits(a: f64, b: f64) {
-    assert_eq!(a.to_bits(), b.to_bits(), "primal differs: {a:e} vs {b:e}");
-}
-
-/// `gradcheck` at every point; the panic names the failing point.
-#[track_caller]
-fn check_all(points: &[&[f64]], f: impl Fn(&[f64]) -> f64, grad: impl Fn(&[f64], &mut [f64])) {
-    for &x in points {
-        if let Err(e) = gradcheck(&f, &grad, x) {
-            panic!("gradcheck failed at x = {x:?}\n{e:?}");
-        }
-    }
-}
-
-/// `gradcheck_vjp` at every point and seed.
-#[track_caller]
-fn check_vjp_all(
-    points: &[&[f64]],
-    seeds: &[&[f64]],
-    f: impl Fn(&[f64]) -> Vec<f64>,
-    vjp: impl Fn(&[f64], &[f64], &mut [f64]),
-) {
-    for &x in points {
-        for &s in seeds {
-            if let Err(e) = gradcheck_vjp(&f, &vjp, x, s) {
-                panic!("gradcheck_vjp failed at x = {x:?}, seed = {s:?}\n{e:?}");
-            }
-        }
-    }
-}
 
 #[track_caller]
 fn assert_close(a: f64, b: f64) {
