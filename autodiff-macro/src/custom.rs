@@ -170,5 +170,5 @@ fn signature_check(
         _ => quote!(-> (#(#grads),*)),
     };
     let checked = checked_name(item_fn);
-    quote_spanned!(custom.span()=> #[doc(hidden)] #[allow(non_upper_case_globals)] const #checked: fn(#(#types),*) #output = #custom;)
+    quote_spanned!(custom.span()=> #[doc(hidden)] #[allow(non_upper_case_globals, clippy::type_complexity)] const #checked: fn(#(#types),*) #output = #custom;)
 }

@@ -96,6 +96,10 @@ impl Lowerer<'_> {
                 let value = self.expr(&u.expr);
                 self.bind("not", u.span(), Rvalue::Unary(UnOp::Not, value))
             }
+            // `*x.iter().max_by(..).unwrap()`: the reduction's value already is the element.
+            SynUnOp::Deref(_) if matches!(&*u.expr, Expr::MethodCall(m) if self.is_reduction(m)) => {
+                self.expr(&u.expr)
+            }
             SynUnOp::Deref(_) => match self.place(&Expr::Unary(u.clone())) {
                 Some(place) => self.bind("x", u.span(), Rvalue::Read(place)),
                 None => unit(),

@@ -51,6 +51,16 @@ fn option_of(e: &Expr) -> &Expr {
 impl Lowerer<'_> {
     /// The hook of `method_call`: a reduction of an iterator chain, or the error for an
     /// iterator method that is unsupported or left unconsumed. `None`: not an iterator.
+    /// `chain.max_by(..).unwrap()` (or `min_by`, `reduce`, with `expect`): a reduction
+    /// whose value is an element, which `*` may dereference.
+    pub(crate) fn is_reduction(&self, m: &syn::ExprMethodCall) -> bool {
+        matches!(m.method.to_string().as_str(), "unwrap" | "expect")
+            && matches!(option_of(&m.receiver), Expr::MethodCall(inner)
+                if matches!(inner.method.to_string().as_str(), "max_by" | "min_by" | "reduce")
+                    && inner.args.len() == 1
+                    && is_chain(&inner.receiver))
+    }
+
     pub(crate) fn iter_method(&mut self, m: &syn::ExprMethodCall) -> Option<Operand> {
         let name = m.method.to_string();
         let on_chain = is_chain(&m.receiver);

@@ -437,6 +437,18 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
             }
             _ => {}
         },
+        // An active `Vec` made in a nested block: its adjoint takes its length from it, so
+        // it is recorded (a type witness gives no length).
+        Stmt::Let { var, value }
+            if plan.active[*var]
+                && !plan.top[*var]
+                && matches!(
+                    value,
+                    Rvalue::VecRepeat(..) | Rvalue::VecList(_) | Rvalue::Copy(..)
+                ) =>
+        {
+            out.push(*var)
+        }
         // A pullback runs the callee again on the same arguments.
         Stmt::Let {
             var,
@@ -450,11 +462,10 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
                 match a {
                     CallArg::Value(op) => out.extend(op.var()),
 
-                    CallArg::Ref { place, snap, .. } => {
+                    // The referent is passed live, or restored from its record in place.
+                    CallArg::Ref { place, .. } => {
                         out.extend(place.index_vars());
-                        if !plan.snap[*snap] {
-                            out.push(place.base);
-                        }
+                        out.push(place.base);
                     }
                 }
             }
