@@ -129,3 +129,16 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
     }
     varied.iter().zip(&useful).map(|(a, b)| *a && *b).collect()
 }
+
+/// The value `var` is defined with, if a `let` defines it.
+pub fn find_let(block: &Block, var: VarId) -> Option<&Rvalue> {
+    let mut found = None;
+    for_each_stmt(block, false, &mut |stmt, _| {
+        if let Stmt::Let { var: v, value } = stmt {
+            if *v == var {
+                found = Some(value);
+            }
+        }
+    });
+    found
+}

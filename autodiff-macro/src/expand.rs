@@ -317,6 +317,16 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
     cse::share_reads(&mut body, &readonly);
     let active = activity::analyze(&body, &sig);
     let mut plan = record::plan(&body, active, &readonly);
+    for var in crate::record_order::receivers_written_after(&body.block) {
+        let active_call = crate::activity::find_let(&body.block, var)
+            .is_some_and(|rv| matches!(rv, ir::Rvalue::Call(call) if plan.call_active(var, call)));
+        if active_call {
+            errors.push(body.vars[var].span, "this method's receiver is changed after the call, which the reverse sweep cannot undo for the method's pullback: call the method after the last change, or pass the fields it reads to a function (`sq(&self.a)`)");
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Box::new(sig));
+    }
     if sig.pullback {
         prune::prune(&body, &mut plan);
     }

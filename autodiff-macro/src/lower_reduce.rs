@@ -157,6 +157,12 @@ impl Lowerer<'_> {
                     return unit();
                 };
                 let acc = self.accumulator("acc", init, span);
+                // `|m: f64, v| ..`: the accumulator's written type fixes an untyped `0.0`.
+                if let Func::Closure(c) = &f {
+                    if let Some(syn::Pat::Type(t)) = c.inputs.first() {
+                        self.body.vars[acc].ty = Some((*t.ty).clone());
+                    }
+                }
                 self.drive(chain, &mut |l, item| {
                     let r = l.apply(&f, vec![Bound::Value(Operand::Var(acc)), item], false);
                     let r = l.value_of(r, span);

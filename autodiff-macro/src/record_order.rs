@@ -153,3 +153,29 @@ pub fn restored_vars(block: &Block, n: usize, reads_of: impl Fn(&Stmt) -> Vec<Va
         })
         .collect()
 }
+
+/// Calls (their result variables) whose receiver may be changed after the call: the
+/// pullback would see the changed receiver, and a receiver (`self`) cannot be recorded.
+pub fn receivers_written_after(block: &Block) -> Vec<VarId> {
+    let mut writes: Vec<(VarId, Position)> = Vec::new();
+    let mut calls: Vec<(VarId, VarId, Position)> = Vec::new();
+    walk(block, &mut |stmt, at| match stmt {
+        Stmt::Assign { var, .. } => writes.push((*var, at.clone())),
+        Stmt::Store { place, .. } => writes.push((place.base, at.clone())),
+        Stmt::Let {
+            var,
+            value: Rvalue::Call(call),
+        } => {
+            writes.extend(call.written().map(|b| (b, at.clone())));
+            if let Some(recv) = &call.recv {
+                calls.push((*var, recv.base, at.clone()));
+            }
+        }
+        _ => {}
+    });
+    calls
+        .into_iter()
+        .filter(|(_, base, at)| writes.iter().any(|(b, w)| b == base && at.may_run_after(w)))
+        .map(|(result, _, _)| result)
+        .collect()
+}
