@@ -443,3 +443,52 @@ fn generic_float_functions() {
     assert_eq!(y, 6.0 + 7.0);
     assert_eq!(dx, [6.0 + 1.0, 3.0 + 2.0, 2.0 + 3.0]);
 }
+
+// A by-value `Const` configuration struct, and a `Const` `&self` calling plain methods and
+// integer-only `Vec` methods: the hidden pullbacks keep what the user declared `Const`.
+#[derive(Clone, Copy)]
+struct Config {
+    scale: f64,
+    repeats: usize,
+}
+
+struct Scaler2 {
+    k: f64,
+}
+
+impl Scaler2 {
+    fn factor(&self) -> f64 {
+        2.0 * self.k
+    }
+
+    #[autodiff_reverse(d_apply, Const, Active, Const, Active)]
+    fn apply(&self, x: f64, cfg: Config) -> f64 {
+        let mut picked = Vec::new();
+        for i in 0..cfg.repeats {
+            if i % 2 == 0 {
+                picked.push(i);
+            }
+        }
+        let mut s = 0.0;
+        for k in 0..picked.len() {
+            s += (x * cfg.scale * self.factor()).sin() * (picked[k] as f64 + 1.0);
+        }
+        s
+    }
+}
+
+#[test]
+fn const_struct_and_const_self_with_plain_methods() {
+    let m = Scaler2 { k: 0.75 };
+    let cfg = Config {
+        scale: 0.5,
+        repeats: 5,
+    };
+    for x in [0.0, 0.4, -1.3] {
+        let (y, dx) = m.d_apply(x, cfg, 1.0);
+        assert_eq!(y, m.apply(x, cfg));
+        // s = sin(0.75 x) (1 + 3 + 5)
+        let exact = 9.0 * 0.75 * (0.75 * x).cos();
+        assert!((dx - exact).abs() < 1e-12, "{dx} vs {exact}");
+    }
+}

@@ -81,7 +81,17 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
                 value: Rvalue::Call(call),
             } if !call.passive => {
                 let inputs = call.inputs();
-                let outputs: Vec<VarId> = std::iter::once(*var).chain(call.written()).collect();
+                // `v.push(x)` puts `x` into `v` (then rejected with a hint, not dropped).
+                let grows = match (&call.callee, &call.recv) {
+                    (Callee::Method(m, _), Some(recv)) if grows_receiver(&m.to_string()) => {
+                        Some(recv.base)
+                    }
+                    _ => None,
+                };
+                let outputs: Vec<VarId> = std::iter::once(*var)
+                    .chain(call.written())
+                    .chain(grows)
+                    .collect();
                 if inputs.iter().any(|v| varied[*v]) {
                     outputs.iter().for_each(|v| mark(&mut varied, *v));
                 }
@@ -141,4 +151,9 @@ pub fn find_let(block: &Block, var: VarId) -> Option<&Rvalue> {
         }
     });
     found
+}
+
+/// `Vec` methods that store their arguments into the receiver.
+pub fn grows_receiver(method: &str) -> bool {
+    matches!(method, "push" | "extend_from_slice" | "extend" | "resize")
 }

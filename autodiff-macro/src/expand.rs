@@ -25,13 +25,23 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
         let errors = errors.to_compile_errors();
         return quote!(#item_fn #errors);
     };
+    // What the user declared `Const` stays `Const` in the hidden pullbacks (a config
+    // struct, `&self` of a model whose other methods are plain functions).
+    let declared: Vec<SpannedActivity> = sig
+        .params
+        .iter()
+        .map(|p| SpannedActivity {
+            activity: p.activity,
+            span: proc_macro2::Span::call_site(),
+        })
+        .collect();
     match adjoint(sig, &mut errors) {
         Ok(adjoint) => {
             // Callable from other differentiated code when the patterns stay few (not with
             // `&mut self`: see `differentiable`).
             let pullbacks = match mut_self(&item_fn) {
                 Some(_) => TokenStream::new(),
-                None => pullbacks(&item_fn, None, 16).unwrap_or_default(),
+                None => pullbacks(&item_fn, Some(&declared), 16).unwrap_or_default(),
             };
             quote!(#item_fn #adjoint #pullbacks)
         }
@@ -157,7 +167,7 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
                 syn::FnArg::Typed(t) => match &*t.ty {
                     syn::Type::Reference(r) if !mentions_integers(&r.elem) => Activity::Duplicated,
                     syn::Type::Reference(_) => Activity::Const,
-                    syn::Type::Path(_) if !crate::rules::non_float_type(&t.ty) => Activity::Active,
+                    syn::Type::Path(p) if float_like(p, &item_fn.sig.generics) => Activity::Active,
                     _ => Activity::Const,
                 },
             };
@@ -171,6 +181,15 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
             }
         })
         .collect()
+}
+
+/// A by-value parameter that may carry a derivative: a plain type name that is not an
+/// integer or `bool` (`f64`, `T`, a float alias). `Option<f64>`, `Vec<T>` and paths with
+/// generic arguments cannot; a struct by value can be declared `Const` explicitly.
+fn float_like(ty: &syn::TypePath, _generics: &syn::Generics) -> bool {
+    ty.qself.is_none()
+        && ty.path.get_ident().is_some()
+        && !crate::rules::non_float_type(&syn::Type::Path(ty.clone()))
 }
 
 fn mentions_integers(ty: &syn::Type) -> bool {
@@ -317,6 +336,7 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
     cse::share_reads(&mut body, &readonly);
     let active = activity::analyze(&body, &sig);
     let mut plan = record::plan(&body, active, &readonly);
+    unsupported_std_calls(&body, &plan, errors);
     for var in crate::record_order::receivers_written_after(&body.block) {
         let active_call = crate::activity::find_let(&body.block, var)
             .is_some_and(|rv| matches!(rv, ir::Rvalue::Call(call) if plan.call_active(var, call)));
@@ -347,6 +367,49 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
         adjoint.extend(emitter.reads_const(reads));
     }
     Ok(adjoint)
+}
+
+/// Standard-library methods that carry a derivative through them but have no pullback:
+/// a spanned error with what to write instead, rather than a missing `__cotangent_pb_..`.
+fn unsupported_std_calls(body: &ir::Body, plan: &record::Plan, errors: &mut Errors) {
+    crate::activity::for_each_stmt(&body.block, false, &mut |stmt, _| {
+        let ir::Stmt::Let {
+            var,
+            value: ir::Rvalue::Call(call),
+        } = stmt
+        else {
+            return;
+        };
+        let ir::Callee::Method(m, _) = &call.callee else {
+            return;
+        };
+        let name = m.to_string();
+        let hint = match name.as_str() {
+            "push" | "extend_from_slice" | "extend" | "resize" => {
+                "allocate the buffer with its final length (`vec![0.0; n]`) and assign by index"
+            }
+            "clear" | "truncate" | "pop" | "drain" | "retain" => {
+                "keep the buffer's length fixed and overwrite its elements by index"
+            }
+            "first" | "last" | "first_mut" | "last_mut" => {
+                "index the slice (`x[0]`, `x[x.len() - 1]`)"
+            }
+            "sort" | "sort_by" | "sort_unstable_by" | "swap" | "reverse" | "rotate_left"
+            | "rotate_right" => "compute the permutation of indices separately and index with it",
+            "rem_euclid" | "div_euclid" | "copysign" | "sin_cos" => {
+                "write it with supported operations (`%`, `floor`, `sin`, `cos`)"
+            }
+            _ => return,
+        };
+        if plan.call_active(*var, call) {
+            errors.push(
+                m.span(),
+                format!(
+                    "`.{name}(..)` on a value that carries a derivative is not supported: {hint}"
+                ),
+            );
+        }
+    });
 }
 
 /// `COTANGENT_TIME=1` prints how long each expansion took, for the compile-time numbers

@@ -309,6 +309,10 @@ impl Lowerer<'_> {
             return done;
         }
         let recv = self.place(&m.receiver);
+        // `v.push(..)`, `v.clear()`: a method may take `&mut self`.
+        if let (Some(place), false) = (&recv, passive_method(&name)) {
+            self.body.vars[place.base].mutable = true;
+        }
         let copies = matches!(name.as_str(), "clone" | "to_vec" | "to_owned");
         if let (true, true, None, Some(place)) = (copies, m.args.is_empty(), &m.turbofish, &recv) {
             return self.bind(
