@@ -298,6 +298,10 @@ impl Emitter<'_> {
                 });
                 self.call_expr(call, None, args.collect())
             }
+            Rvalue::Matches(place, pat) => {
+                let place = self.place(place);
+                quote!(::core::matches!(#place, #pat))
+            }
             Rvalue::ZeroOf(ty) => quote!(<#ty as #p::TypeZero>::type_zero()),
         }
     }

@@ -137,6 +137,9 @@ pub enum Rvalue {
     /// A call of a function or method other than a math primitive. With an active input
     /// it is differentiated by calling the callee's pullback in the reverse sweep.
     Call(Call),
+    /// `matches!(place, pattern)`: a pattern test (of `match`, `if let`, `matches!`),
+    /// never differentiable.
+    Matches(Place, Box<syn::Pat>),
     /// The zero of a type (initial value of the early-return variable).
     ZeroOf(syn::Type),
 }

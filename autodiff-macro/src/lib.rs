@@ -23,6 +23,7 @@ mod lower;
 mod lower_expr;
 mod lower_fill;
 mod lower_iter;
+mod lower_match;
 mod lower_reduce;
 mod lower_seq;
 mod names;

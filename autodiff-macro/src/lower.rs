@@ -253,12 +253,15 @@ impl Lowerer<'_> {
         if name == "vec" {
             return self.vec_macro(mac);
         }
+        if name == "matches" {
+            return self.matches_macro(mac);
+        }
         if ignored_macro(&name) {
             return unit();
         }
         self.error(
             mac.path.span(),
-            format!("the macro `{name}!` is not supported in a differentiated function: write its expansion by hand, or compute the value in a `Const` argument (supported: `vec![..]`; `assert!`-style and `println!`-style macros are left out of the adjoint)"),
+            format!("the macro `{name}!` is not supported in a differentiated function: write its expansion by hand, or compute the value in a `Const` argument (supported: `vec![..]`, `matches!(..)`; `assert!`-style and `println!`-style macros are left out of the adjoint)"),
         )
     }
 
@@ -294,7 +297,14 @@ impl Lowerer<'_> {
     // into: `Declare r; If { c, then: [.., r = a], els: [.., r = b] }`
     pub fn if_expr(&mut self, e: &syn::ExprIf) -> Operand {
         if let Expr::Let(l) = &*e.cond {
-            return self.error(l.let_token.span, "`if let` is not supported in a differentiated function: test the condition with a plain `if`");
+            if crate::lower_match::binds_parts(&l.pat) {
+                return self.error(l.pat.span(), "`if let` with a pattern that binds names is not supported in a differentiated function: test the condition with a plain `if` or `matches!`, and read the value where you use it");
+            }
+            // from: `if let P = s { .. }`  into: `if matches!(s, P) { .. }`
+            let (pat, scrutinee) = (&l.pat, &l.expr);
+            let mut plain = e.clone();
+            *plain.cond = syn::parse_quote_spanned!(l.span()=> ::core::matches!(#scrutinee, #pat));
+            return self.if_expr(&plain);
         }
         let cond = match self.expr(&e.cond) {
             // `if first { first = false; .. }`: the reverse sweep must branch on the value
@@ -573,7 +583,7 @@ impl Lowerer<'_> {
 
     // from: `let r = &x[k..];` (then `k += 2;`)
     // into: `let k1 = k;` and `r` names `x[k1..]`: the place the reference was taken of
-    fn frozen_indices(&mut self, mut place: Place, span: Span) -> Place {
+    pub(crate) fn frozen_indices(&mut self, mut place: Place, span: Span) -> Place {
         let freeze = |l: &mut Self, op: &mut Operand| {
             if let Operand::Var(v) = op {
                 if l.body.vars[*v].origin != Origin::Temp {

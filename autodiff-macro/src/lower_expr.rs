@@ -46,6 +46,7 @@ impl Lowerer<'_> {
             }
             Expr::Block(b) if b.label.is_none() => self.block_value(&b.block),
             Expr::If(i) => self.if_expr(i),
+            Expr::Match(m) => self.match_expr(m),
             Expr::ForLoop(f) => self.for_loop(f),
             Expr::While(w) => self.while_loop(w),
             Expr::Loop(l) => self.loop_expr(l),
@@ -462,7 +463,6 @@ fn typed_literal(op: Operand, ty: &syn::Ident) -> Operand {
 
 fn unsupported_expression(e: &Expr) -> &'static str {
     match e {
-        Expr::Match(_) => "`match` is not supported in a differentiated function: use `if` / `else if` / `else`",
         Expr::Closure(_) => "closures are not supported in a differentiated function: write the computation inline or as a loop",
         Expr::Unsafe(_) => "`unsafe` blocks are not supported: cotangent generates safe code only; move the unsafe part into a `Const` computation outside",
         Expr::Reference(_) => "references (`&x`) are not supported in a differentiated function yet: index the value directly",

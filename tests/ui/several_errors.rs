@@ -4,9 +4,7 @@ use cotangent::autodiff_reverse;
 // caller of the adjoint sees no further error.
 #[autodiff_reverse(d_f, Active, Active)]
 fn f(x: f64) -> f64 {
-    let a = match 1 {
-        _ => x,
-    };
+    let a = if let Some(v) = Some(x) { v } else { 0.0 };
     let b = |v: f64| v;
     a
 }

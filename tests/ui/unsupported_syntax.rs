@@ -2,9 +2,9 @@ use cotangent::autodiff_reverse;
 
 #[autodiff_reverse(d_m, Active, Active)]
 fn with_match(x: f64) -> f64 {
-    match x > 0.0 {
-        true => x,
-        false => -x,
+    match Some(x) {
+        Some(v) => v,
+        None => -x,
     }
 }
 

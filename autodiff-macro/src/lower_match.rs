@@ -1,0 +1,241 @@
+//! Step 2, `match` and `matches!`: a pattern test is a boolean value
+//! ([`Rvalue::Matches`], never differentiated), and a `match` is the chain of `if`s the
+//! existing reversal of branches already handles.
+//!
+//! The original function keeps its `match`, so the compiler has checked exhaustiveness
+//! there: the chain tests every arm but the last, which is the final `else`.
+
+use syn::spanned::Spanned;
+use syn::{Expr, Pat};
+
+use crate::ir::*;
+use crate::lower::{unit, Binding, Lowerer};
+
+/// The name the scrutinee is bound to while the arms are lowered; user code cannot
+/// name it (the `__cotangent` prefix is reserved).
+const SCRUTINEE: &str = "__cotangent_scrutinee";
+
+impl Lowerer<'_> {
+    // from: `match s { P if g => a, x => b }`
+    // into: `if matches!(s, P) && g { a } else { let x = s; b }`
+    pub fn match_expr(&mut self, e: &syn::ExprMatch) -> Operand {
+        if e.arms.is_empty() {
+            return self.error(
+                e.match_token.span,
+                "a `match` without arms cannot be differentiated",
+            );
+        }
+        self.scopes.push(Default::default());
+        let scrutinees = self.scrutinees(e);
+        let value = match scrutinees {
+            Some(names) => {
+                let chain = self.arm_chain(&names, &e.arms);
+                self.expr(&chain)
+            }
+            None => unit(),
+        };
+        self.scopes.pop();
+        value
+    }
+
+    /// Binds the scrutinee (or, for `match (a, b)` with tuple patterns, each component) to
+    /// a reserved name, as an alias of the place it is (no copy, no move) or as a value.
+    fn scrutinees(&mut self, e: &syn::ExprMatch) -> Option<Vec<syn::Ident>> {
+        let parts: Vec<&Expr> = match &*e.expr {
+            Expr::Tuple(t) if !t.elems.is_empty() => {
+                let n = t.elems.len();
+                let fits = |p: &Pat| match p {
+                    Pat::Tuple(pt) => {
+                        pt.elems.len() == n && pt.elems.iter().all(|q| !matches!(q, Pat::Rest(_)))
+                    }
+                    Pat::Wild(_) => true,
+                    _ => false,
+                };
+                if let Some(arm) = e.arms.iter().find(|a| !fits(&a.pat)) {
+                    self.errors.push_spanned(&arm.pat, format!("a `match` on a tuple is supported when every arm is a tuple pattern of {n} parts (`(0, _)`) or `_`: bind the whole tuple by matching its parts"));
+                    return None;
+                }
+                t.elems.iter().collect()
+            }
+            Expr::Tuple(_) => vec![],
+            other => vec![other],
+        };
+        let mut names = Vec::new();
+        for (k, part) in parts.into_iter().enumerate() {
+            let name = syn::Ident::new(&format!("{SCRUTINEE}_{k}"), part.span());
+            let binding = if is_place_expr(part) {
+                let place = self.place(part)?;
+                Binding::Alias(self.frozen_indices(place, part.span()), false)
+            } else {
+                match self.expr(part) {
+                    Operand::Var(v) if !self.body.vars[v].mutable => Binding::Var(v),
+                    value => match self.bind("scrutinee", part.span(), Rvalue::Use(value)) {
+                        Operand::Var(v) => Binding::Var(v),
+                        Operand::Const(_) => return None,
+                    },
+                }
+            };
+            self.bind_name(&name.to_string(), binding);
+            names.push(name);
+        }
+        Some(names)
+    }
+
+    /// The arms as nested `if`s; bindings become `let`s at the start of their arm (and of
+    /// their guard).
+    fn arm_chain(&mut self, names: &[syn::Ident], arms: &[syn::Arm]) -> Expr {
+        let (arm, rest) = arms.split_first().expect("at least one arm");
+        let parts = pattern_parts(&arm.pat, names.len());
+        let mut lets: Vec<syn::Stmt> = Vec::new();
+        let mut tests: Vec<Expr> = Vec::new();
+        for (pat, name) in parts.iter().zip(names) {
+            let (binding, test) = split_binding(pat);
+            if let Some(test) = test {
+                if binds_parts(test) {
+                    self.errors.push_spanned(test, "a pattern that binds parts of the matched value is not supported in a differentiated function: match on the parts themselves (`match (a, b)`), or test with a pattern without names (`Some(_)`) and read the part in the arm");
+                    continue;
+                }
+                tests.push(syn::parse_quote_spanned!(test.span()=> ::core::matches!(#name, #test)));
+            }
+            if let Some(ident) = binding {
+                lets.push(syn::parse_quote_spanned!(ident.span()=> let #ident = #name;));
+            }
+        }
+        let body = &arm.body;
+        let then: syn::Block =
+            syn::parse_quote_spanned!(arm.fat_arrow_token.span()=> { #(#lets)* #body });
+        if rest.is_empty() {
+            return Expr::Block(syn::ExprBlock {
+                attrs: Vec::new(),
+                label: None,
+                block: then,
+            });
+        }
+        if let Some((_, guard)) = &arm.guard {
+            tests.push(syn::parse_quote_spanned!(guard.span()=> { #(#lets)* #guard }));
+        }
+        let cond: Expr = match tests.split_first() {
+            None => syn::parse_quote!(true),
+            Some((first, more)) => more
+                .iter()
+                .fold(first.clone(), |acc, t| syn::parse_quote!(#acc && #t)),
+        };
+        let els = self.arm_chain(names, rest);
+        syn::parse_quote_spanned!(arm.pat.span()=> if #cond { #then } else { #els })
+    }
+
+    // from: `matches!(s, P)` / `matches!(s, P if g)`
+    // into: `Let { t, Matches(s, P) }` (`&& g` for a guard)
+    pub fn matches_macro(&mut self, mac: &syn::Macro) -> Operand {
+        let parsed = mac.parse_body_with(|input: syn::parse::ParseStream| {
+            let scrutinee: Expr = input.parse()?;
+            let _: syn::Token![,] = input.parse()?;
+            let pat = Pat::parse_multi_with_leading_vert(input)?;
+            let guard = if input.peek(syn::Token![if]) {
+                let _: syn::Token![if] = input.parse()?;
+                Some(input.parse::<Expr>()?)
+            } else {
+                None
+            };
+            let _: Option<syn::Token![,]> = input.parse()?;
+            Ok((scrutinee, pat, guard))
+        });
+        let (scrutinee, pat, guard) = match parsed {
+            Ok(parts) => parts,
+            Err(e) => {
+                return self.error(
+                    e.span(),
+                    "could not read this `matches!(..)`: write `matches!(value, pattern)`",
+                )
+            }
+        };
+        if let Some(guard) = guard {
+            let test: Expr = syn::parse_quote_spanned!(mac.span()=> ::core::matches!(#scrutinee, #pat) && (#guard));
+            return self.expr(&test);
+        }
+        if binds_parts(&pat) || matches!(pat, Pat::Ident(_)) && split_binding(&pat).0.is_some() {
+            return self.error(pat.span(), "a pattern that binds a name is not supported in `matches!` here: test the value with a pattern without bindings");
+        }
+        let place = if is_place_expr(&scrutinee) {
+            match self.place(&scrutinee) {
+                Some(place) => place,
+                None => return unit(),
+            }
+        } else {
+            match self.expr(&scrutinee) {
+                Operand::Var(base) => Place {
+                    base,
+                    projs: Vec::new(),
+                },
+                value => match self.bind("scrutinee", scrutinee.span(), Rvalue::Use(value)) {
+                    Operand::Var(base) => Place {
+                        base,
+                        projs: Vec::new(),
+                    },
+                    Operand::Const(_) => return unit(),
+                },
+            }
+        };
+        self.bind("matches", mac.span(), Rvalue::Matches(place, Box::new(pat)))
+    }
+}
+
+/// An expression that names a place: matched in place, as Rust does, so a non-`Copy`
+/// field (`self.mode`) is neither moved nor copied.
+fn is_place_expr(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) => true,
+        Expr::Field(f) => is_place_expr(&f.base),
+        Expr::Index(i) => is_place_expr(&i.expr),
+        Expr::Paren(p) => is_place_expr(&p.expr),
+        Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && is_place_expr(&u.expr),
+        _ => false,
+    }
+}
+
+/// The pattern of each scrutinee: the parts of a tuple pattern, or `_` for each.
+fn pattern_parts(pat: &Pat, n: usize) -> Vec<Pat> {
+    match pat {
+        Pat::Tuple(t) if n > 1 => t.elems.iter().cloned().collect(),
+        Pat::Wild(_) if n > 1 => vec![pat.clone(); n],
+        other => vec![other.clone()],
+    }
+}
+
+/// `x` → (Some(x), None); `x @ P` → (Some(x), Some(P)); `_` → (None, None); else
+/// (None, Some(P)). An identifier that starts with an upper-case letter is a constant or
+/// a unit variant (`None`, `MAX`), as the compiler will read it in `f`.
+fn split_binding(pat: &Pat) -> (Option<syn::Ident>, Option<&Pat>) {
+    match pat {
+        Pat::Wild(_) => (None, None),
+        Pat::Ident(p) if is_binding_name(&p.ident) && p.by_ref.is_none() => {
+            (Some(p.ident.clone()), p.subpat.as_ref().map(|(_, q)| &**q))
+        }
+        other => (None, Some(other)),
+    }
+}
+
+fn is_binding_name(ident: &syn::Ident) -> bool {
+    ident
+        .to_string()
+        .trim_start_matches("r#")
+        .starts_with(|c: char| c.is_lowercase() || c == '_')
+}
+
+/// Whether a pattern binds a name anywhere inside it.
+pub fn binds_parts(pat: &Pat) -> bool {
+    match pat {
+        Pat::Ident(p) => {
+            is_binding_name(&p.ident) || p.subpat.as_ref().is_some_and(|(_, q)| binds_parts(q))
+        }
+        Pat::Or(o) => o.cases.iter().any(binds_parts),
+        Pat::Paren(p) => binds_parts(&p.pat),
+        Pat::Reference(r) => binds_parts(&r.pat),
+        Pat::Slice(s) => s.elems.iter().any(binds_parts),
+        Pat::Tuple(t) => t.elems.iter().any(binds_parts),
+        Pat::TupleStruct(t) => t.elems.iter().any(binds_parts),
+        Pat::Struct(s) => s.fields.iter().any(|f| binds_parts(&f.pat)),
+        Pat::Type(t) => binds_parts(&t.pat),
+        _ => false,
+    }
+}
