@@ -316,7 +316,11 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
     if !errors.is_empty() {
         return Err(Box::new(sig));
     }
-    let lower::Lowered { mut body, items } = lower::lower(&sig, errors);
+    let lower::Lowered {
+        mut body,
+        items,
+        tuple_values,
+    } = lower::lower(&sig, errors);
     if !errors.is_empty() {
         return Err(Box::new(sig));
     }
@@ -337,6 +341,9 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
     let active = activity::analyze(&body, &sig);
     let mut plan = record::plan(&body, active, &readonly);
     unsupported_std_calls(&body, &plan, errors);
+    for var in tuple_values.into_iter().filter(|v| plan.active[*v]) {
+        errors.push(body.vars[var].span, crate::lower_tuple::HINT);
+    }
     for var in crate::record_order::receivers_written_after(&body.block) {
         let active_call = crate::activity::find_let(&body.block, var)
             .is_some_and(|rv| matches!(rv, ir::Rvalue::Call(call) if plan.call_active(var, call)));

@@ -26,6 +26,7 @@ mod lower_iter;
 mod lower_match;
 mod lower_reduce;
 mod lower_seq;
+mod lower_tuple;
 mod names;
 mod prune;
 mod record;

@@ -40,12 +40,15 @@ pub struct Lowerer<'e> {
     pub items: Vec<syn::Item>,
     /// Reference parameters, by variable: whether `&mut`.
     pub reference_params: HashMap<VarId, bool>,
+    /// Tuple values taken apart by field (`let (a, b) = f(x);`): an error if active.
+    pub tuple_values: Vec<VarId>,
 }
 
 /// The lowered body and the items it declares.
 pub struct Lowered {
     pub body: Body,
     pub items: Vec<syn::Item>,
+    pub tuple_values: Vec<VarId>,
 }
 
 pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
@@ -62,6 +65,7 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         errors,
         items: Vec::new(),
         reference_params: HashMap::new(),
+        tuple_values: Vec::new(),
     };
     for (i, p) in sig.params.iter().enumerate() {
         let v = l
@@ -83,6 +87,7 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
     Lowered {
         body: l.body,
         items: l.items,
+        tuple_values: l.tuple_values,
     }
 }
 
@@ -99,6 +104,34 @@ impl Lowerer<'_> {
     pub fn push(&mut self, stmt: Stmt) {
         if let Some(b) = self.blocks.last_mut() {
             b.push(stmt);
+        }
+    }
+
+    /// The number of statements in the statement list under construction.
+    pub fn current_len(&self) -> usize {
+        self.blocks.last().map_or(0, Vec::len)
+    }
+
+    /// Marks the assignments of `vars` in the statements from `start` on (and in their
+    /// nested blocks) as initialisations of declared variables, not overwrites.
+    pub fn initialise_in_tail(&mut self, start: usize, vars: &[VarId]) {
+        fn mark(stmts: &mut [Stmt], vars: &[VarId]) {
+            for stmt in stmts {
+                match stmt {
+                    Stmt::Assign {
+                        var, overwrites, ..
+                    } if vars.contains(var) => *overwrites = false,
+                    Stmt::If { then, els, .. } => {
+                        mark(&mut then.stmts, vars);
+                        mark(&mut els.stmts, vars);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if let Some(block) = self.blocks.last_mut() {
+            let start = start.min(block.len());
+            mark(&mut block[start..], vars);
         }
     }
 
@@ -174,6 +207,15 @@ impl Lowerer<'_> {
         let name = match pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
             Pat::Wild(_) => None,
+            Pat::Tuple(_) => {
+                if let Some(init) = &local.init {
+                    if init.diverge.is_none() {
+                        self.tuple_local(pat, ty, &init.expr);
+                        return;
+                    }
+                }
+                None
+            }
             other => {
                 self.errors.push_spanned(other, "only `let name = ..;` and `let mut name = ..;` are supported here: bind the value to a name, and index or access its fields where you use it");
                 return;
@@ -202,6 +244,11 @@ impl Lowerer<'_> {
         }
         let value = self.expr(&init.expr);
         let Some(name) = name else { return };
+        self.bind_local(&name, value, ty);
+    }
+
+    /// Binds the user's name to a lowered value (`let name = value;`).
+    pub(crate) fn bind_local(&mut self, name: &syn::Ident, value: Operand, ty: Option<syn::Type>) {
         if is_unit(&value) {
             // After an error (or for a unit value) the name stays unbound: its uses then
             // raise no second error.

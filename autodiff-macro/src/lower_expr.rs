@@ -24,6 +24,10 @@ impl Lowerer<'_> {
             Expr::Group(g) => self.expr(&g.expr),
             Expr::Unary(u) => self.unary(u),
             Expr::Binary(b) => self.binary(b),
+            Expr::Assign(a) if matches!(&*a.left, Expr::Tuple(_)) => {
+                self.tuple_assign(a);
+                unit()
+            }
             Expr::Assign(a) => {
                 let value = self.expr(&a.right);
                 self.assign(&a.left, value);
@@ -466,7 +470,7 @@ fn unsupported_expression(e: &Expr) -> &'static str {
         Expr::Closure(_) => "closures are not supported in a differentiated function: write the computation inline or as a loop",
         Expr::Unsafe(_) => "`unsafe` blocks are not supported: cotangent generates safe code only; move the unsafe part into a `Const` computation outside",
         Expr::Reference(_) => "references (`&x`) are not supported in a differentiated function yet: index the value directly",
-        Expr::Tuple(_) => "tuples are not supported in a differentiated function: use separate variables or an array",
+        Expr::Tuple(_) => "a tuple value is supported only where it is destructured (`let (a, b) = (x, y);`, `(a, b) = (b, a + b);`): use separate variables or an array",
         Expr::Struct(_) => "struct literals are not supported in a differentiated function: compute the fields as separate values",
         Expr::Range(_) => "a range is supported only as the iterator of a `for` loop",
         Expr::Try(_) => "`?` is not supported in a differentiated function",

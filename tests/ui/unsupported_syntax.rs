@@ -45,4 +45,24 @@ fn with_pointer(x: &[f64]) -> f64 {
     x[0]
 }
 
+fn pair(x: f64) -> (f64, f64) {
+    (x, 2.0 * x)
+}
+
+fn bounds(n: usize) -> (usize, usize) {
+    (1, n - 1)
+}
+
+#[autodiff_reverse(d_b, Duplicated, Active)]
+fn with_inactive_tuple_call(x: &[f64]) -> f64 {
+    let (lo, hi) = bounds(x.len());
+    x[lo] * x[hi]
+}
+
+#[autodiff_reverse(d_t, Active, Active)]
+fn with_tuple_call(x: f64) -> f64 {
+    let (a, b) = pair(x);
+    a * b
+}
+
 fn main() {}

@@ -1,0 +1,218 @@
+//! Step 2, tuples: destructuring is desugared into one value per part, so the IR never
+//! holds a tuple. Every part is evaluated before any is bound or assigned, as in Rust
+//! (`(a, b) = (b, a + b)` reads the old `a` and `b`).
+
+use syn::spanned::Spanned;
+use syn::{Expr, Pat};
+
+use crate::ir::*;
+use crate::lower::{is_unit, Binding, Lowerer};
+use crate::rules::MathFn;
+
+pub const HINT: &str = "a tuple can be destructured here from a tuple expression `(a, b)`, an `if`/`match` whose arms are such tuples, `x.sin_cos()`, or a call whose arguments carry no derivative; a function that returns a tuple cannot be differentiated through yet: return an array `[f64; 2]` from it";
+
+impl Lowerer<'_> {
+    // from: `let (s, mut c) = (x.sin(), y);` / `let (s, c) = x.sin_cos();`
+    // into: `Let { t1, Sin(x) }; Let { t2, y }; s = t1; c = t2`
+    pub fn tuple_local(&mut self, pat: &Pat, ty: Option<syn::Type>, init: &Expr) {
+        let Pat::Tuple(tuple) = pat else { return };
+        let n = tuple.elems.len();
+        let Some(parts) = self.tuple_parts(init, n) else {
+            return;
+        };
+        let types: Vec<Option<syn::Type>> = match ty {
+            Some(syn::Type::Tuple(t)) => t.elems.into_iter().map(Some).collect(),
+            _ => vec![None; n],
+        };
+        for ((sub, value), ty) in tuple.elems.iter().zip(parts).zip(types) {
+            match sub {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    self.bind_local(&p.ident, value, ty)
+                }
+                Pat::Wild(_) => {}
+                Pat::Type(pt) => match &*pt.pat {
+                    Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                        self.bind_local(&p.ident, value, Some((*pt.ty).clone()))
+                    }
+                    other => self.errors.push_spanned(
+                        other,
+                        "bind each part of the tuple to a name (`let (a, b) = ..;`)",
+                    ),
+                },
+                other => self.errors.push_spanned(
+                    other,
+                    "bind each part of the tuple to a name (`let (a, b) = ..;`)",
+                ),
+            }
+        }
+    }
+
+    // from: `(a, b) = (b, a + b);`
+    // into: `Let { t1, b }; Let { t2, a + b }; a = t1; b = t2`
+    pub fn tuple_assign(&mut self, a: &syn::ExprAssign) {
+        let Expr::Tuple(left) = &*a.left else { return };
+        let Some(parts) = self.tuple_parts(&a.right, left.elems.len()) else {
+            return;
+        };
+        // A part that is a variable itself is copied first: an earlier assignment of
+        // this statement may overwrite it.
+        let parts: Vec<Operand> = parts
+            .into_iter()
+            .map(|op| match op {
+                Operand::Var(v) if self.body.vars[v].origin != Origin::Temp => {
+                    let span = self.body.vars[v].span;
+                    self.bind("old", span, Rvalue::Use(Operand::Var(v)))
+                }
+                other => other,
+            })
+            .collect();
+        for (target, value) in left.elems.iter().zip(parts) {
+            self.assign(target, value);
+        }
+    }
+
+    /// The `n` parts of a tuple-valued expression, each lowered to an operand.
+    fn tuple_parts(&mut self, e: &Expr, n: usize) -> Option<Vec<Operand>> {
+        match e {
+            Expr::Paren(p) => self.tuple_parts(&p.expr, n),
+            Expr::Group(g) => self.tuple_parts(&g.expr, n),
+            Expr::Tuple(t) if t.elems.len() == n => {
+                Some(t.elems.iter().map(|e| self.expr(e)).collect())
+            }
+            Expr::MethodCall(m) if m.method == "sin_cos" && m.args.is_empty() && n == 2 => {
+                let x = self.expr(&m.receiver);
+                Some(self.sin_cos(x, None, m.span()))
+            }
+            Expr::Call(c) if n == 2 && c.args.len() == 1 && is_sin_cos_path(&c.func).is_some() => {
+                let ty = is_sin_cos_path(&c.func);
+                let x = self.expr(&c.args[0]);
+                Some(self.sin_cos(x, ty, c.span()))
+            }
+            // from: `if c { (a, b) } else { (b, a) }`
+            // into: `let (t1, t2); if c { t1 = a; t2 = b } else { t1 = b; t2 = a }`
+            Expr::If(_) | Expr::Match(_) | Expr::Block(_) => self.branched_tuple(e, n),
+            // from: `let (lo, hi) = bounds(n);` (a value that is a tuple)
+            // into: `Let { t, bounds(n) }; lo = t.0; hi = t.1`
+            Expr::Call(_) | Expr::MethodCall(_) | Expr::Path(_) | Expr::Field(_) => {
+                match self.expr(e) {
+                    Operand::Var(t) => Some({
+                        self.tuple_values.push(t);
+                        (0..n)
+                            .map(|k| {
+                                let member = syn::Member::Unnamed(syn::Index {
+                                    index: k as u32,
+                                    span: e.span(),
+                                });
+                                let place = Place {
+                                    base: t,
+                                    projs: vec![Proj::Field(member)],
+                                };
+                                self.bind("part", e.span(), Rvalue::Read(place))
+                            })
+                            .collect()
+                    }),
+                    Operand::Const(_) => {
+                        self.errors.push_spanned(e, HINT);
+                        None
+                    }
+                }
+            }
+            other => {
+                self.errors.push_spanned(other, HINT);
+                None
+            }
+        }
+    }
+
+    fn sin_cos(
+        &mut self,
+        x: Operand,
+        ty: Option<syn::Ident>,
+        span: proc_macro2::Span,
+    ) -> Vec<Operand> {
+        vec![
+            self.bind(
+                "sin",
+                span,
+                Rvalue::Math(MathFn::Sin, vec![x.clone()], ty.clone()),
+            ),
+            self.bind("cos", span, Rvalue::Math(MathFn::Cos, vec![x], ty)),
+        ]
+    }
+
+    /// A tuple-valued `if`, `match` or block: each arm's tail tuple is split by rewriting
+    /// it into assignments to one fresh variable per part, declared before.
+    fn branched_tuple(&mut self, e: &Expr, n: usize) -> Option<Vec<Operand>> {
+        let names: Vec<syn::Ident> = (0..n)
+            .map(|k| syn::Ident::new(&format!("__cotangent_part_{k}"), e.span()))
+            .collect();
+        let mut rewritten = e.clone();
+        if !assign_tails(&mut rewritten, &names) {
+            self.errors.push_spanned(e, HINT);
+            return None;
+        }
+        let mut parts = Vec::new();
+        for name in &names {
+            let var = self.temp("part", e.span());
+            self.push(Stmt::Declare { var });
+            self.bind_name(&name.to_string(), Binding::Var(var));
+            parts.push(var);
+        }
+        let start = self.current_len();
+        let value = self.expr(&rewritten);
+        if !is_unit(&value) {
+            self.errors.push_spanned(e, HINT);
+            return None;
+        }
+        // Each arm initialises the parts once, like an if-expression's result.
+        for &var in &parts {
+            self.body.vars[var].mutable = false;
+        }
+        self.initialise_in_tail(start, &parts);
+        Some(parts.into_iter().map(Operand::Var).collect())
+    }
+}
+
+/// `f64::sin_cos` / `f32::sin_cos`: the float type of the path form.
+fn is_sin_cos_path(func: &Expr) -> Option<syn::Ident> {
+    let Expr::Path(p) = func else { return None };
+    let segs: Vec<_> = p.path.segments.iter().collect();
+    match segs.as_slice() {
+        [ty, f] if f.ident == "sin_cos" && (ty.ident == "f64" || ty.ident == "f32") => {
+            Some(ty.ident.clone())
+        }
+        _ => None,
+    }
+}
+
+/// Rewrites every tail of `e` that is an `n`-tuple into `{ p0 = a; p1 = b; }`; false if a
+/// tail is anything else (an arm that leaves early too: its parts would be unset).
+fn assign_tails(e: &mut Expr, names: &[syn::Ident]) -> bool {
+    match e {
+        Expr::Paren(p) => assign_tails(&mut p.expr, names),
+        Expr::Tuple(t) if t.elems.len() == names.len() => {
+            let parts = t.elems.iter();
+            *e = syn::parse_quote_spanned!(t.span()=> { #(#names = #parts;)* });
+            true
+        }
+        Expr::If(i) => {
+            let Some((_, els)) = &mut i.else_branch else {
+                return false;
+            };
+            block_tail(&mut i.then_branch, names) && assign_tails(els, names)
+        }
+        Expr::Match(m) => m
+            .arms
+            .iter_mut()
+            .all(|arm| assign_tails(&mut arm.body, names)),
+        Expr::Block(b) => block_tail(&mut b.block, names),
+        _ => false,
+    }
+}
+
+fn block_tail(block: &mut syn::Block, names: &[syn::Ident]) -> bool {
+    match block.stmts.last_mut() {
+        Some(syn::Stmt::Expr(e, None)) => assign_tails(e, names),
+        _ => false,
+    }
+}
