@@ -492,3 +492,73 @@ fn const_struct_and_const_self_with_plain_methods() {
         assert!((dx - exact).abs() < 1e-12, "{dx} vs {exact}");
     }
 }
+
+/// A `#[differentiable]` helper calls an `#[autodiff_reverse]` function whose slice
+/// parameter was declared `Const` there: the helper's own pullbacks may differentiate
+/// through it, so the `Const` float data still gets its other pullbacks.
+#[autodiff_reverse(d_weighted, Duplicated, Const, Active)]
+fn weighted(w: &[f64], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        s += (w[i] * x[i]).sin();
+    }
+    s
+}
+
+#[differentiable]
+fn weighted_twice(w: &[f64], x: &[f64]) -> f64 {
+    weighted(w, x) * weighted(x, w)
+}
+
+#[autodiff_reverse(d_through_const, Duplicated, Duplicated, Active)]
+fn through_const(w: &[f64], x: &[f64]) -> f64 {
+    weighted_twice(w, x)
+}
+
+#[test]
+fn const_slice_of_an_adjoint_is_still_differentiable_from_a_helper() {
+    for p in [[0.5, -1.0, 2.0, 0.3], [0.0, 1.0, 0.0, -2.0]] {
+        gradcheck(
+            |v| through_const(&v[..2], &v[2..]),
+            |v, dv| {
+                let (dw, dx) = dv.split_at_mut(2);
+                let y = d_through_const(&v[..2], dw, &v[2..], dx, 1.0);
+                assert_eq!(y.to_bits(), through_const(&v[..2], &v[2..]).to_bits());
+            },
+            &p,
+        )
+        .unwrap();
+    }
+    // The public adjoint keeps its declared convention: no shadow for `x`.
+    let mut dw = [0.0; 2];
+    let _ = d_weighted(&[1.0, 2.0], &mut dw, &[0.0, 0.0], 1.0);
+    assert_eq!(dw, [0.0, 0.0]);
+}
+
+/// A reduction whose sum type comes only from the place it is stored into: the pullback
+/// that skips the sum (`x` inactive) must still type it.
+#[differentiable]
+fn sq_sum_into(x: &[f64], out: &mut [f64]) {
+    out[0] = x.iter().map(|v| v * v).sum();
+}
+
+#[autodiff_reverse(d_sums, Duplicated, Const, Active)]
+fn sums(x: &[f64], c: &[f64]) -> f64 {
+    let mut o = [0.0; 2];
+    sq_sum_into(x, &mut o[..1]);
+    sq_sum_into(c, &mut o[1..]);
+    o[0] * o[1] + o[0].sin()
+}
+
+#[test]
+fn untyped_sum_into_a_place() {
+    let c = [0.5, -1.5];
+    for p in [[0.5, -1.0, 2.0], [0.0, 0.0, 0.0]] {
+        gradcheck(
+            |v| sums(v, &c),
+            |v, dv| assert_eq!(d_sums(v, dv, &c, 1.0).to_bits(), sums(v, &c).to_bits()),
+            &p,
+        )
+        .unwrap();
+    }
+}

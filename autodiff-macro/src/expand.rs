@@ -171,8 +171,16 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
                     _ => Activity::Const,
                 },
             };
-            let candidate = match explicit.map(|e| e[i].activity) {
-                Some(Activity::Const) => Activity::Const,
+            // A parameter declared `Const` stays so (a config struct, `&self` with plain
+            // methods), unless it is float data a caller may differentiate through: a
+            // helper calling `f` passes its own active slices on.
+            let candidate = match (explicit.map(|e| e[i].activity), input) {
+                (Some(Activity::Const), syn::FnArg::Typed(t))
+                    if float_data(&t.ty, &item_fn.sig.generics) =>
+                {
+                    candidate
+                }
+                (Some(Activity::Const), _) => Activity::Const,
                 _ => candidate,
             };
             match candidate {
@@ -181,6 +189,34 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
             }
         })
         .collect()
+}
+
+/// Floats, and references, slices, arrays and `Vec`s of them (`&[f64]`, `&[[T; 3]]`).
+fn float_data(ty: &syn::Type, generics: &syn::Generics) -> bool {
+    match ty {
+        syn::Type::Reference(r) => float_data(&r.elem, generics),
+        syn::Type::Slice(s) => float_data(&s.elem, generics),
+        syn::Type::Array(a) => float_data(&a.elem, generics),
+        syn::Type::Paren(p) => float_data(&p.elem, generics),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            match &last.arguments {
+                syn::PathArguments::None => {
+                    last.ident == "f64"
+                        || last.ident == "f32"
+                        || generics.type_params().any(|t| t.ident == last.ident)
+                }
+                syn::PathArguments::AngleBracketed(a) if last.ident == "Vec" => a
+                    .args
+                    .iter()
+                    .any(|g| matches!(g, syn::GenericArgument::Type(t) if float_data(t, generics))),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 /// A by-value parameter that may carry a derivative: a plain type name that is not an

@@ -50,6 +50,15 @@ impl Emitter<'_> {
                 let rv = self.rvalue(value);
                 // `let s: f64 = ..`: the written type, for what only it determines.
                 let ty = self.body.vars[*var].ty.as_ref().map(|t| quote!(::<#t>));
+                let rv = match value {
+                    // Float arithmetic has one type: the right operand fixes the result's,
+                    // which inference cannot get from a left operand of unknown type.
+                    Rvalue::Binary(op, _, b) if ty.is_none() && op.differentiable() => {
+                        let b = self.operand(b);
+                        quote!(#p::same_type(#rv, &#b))
+                    }
+                    _ => rv,
+                };
                 Some(quote!(#w = #p::Witness #ty::of_fn(|| #rv);))
             }
             Stmt::Assign { var, value, .. } if self.plan.dead[*var] => {
@@ -66,7 +75,28 @@ impl Emitter<'_> {
                 })
             }
             Stmt::Store { place, .. } if self.plan.unread[place.base] => Some(TokenStream::new()),
+            // A variable nothing reads any more (a by-value parameter updated in place
+            // whose final value the pullback does not need): its update is skipped with
+            // the values it came from.
+            Stmt::Assign { var, .. } if self.plan.unread[*var] => Some(TokenStream::new()),
             _ => None,
+        }
+    }
+
+    // from: `h = next;` (a `Vec` is moved in `f`)
+    // into: `h = Clone::clone(&next);`: the adjoint sweep still reads `next` (its shape,
+    // its recorded value); for `Copy` values the clone is a plain copy.
+    fn copied(&self, op: &Operand) -> TokenStream {
+        match op {
+            Operand::Var(v) if !matches!(self.body.vars[*v].origin, Origin::Param(_)) => {
+                let x = self.operand(op);
+                if x.to_string() == self.names.var(*v).to_string() {
+                    quote!(::core::clone::Clone::clone(&#x))
+                } else {
+                    x
+                }
+            }
+            other => self.operand(other),
         }
     }
 
@@ -80,7 +110,10 @@ impl Emitter<'_> {
                 let x = self.names.var(*var);
                 let m = self.body.vars[*var].mutable.then(|| quote!(mut));
                 let ty = self.body.vars[*var].ty.as_ref().map(|t| quote!(: #t));
-                let rv = self.rvalue(value);
+                let rv = match value {
+                    Rvalue::Use(op) => self.copied(op),
+                    other => self.rvalue(other),
+                };
                 quote!(#snaps let #m #x #ty = #rv;)
             }
             Stmt::Declare { var } => {
@@ -95,7 +128,7 @@ impl Emitter<'_> {
             } => {
                 let x = self.names.var(*var);
                 let recorded = self.plan.records_overwrite(*var, value, *overwrites);
-                let value = self.operand(value);
+                let value = self.copied(value);
                 let record = recorded.then(|| {
                     let tape = &self.names.tape[*var];
                     quote!(#tape.push(#x);)

@@ -212,6 +212,13 @@ pub fn value_of<T>(_witness: Witness<T>) -> T {
     unreachable!("cotangent: value_of is only used inside Witness::of_fn closures")
 }
 
+/// `x`, typed like `like`: in a witness closure, `acc + item` then has the item's type
+/// even when `acc` starts as an untyped `sum()` identity (`as _`).
+#[inline(always)]
+pub fn same_type<T>(x: T, _like: &T) -> T {
+    x
+}
+
 /// The zero adjoint of the witnessed type.
 #[inline(always)]
 pub fn zero_of<T: TypeZero>(_witness: Witness<T>) -> T {
