@@ -70,3 +70,84 @@ fn parameter_updated_in_place_in_a_pullback() {
         },
     );
 }
+
+/// A value whose derivative is infinite at the input (`sqrt(0)`), used only in a branch
+/// the primal did not take: the gradient follows the taken branch, with no `0 * inf`.
+#[autodiff_reverse(d_normalize, Duplicated)]
+fn normalize(v: &mut [f64]) {
+    let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    if norm > f64::EPSILON {
+        for x in v.iter_mut() {
+            *x /= norm;
+        }
+    }
+}
+
+#[autodiff_reverse(d_guarded, Active, Active)]
+fn guarded(x: f64) -> f64 {
+    let r = x.sqrt();
+    let l = x.ln();
+    let a = (x - 1.0).asin();
+    if x > 0.0 {
+        r + l * a
+    } else {
+        x
+    }
+}
+
+#[test]
+fn untaken_singular_branch_gives_no_nan() {
+    let mut v = [0.0, 0.0];
+    let mut dv = [1.0, 2.0];
+    d_normalize(&mut v, &mut dv);
+    assert_eq!(dv, [1.0, 2.0]);
+    assert_eq!(d_guarded(0.0, 1.0), (0.0, 1.0));
+    assert_eq!(d_guarded(-2.0, 1.0).1, 1.0);
+    // and away from the guard, the rules as usual
+    check_all(
+        &[&[0.3, -0.4], &[1.0, 2.0, 3.0]],
+        |x| {
+            let mut v = x.to_vec();
+            normalize(&mut v);
+            v.iter().enumerate().map(|(i, a)| (i + 1) as f64 * a).sum()
+        },
+        |x, d| {
+            let mut v = x.to_vec();
+            let mut dv: Vec<f64> = (0..x.len()).map(|i| (i + 1) as f64).collect();
+            d_normalize(&mut v, &mut dv);
+            for i in 0..x.len() {
+                d[i] += dv[i];
+            }
+        },
+    );
+    check_all(
+        &[&[0.5], &[1.5]],
+        |x| guarded(x[0]),
+        |x, d| d[0] += d_guarded(x[0], 1.0).1,
+    );
+}
+
+/// `fold` from an untyped `0.0` whose step calls a method on the accumulator.
+#[autodiff_reverse(d_linf, Duplicated, Active)]
+fn linf(x: &[f64]) -> f64 {
+    x.iter().map(|v| v.abs()).fold(0.0, f64::max)
+}
+
+#[autodiff_reverse(d_soft_linf, Duplicated, Active)]
+fn soft_linf(x: &[f64]) -> f64 {
+    let m: f64 = x.iter().fold(0.0, |a, b| a.max(b * b));
+    m + x.iter().fold(1.0, |a, &b| a * b.cos())
+}
+
+#[test]
+fn fold_from_an_untyped_literal() {
+    check_all(&[&[1.0, -3.0, 2.0], &[0.5]], linf, |x, d| {
+        assert_bits(d_linf(x, d, 1.0), linf(x))
+    });
+    check_all(&[&[1.0, -3.0, 2.0], &[0.5, 0.25]], soft_linf, |x, d| {
+        assert_bits(d_soft_linf(x, d, 1.0), soft_linf(x))
+    });
+    let mut d = [0.0; 3];
+    d_linf(&[1.0, -3.0, 2.0], &mut d, 1.0);
+    assert_eq!(d, [0.0, -1.0, 0.0]);
+}

@@ -42,6 +42,9 @@ pub struct Lowerer<'e> {
     pub reference_params: HashMap<VarId, bool>,
     /// Tuple values taken apart by field (`let (a, b) = f(x);`): an error if active.
     pub tuple_values: Vec<VarId>,
+    /// The one float type the signature names (`f64` in `fn f(x: &[f64]) -> f64`), if it
+    /// names exactly one and no generics: the type of an untyped `fold(0.0, ..)`.
+    pub float_type: Option<syn::Ident>,
 }
 
 /// The lowered body and the items it declares.
@@ -66,6 +69,7 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         items: Vec::new(),
         reference_params: HashMap::new(),
         tuple_values: Vec::new(),
+        float_type: only_float_type(&sig.item.sig),
     };
     for (i, p) in sig.params.iter().enumerate() {
         let v = l
@@ -88,6 +92,21 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         body: l.body,
         items: l.items,
         tuple_values: l.tuple_values,
+    }
+}
+
+fn only_float_type(sig: &syn::Signature) -> Option<syn::Ident> {
+    if sig.generics.type_params().next().is_some() {
+        return None;
+    }
+    let text = quote!(#sig).to_string();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .collect();
+    match (words.contains(&"f64"), words.contains(&"f32")) {
+        (true, false) => Some(syn::Ident::new("f64", Span::call_site())),
+        (false, true) => Some(syn::Ident::new("f32", Span::call_site())),
+        _ => None,
     }
 }
 

@@ -156,13 +156,31 @@ impl Lowerer<'_> {
                 let Some(f) = self.func(&m.args[1]) else {
                     return unit();
                 };
-                let acc = self.accumulator("acc", init, span);
-                // `|m: f64, v| ..`: the accumulator's written type fixes an untyped `0.0`.
-                if let Func::Closure(c) = &f {
-                    if let Some(syn::Pat::Type(t)) = c.inputs.first() {
-                        self.body.vars[acc].ty = Some((*t.ty).clone());
-                    }
-                }
+                let acc = self.accumulator("acc", init.clone(), span);
+                // `|m: f64, v| ..`: the accumulator's written type fixes an untyped `0.0`;
+                // so does `f64::max`, or else the signature's one float type (in `f` the
+                // type comes from where the fold's value goes).
+                let written = match &f {
+                    Func::Closure(c) => match c.inputs.first() {
+                        Some(syn::Pat::Type(t)) => Some((*t.ty).clone()),
+                        _ => None,
+                    },
+                    Func::Path(p) => p
+                        .path
+                        .segments
+                        .first()
+                        .filter(|s| s.ident == "f64" || s.ident == "f32")
+                        .map(|s| {
+                            let t = &s.ident;
+                            syn::parse_quote!(#t)
+                        }),
+                };
+                let untyped = matches!(&init, Operand::Const(t)
+                    if syn::parse2::<syn::LitFloat>(t.clone()).is_ok_and(|l| l.suffix().is_empty()));
+                self.body.vars[acc].ty = written.or_else(|| {
+                    let t = self.float_type.clone().filter(|_| untyped)?;
+                    Some(syn::parse_quote!(#t))
+                });
                 self.drive(chain, &mut |l, item| {
                     let r = l.apply(&f, vec![Bound::Value(Operand::Var(acc)), item], false);
                     let r = l.value_of(r, span);

@@ -103,6 +103,32 @@ impl MathFn {
         g: &TokenStream,
         adj: &TokenStream,
     ) -> TokenStream {
+        let rule = self.rule(k, a, y, g, adj);
+        if self.singular() {
+            let r = quote!(::cotangent::__private::rules);
+            return quote!(if #r::nonzero(#g) { #rule });
+        }
+        rule
+    }
+
+    /// Derivatives that are infinite at a point of the domain (the rule of such a value
+    /// in an untaken branch must not give `0 * inf`).
+    fn singular(self) -> bool {
+        use MathFn::*;
+        matches!(
+            self,
+            Ln | Log | Log2 | Log10 | Sqrt | Cbrt | Powf | Asin | Acos | Acosh | Atanh
+        )
+    }
+
+    fn rule(
+        self,
+        k: usize,
+        a: &[TokenStream],
+        y: &TokenStream,
+        g: &TokenStream,
+        adj: &TokenStream,
+    ) -> TokenStream {
         use MathFn::*;
         let r = quote!(::cotangent::__private::rules);
         let x = &a[0];

@@ -80,6 +80,14 @@ pub mod rules {
 
     use super::Real;
 
+    /// Whether an adjoint contribution is needed at all. Rules whose derivative is
+    /// infinite somewhere (`sqrt` and `ln` at 0, `asin` at 1) skip a zero `g`: a value
+    /// used only in a branch the primal did not take then gets no `0 * inf = NaN`.
+    #[inline(always)]
+    pub fn nonzero<T: Real>(g: T) -> bool {
+        g != T::ZERO
+    }
+
     /// `y = 2^x`: `g * y * ln 2`.
     #[inline(always)]
     pub fn exp2<T: Real>(y: T, g: T) -> T {
