@@ -151,3 +151,131 @@ fn fold_from_an_untyped_literal() {
     d_linf(&[1.0, -3.0, 2.0], &mut d, 1.0);
     assert_eq!(d, [0.0, -1.0, 0.0]);
 }
+
+/// The usual MLP forward loop: a `Vec`-returning helper's result assigned back, in a
+/// loop and once; and two buffers swapped by moves. Adjoints of `Vec`s that live in a
+/// loop body get their length from a recorded shape.
+#[cotangent::differentiable]
+fn layer(w: &[f64], x: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        out[i] = (w[i] * x[i] + 0.1).tanh();
+    }
+    out
+}
+
+#[autodiff_reverse(d_deep, Duplicated, Duplicated, Const, Active)]
+fn deep(w: &[f64], x: &[f64], depth: usize) -> f64 {
+    let mut h = x.to_vec();
+    for _ in 0..depth {
+        h = layer(w, &h);
+    }
+    h = layer(w, &h);
+    h.iter().map(|v| v * v).sum::<f64>()
+}
+
+#[allow(clippy::manual_swap)]
+#[autodiff_reverse(d_ping_pong, Duplicated, Const, Active)]
+fn ping_pong(u0: &[f64], steps: usize) -> f64 {
+    let mut u = u0.to_vec();
+    let mut v = vec![0.0; u0.len()];
+    for _ in 0..steps {
+        for i in 0..u.len() {
+            let right = if i + 1 < u.len() { u[i + 1] } else { 0.0 };
+            v[i] = u[i] * u[i] * 0.5 + right.sin();
+        }
+        let tmp = u;
+        u = v;
+        v = tmp;
+    }
+    let mut s = 0.0;
+    for i in 0..u.len() {
+        s += u[i] * (i + 1) as f64 + v[i];
+    }
+    s
+}
+
+#[test]
+fn vecs_moved_in_loops() {
+    for depth in [0, 1, 3] {
+        check_all(
+            &[&[0.5, -1.0, 0.2, 0.7], &[0.0, 0.0, 1.0, 2.0]],
+            |p| deep(&p[..2], &p[2..], depth),
+            |p, d| {
+                let (dw, dx) = d.split_at_mut(2);
+                let y = d_deep(&p[..2], dw, &p[2..], dx, depth, 1.0);
+                assert_bits(y, deep(&p[..2], &p[2..], depth));
+            },
+        );
+    }
+    for steps in [0, 1, 2, 5] {
+        check_all(
+            &[&[0.5, -1.0, 0.2], &[0.0, 1.0]],
+            |u| ping_pong(u, steps),
+            |u, d| assert_bits(d_ping_pong(u, d, steps, 1.0), ping_pong(u, steps)),
+        );
+    }
+}
+
+/// Double buffering with `std::mem::swap`, element swaps with `slice::swap` and
+/// `mem::swap` on elements, and `mem::replace`.
+#[autodiff_reverse(d_swaps, Duplicated, Const, Active)]
+fn swaps(x: &[f64], steps: usize) -> f64 {
+    let mut u = x.to_vec();
+    let mut next = vec![0.0; x.len()];
+    for _ in 0..steps {
+        for i in 0..u.len() {
+            let left = if i > 0 { u[i - 1] } else { u[u.len() - 1] };
+            next[i] = 0.5 * (u[i] + left) + 0.1 * u[i] * u[i];
+        }
+        std::mem::swap(&mut u, &mut next);
+    }
+    let n = u.len();
+    u.swap(0, n - 1);
+    let (a, b) = u.split_at_mut(1);
+    std::mem::swap(&mut a[0], &mut b[0]);
+    let old = std::mem::replace(&mut u[0], x[0] * 2.0);
+    let mut s = old * u[0];
+    for i in 0..n {
+        s += u[i].sin() * (i + 1) as f64;
+    }
+    s
+}
+
+#[test]
+fn swaps_and_replace() {
+    for steps in [0, 1, 4] {
+        check_all(
+            &[&[0.5, -1.0, 0.2], &[0.0, 1.0, 2.0, 3.0]],
+            |x| swaps(x, steps),
+            |x, d| assert_bits(d_swaps(x, d, steps, 1.0), swaps(x, steps)),
+        );
+    }
+}
+
+/// A packed parameter vector taken apart with `split_at`, twice, as ML code does.
+#[autodiff_reverse(d_packed, Duplicated, Const, Active)]
+fn packed(params: &[f64], x: &[f64]) -> f64 {
+    let n = x.len();
+    let (w, rest) = params.split_at(n * n);
+    let (b, v) = rest.split_at(n);
+    let mut out = 0.0;
+    for i in 0..n {
+        let mut z = b[i];
+        for j in 0..n {
+            z += w[i * n + j] * x[j];
+        }
+        out += v[i] * z.tanh();
+    }
+    out
+}
+
+#[test]
+fn split_at_halves_are_places() {
+    let x = [0.5, -1.0];
+    check_all(
+        &[&[0.1, 0.2, -0.3, 0.4, 0.0, 0.5, 1.0, -1.0]],
+        |p| packed(p, &x),
+        |p, d| assert_bits(d_packed(p, d, &x, 1.0), packed(p, &x)),
+    );
+}

@@ -31,6 +31,10 @@ impl Emitter<'_> {
             if self.plan.witness[v] && !self.plan.dead[v] {
                 let w = &self.names.witness[v];
                 out.extend(quote!(#w = #p::Witness::of(&#x);));
+                if self.plan.shaped[v] {
+                    let s = &self.names.shape[v];
+                    out.extend(quote!(#s.push(#p::shape_of(&#x));));
+                }
             }
             if self.plan.snapshot[v] {
                 let tape = &self.names.tape[v];

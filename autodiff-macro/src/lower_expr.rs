@@ -313,6 +313,24 @@ impl Lowerer<'_> {
         if let Some(done) = self.fill_method(m) {
             return done;
         }
+        // from: `x.swap(i, j)`  into: `let t1 = x[i]; let t2 = x[j]; x[i] = t2; x[j] = t1;`
+        if name == "swap" && m.args.len() == 2 && m.turbofish.is_none() {
+            if let Some(base) = self.place(&m.receiver) {
+                let i = self.expr(&m.args[0]);
+                let j = self.expr(&m.args[1]);
+                let at = |k: Operand| {
+                    let mut p = base.clone();
+                    p.projs.push(Proj::Index(k));
+                    p
+                };
+                let (pi, pj) = (at(i), at(j));
+                let vi = self.read_place(pi.clone(), m.span());
+                let vj = self.read_place(pj.clone(), m.span());
+                self.write(pi, vj);
+                self.write(pj, vi);
+                return unit();
+            }
+        }
         let recv = self.place(&m.receiver);
         // `v.push(..)`, `v.clear()`: a method may take `&mut self`.
         if let (Some(place), false) = (&recv, passive_method(&name)) {
@@ -337,6 +355,52 @@ impl Lowerer<'_> {
         self.bind(&name, m.span(), value)
     }
 
+    // from: `std::mem::swap(&mut a, &mut b[i])`
+    // into: `let t1 = a; let t2 = b[i]; a = t2; b[i] = t1;` (moves become copies)
+    fn swap(&mut self, a: &Expr, b: &Expr, span: proc_macro2::Span) -> Operand {
+        let (Some(pa), Some(pb)) = (self.mut_ref_place(a), self.mut_ref_place(b)) else {
+            return unit();
+        };
+        let va = self.read_place(pa.clone(), span);
+        let vb = self.read_place(pb.clone(), span);
+        self.write(pa, vb);
+        self.write(pb, va);
+        unit()
+    }
+
+    // from: `let old = std::mem::replace(&mut a, b);`
+    // into: `let old = a; a = b;`
+    fn replace(&mut self, target: &Expr, value: &Expr, span: proc_macro2::Span) -> Operand {
+        let Some(place) = self.mut_ref_place(target) else {
+            return unit();
+        };
+        let old = self.read_place(place.clone(), span);
+        let value = self.expr(value);
+        self.write(place, value);
+        old
+    }
+
+    /// The place of a `&mut place` argument.
+    fn mut_ref_place(&mut self, e: &Expr) -> Option<Place> {
+        match e {
+            Expr::Reference(r) if r.mutability.is_some() => self.place(&r.expr),
+            Expr::Paren(p) => self.mut_ref_place(&p.expr),
+            other => {
+                self.errors.push_spanned(other, "pass `&mut` of a variable or an element here (`std::mem::swap(&mut a, &mut b)`)");
+                None
+            }
+        }
+    }
+
+    /// The current value of a place, as a fresh temporary (a whole variable is copied).
+    pub(crate) fn read_place(&mut self, place: Place, span: proc_macro2::Span) -> Operand {
+        if place.projs.is_empty() {
+            self.bind("old", span, Rvalue::Use(Operand::Var(place.base)))
+        } else {
+            self.bind("old", span, Rvalue::Read(place))
+        }
+    }
+
     // from: `f64::exp(x)` / `helper(a, b)`
     // into: `Math(Exp, [x])` / `Opaque(helper, [a, b])` (allowed on inactive values only)
     fn call(&mut self, c: &syn::ExprCall) -> Operand {
@@ -353,11 +417,20 @@ impl Lowerer<'_> {
             .map(|s| s.ident.to_string())
             .collect();
         let float_path = segments.len() == 2 && (segments[0] == "f64" || segments[0] == "f32");
-        if segments.ends_with(&["mem".to_string(), "swap".to_string()])
-            || segments.ends_with(&["mem".to_string(), "replace".to_string()])
-            || segments.ends_with(&["mem".to_string(), "take".to_string()])
-        {
-            return self.error(c.func.span(), "`std::mem::swap`, `replace` and `take` are not supported in a differentiated function: copy instead (`a.copy_from_slice(&b)`), or alternate two buffers by an index");
+        let mem = |name: &str| {
+            segments.len() >= 2
+                && segments[segments.len() - 2] == "mem"
+                && segments.ends_with(&[name.to_string()])
+        };
+        if mem("swap") && c.args.len() == 2 {
+            return self.swap(&c.args[0], &c.args[1], c.span());
+        }
+        if mem("replace") && c.args.len() == 2 {
+            return self.replace(&c.args[0], &c.args[1], c.span());
+        }
+        if mem("take") {
+            self.errors.push_spanned(&c.func, "`std::mem::take` is not supported in a differentiated function: read the value, then assign what should be left (`let old = a.clone(); a.fill(0.0);`)");
+            return unit();
         }
         if float_path && func.qself.is_none() {
             if let Some(f) = MathFn::from_name(&segments[1], c.args.len()) {

@@ -17,6 +17,9 @@ impl Lowerer<'_> {
     pub fn tuple_local(&mut self, pat: &Pat, ty: Option<syn::Type>, init: &Expr) {
         let Pat::Tuple(tuple) = pat else { return };
         let n = tuple.elems.len();
+        if self.split_at(tuple, init) {
+            return;
+        }
         let Some(parts) = self.tuple_parts(init, n) else {
             return;
         };
@@ -45,6 +48,54 @@ impl Lowerer<'_> {
                 ),
             }
         }
+    }
+
+    // from: `let (head, tail) = x.split_at_mut(k);`
+    // into: `head` and `tail` name the places `x[..k]` and `x[k..]` (no copy)
+    fn split_at(&mut self, tuple: &syn::PatTuple, init: &Expr) -> bool {
+        let Expr::MethodCall(m) = init else {
+            return false;
+        };
+        let mutable = m.method == "split_at_mut";
+        if !(mutable || m.method == "split_at") || m.args.len() != 1 || tuple.elems.len() != 2 {
+            return false;
+        }
+        let Some(base) = self.place(&m.receiver) else {
+            return true;
+        };
+        let k = self.expr(&m.args[0]);
+        let k = match k {
+            Operand::Var(v)
+                if self.body.vars[v].mutable || self.body.vars[v].origin != Origin::Temp =>
+            {
+                self.bind("split", m.span(), Rvalue::Use(Operand::Var(v)))
+            }
+            other => other,
+        };
+        if mutable {
+            self.body.vars[base.base].mutable = true;
+        }
+        let halves = [(None, Some(k.clone())), (Some(k), None)];
+        for (sub, (start, end)) in tuple.elems.iter().zip(halves) {
+            let mut place = base.clone();
+            place.projs.push(Proj::Range {
+                start,
+                end,
+                inclusive: false,
+            });
+            let place = self.frozen_indices(place, m.span());
+            match sub {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    self.bind_name(&p.ident.to_string(), Binding::Alias(place, mutable))
+                }
+                Pat::Wild(_) => {}
+                other => self.errors.push_spanned(
+                    other,
+                    "bind each half to a name (`let (head, tail) = x.split_at(k);`)",
+                ),
+            }
+        }
+        true
     }
 
     // from: `(a, b) = (b, a + b);`

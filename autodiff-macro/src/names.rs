@@ -16,6 +16,7 @@ pub struct Names {
     pub adjoint: Vec<Ident>,
     pub tape: Vec<Ident>,
     pub witness: Vec<Ident>,
+    pub shape: Vec<Ident>,
     /// The seed parameter of an active return.
     pub seed: Ident,
     /// A scratch binding for adjoints being moved.
@@ -32,6 +33,7 @@ impl Names {
             adjoint: Vec::new(),
             tape: Vec::new(),
             witness: Vec::new(),
+            shape: Vec::new(),
             seed: Ident::new("d_ret", Span::call_site()),
             scratch: Ident::new("g", Span::call_site()),
             result: Ident::new("primal", Span::call_site()),
@@ -60,9 +62,11 @@ impl Names {
             let d = names.fresh(&format!("d_{base}"), span);
             let t = names.fresh(&format!("tape_{base}"), span);
             let w = names.fresh(&format!("w_{base}"), span);
+            let s = names.fresh(&format!("shape_{base}"), span);
             names.adjoint.push(d);
             names.tape.push(t);
             names.witness.push(w);
+            names.shape.push(s);
         }
         names.seed = names.fresh("d_ret", Span::call_site());
         names.scratch = names.fresh("__g", Span::call_site());

@@ -130,7 +130,7 @@ fn uses_of(value: &Rvalue, param: impl Fn(VarId) -> bool, uses: &mut Vec<VarId>)
 
 /// Values of `Copy` scalar or array type, whose adjoint a witness can create: arithmetic,
 /// math functions, casts, elements read by index, and copies of those.
-fn scalar_values(body: &Body) -> Vec<bool> {
+pub fn scalar_values(body: &Body) -> Vec<bool> {
     let mut scalar = vec![false; body.vars.len()];
     for_each_stmt(&body.block, false, &mut |stmt, _| {
         if let Stmt::Let { var, value } = stmt {

@@ -46,6 +46,9 @@ pub struct Plan {
     pub snap: Vec<bool>,
     /// Its adjoint's zero comes from a zero-sized type witness (not recorded, not in scope).
     pub witness: Vec<bool>,
+    /// A witnessed value that may be a `Vec` (not known to be a scalar): its shape is
+    /// recorded too, so that its adjoint has its length.
+    pub shaped: Vec<bool>,
     pub tape: Vec<Option<TapeKind>>,
     /// Pullbacks only (`prune`): not computed by the forward sweep; a witness stands in.
     pub dead: Vec<bool>,
@@ -180,6 +183,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         remat: vec![false; n],
         snap: vec![false; n],
         witness: vec![false; n],
+        shaped: vec![false; n],
         tape: vec![None; n],
         counter_offsets: counter_offsets(&body.block, &undo, n),
         dead: vec![false; n],
@@ -277,8 +281,10 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         }
         remat_before = remat_now;
     }
+    let scalar = crate::prune::scalar_values(body);
     for v in 0..n {
         plan.witness[v] = plan.active[v] && !plan.top[v] && !plan.needed[v] && !plan.loop_var[v];
+        plan.shaped[v] = plan.witness[v] && !scalar[v];
         let overwritten = plan.restored[v] && assigned_in_loop[v];
         let in_loop = plan.snapshot[v] && defined_in_loop[v];
         plan.tape[v] = if plan.snap[v] {

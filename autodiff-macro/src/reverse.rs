@@ -115,7 +115,10 @@ impl Emitter<'_> {
                 continue;
             }
             let d = &self.names.adjoint[v];
-            if self.plan.witness[v] && !top || self.plan.dead[v] {
+            if self.plan.shaped[v] && !top && !self.plan.dead[v] {
+                let (w, s) = (&self.names.witness[v], &self.names.shape[v]);
+                out.extend(quote!(let mut #d = #p::zero_shaped(#w, &#s.pop());));
+            } else if self.plan.witness[v] && !top || self.plan.dead[v] {
                 let w = &self.names.witness[v];
                 out.extend(quote!(let mut #d = #p::zero_of(#w);));
             } else {

@@ -20,6 +20,15 @@ pub trait Adjoint {
     fn zero_out(&mut self);
     /// Turns `-0.0` elements into `0.0` (see [`zero_like`]); other values are unchanged.
     fn normalize_zero(&mut self) {}
+    /// What the type alone does not say of a zero adjoint's shape: `()` for floats and
+    /// arrays of them (zero-sized, so recording it costs nothing), the lengths of `Vec`s.
+    type Shape: 'static;
+    /// This value's shape.
+    fn shape(&self) -> Self::Shape;
+    /// A zero adjoint of the given shape.
+    fn zero_of_shape(shape: &Self::Shape) -> Self
+    where
+        Self: Sized;
 }
 
 /// A zero that the type alone determines (floats and fixed-size arrays of them).
@@ -46,6 +55,11 @@ macro_rules! float_adjoint {
             fn zero_out(&mut self) { *self = 0.0; }
             #[inline(always)]
             fn normalize_zero(&mut self) { *self += 0.0; }
+            type Shape = ();
+            #[inline(always)]
+            fn shape(&self) {}
+            #[inline(always)]
+            fn zero_of_shape(_: &()) -> Self { -0.0 }
         }
         impl TypeZero for $t {
             #[inline(always)]
@@ -76,6 +90,15 @@ impl<T: Adjoint, const N: usize> Adjoint for [T; N] {
     fn normalize_zero(&mut self) {
         self.iter_mut().for_each(Adjoint::normalize_zero);
     }
+    type Shape = [T::Shape; N];
+    #[inline]
+    fn shape(&self) -> Self::Shape {
+        core::array::from_fn(|i| self[i].shape())
+    }
+    #[inline]
+    fn zero_of_shape(shape: &Self::Shape) -> Self {
+        core::array::from_fn(|i| T::zero_of_shape(&shape[i]))
+    }
 }
 
 impl<T: TypeZero, const N: usize> TypeZero for [T; N] {
@@ -105,6 +128,26 @@ impl<T: Adjoint> Adjoint for Vec<T> {
     fn normalize_zero(&mut self) {
         self.iter_mut().for_each(Adjoint::normalize_zero);
     }
+    /// `Vec<()>` for a `Vec` of floats: a length, with no heap buffer.
+    type Shape = Vec<T::Shape>;
+    fn shape(&self) -> Self::Shape {
+        self.iter().map(Adjoint::shape).collect()
+    }
+    fn zero_of_shape(shape: &Self::Shape) -> Self {
+        shape.iter().map(T::zero_of_shape).collect()
+    }
+}
+
+/// The shape of `value`, recorded for the adjoint of a `Vec` that lives in a loop body.
+#[inline(always)]
+pub fn shape_of<T: Adjoint>(value: &T) -> T::Shape {
+    value.shape()
+}
+
+/// A zero adjoint of the witnessed type with a recorded shape.
+#[inline(always)]
+pub fn zero_shaped<T: Adjoint>(_witness: Witness<T>, shape: &T::Shape) -> T {
+    T::zero_of_shape(shape)
 }
 
 /// A zero adjoint of the same shape as `value`.

@@ -26,7 +26,8 @@ pub use real::Real;
 pub mod __private {
     pub use crate::adjoint::{
         accumulate, accumulate_cast, accumulate_from, finish, restore, same_type, scratch_like,
-        take, take_zeroed, value_of, zero_like, zero_of, zero_out, Adjoint, TypeZero, Witness,
+        shape_of, take, take_zeroed, value_of, zero_like, zero_of, zero_out, zero_shaped, Adjoint,
+        TypeZero, Witness,
     };
     pub use crate::real::rules;
     pub use crate::real::Real;

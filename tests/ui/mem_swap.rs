@@ -1,6 +1,6 @@
 use cotangent::autodiff_reverse;
 
-// Double buffering by swapping: not supported, with a hint.
+// Taking a buffer out (`mem::take`): not supported, with a hint (`swap` and `replace` are).
 #[autodiff_reverse(d_smooth, Duplicated, Active)]
 fn smooth(x: &[f64]) -> f64 {
     let mut u = x.to_vec();
@@ -9,7 +9,7 @@ fn smooth(x: &[f64]) -> f64 {
         for i in 1..u.len() {
             next[i] = 0.5 * (u[i] + u[i - 1]);
         }
-        std::mem::swap(&mut u, &mut next);
+        u = std::mem::take(&mut next);
     }
     u[0]
 }
