@@ -279,3 +279,70 @@ fn split_at_halves_are_places() {
         |p, d| assert_bits(d_packed(p, d, &x, 1.0), packed(p, &x)),
     );
 }
+
+/// Buffers grown with `push` (a trajectory recorded in a time loop) and built with
+/// `collect`, read back by index.
+#[autodiff_reverse(d_trajectory, Active, Active, Const, Active)]
+fn trajectory(x0: f64, v0: f64, steps: usize) -> f64 {
+    let mut xs = Vec::with_capacity(steps + 1);
+    xs.push(x0);
+    let (mut x, mut v) = (x0, v0);
+    for _ in 0..steps {
+        let a = -x.sin();
+        v += 0.1 * a;
+        x += 0.1 * v;
+        xs.push(x);
+    }
+    let mut cost = 0.0;
+    for k in 0..xs.len() {
+        cost += (xs[k] - 0.5) * (xs[k] - 0.5) * (k + 1) as f64;
+    }
+    cost + xs[xs.len() - 1]
+}
+
+#[autodiff_reverse(d_collected, Duplicated, Active)]
+fn collected(w: &[f64]) -> f64 {
+    let squares: Vec<f64> = w.iter().map(|a| a * a).collect();
+    let big = w
+        .iter()
+        .filter(|a| **a > 0.4)
+        .map(|a| a.exp())
+        .collect::<Vec<f64>>();
+    let mut rows = Vec::new();
+    for i in 0..w.len() {
+        let mut row = Vec::new();
+        for j in 0..=i {
+            row.push(w[i] * w[j]);
+        }
+        rows.push(row);
+    }
+    let mut s = 0.0;
+    for i in 0..squares.len() {
+        s += squares[i] * rows[i][0] + rows[i][i].sin();
+    }
+    for b in big.iter() {
+        s += b.ln_1p();
+    }
+    s
+}
+
+#[test]
+fn push_and_collect() {
+    for steps in [0, 1, 10] {
+        check_all(
+            &[&[0.3, 0.0], &[1.0, -0.5], &[0.0, 0.0]],
+            |p| trajectory(p[0], p[1], steps),
+            |p, d| {
+                let (y, gx, gv) = d_trajectory(p[0], p[1], steps, 1.0);
+                assert_bits(y, trajectory(p[0], p[1], steps));
+                d[0] += gx;
+                d[1] += gv;
+            },
+        );
+    }
+    check_all(
+        &[&[0.5, -1.0, 2.0], &[-0.5], &[0.0, 0.3]],
+        collected,
+        |w, d| assert_bits(d_collected(w, d, 1.0), collected(w)),
+    );
+}

@@ -429,7 +429,7 @@ fn unsupported_std_calls(body: &ir::Body, plan: &record::Plan, errors: &mut Erro
         let name = m.to_string();
         let hint = match name.as_str() {
             "push" | "extend_from_slice" | "extend" | "resize" => {
-                "allocate the buffer with its final length (`vec![0.0; n]`) and assign by index"
+                "push one value at a time into a local `Vec` (`v.push(x)`), or allocate the buffer with its final length (`vec![0.0; n]`) and assign by index"
             }
             "clear" | "truncate" | "pop" | "drain" | "retain" => {
                 "keep the buffer's length fixed and overwrite its elements by index"

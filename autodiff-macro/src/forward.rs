@@ -141,7 +141,7 @@ impl Emitter<'_> {
             }
             Stmt::Store { place, value } => {
                 let place = self.place(place);
-                let value = self.operand(value);
+                let value = self.copied(value);
                 quote!(#place = #value;)
             }
             Stmt::If { cond, then, els } => {

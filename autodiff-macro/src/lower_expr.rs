@@ -313,6 +313,16 @@ impl Lowerer<'_> {
         if let Some(done) = self.fill_method(m) {
             return done;
         }
+        if name == "push" && m.args.len() == 1 && m.turbofish.is_none() {
+            if let Some(base) = self.place(&m.receiver) {
+                if matches!(self.body.vars[base.base].origin, Origin::Param(_)) {
+                    return self.error(m.method.span(), "`.push(..)` on an argument is not supported: its shadow keeps the caller's length. Build a local `Vec` and return it, or write into a buffer of the final length by index");
+                }
+                let value = self.expr(&m.args[0]);
+                self.push_value(base, value, m.span());
+                return unit();
+            }
+        }
         // from: `x.swap(i, j)`  into: `let t1 = x[i]; let t2 = x[j]; x[i] = t2; x[j] = t1;`
         if name == "swap" && m.args.len() == 2 && m.turbofish.is_none() {
             if let Some(base) = self.place(&m.receiver) {
@@ -378,6 +388,40 @@ impl Lowerer<'_> {
         let value = self.expr(value);
         self.write(place, value);
         old
+    }
+
+    // from: `v.push(e)`
+    // into: `let k = v.len(); v.push(Default::default()); v[k] = e;`: the growth carries
+    // no derivative, the store is an ordinary one, whose adjoint is `d_v[k]` (the
+    // adjoint of `v` is made from its final value, so it has every pushed element).
+    pub(crate) fn push_value(&mut self, vec: Place, value: Operand, span: proc_macro2::Span) {
+        let method = |name: &str| Callee::Method(syn::Ident::new(name, span), None);
+        let k = self.bind(
+            "len",
+            span,
+            Rvalue::Call(Call {
+                callee: method("len"),
+                recv: Some(vec.clone()),
+                args: Vec::new(),
+                passive: true,
+            }),
+        );
+        self.body.vars[vec.base].mutable = true;
+        let grown = self.temp("grown", span);
+        self.push(Stmt::Let {
+            var: grown,
+            value: Rvalue::Call(Call {
+                callee: method("push"),
+                recv: Some(vec.clone()),
+                args: vec![CallArg::Value(Operand::Const(quote!(
+                    ::core::default::Default::default()
+                )))],
+                passive: true,
+            }),
+        });
+        let mut element = vec;
+        element.projs.push(Proj::Index(k));
+        self.write(element, value);
     }
 
     /// The place of a `&mut place` argument.
@@ -463,11 +507,15 @@ impl Lowerer<'_> {
         }
         let args = c.args.iter().map(|a| self.call_arg(a)).collect();
         let name = segments.last().cloned().unwrap_or_default();
+        // An empty buffer to push into: its values come from the pushes, not the call.
+        let constructor = segments.len() >= 2
+            && segments[segments.len() - 2] == "Vec"
+            && matches!(name.as_str(), "new" | "with_capacity");
         let value = Rvalue::Call(Call {
             callee: Callee::Path(func.path.clone()),
             recv: None,
             args,
-            passive: float_path && passive_method(&name),
+            passive: float_path && passive_method(&name) || constructor,
         });
         self.bind(&name, c.span(), value)
     }

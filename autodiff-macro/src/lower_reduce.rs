@@ -65,7 +65,7 @@ impl Lowerer<'_> {
         let name = m.method.to_string();
         let on_chain = is_chain(&m.receiver);
         match name.as_str() {
-            "sum" | "product" | "fold" | "count" | "for_each" | "len" if on_chain => {
+            "sum" | "product" | "fold" | "count" | "for_each" | "len" | "collect" if on_chain => {
                 Some(self.reduction(m, &name))
             }
             "unwrap" | "expect" => match option_of(&m.receiver) {
@@ -187,6 +187,40 @@ impl Lowerer<'_> {
                     l.set(acc, r);
                 });
                 Operand::Var(acc)
+            }
+            // from: `x.iter().map(f).collect::<Vec<f64>>()`
+            // into: `let mut v = Vec::new(); for c in .. { v.push(f(x[c])); }`
+            "collect" => {
+                let vec_type = match m.turbofish.as_ref().and_then(|t| t.args.first()) {
+                    None => None,
+                    Some(syn::GenericArgument::Type(syn::Type::Path(p)))
+                        if p.path.segments.last().is_some_and(|s| s.ident == "Vec") =>
+                    {
+                        Some(syn::Type::Path(p.clone()))
+                    }
+                    Some(_) => {
+                        return self.error(
+                            m.method.span(),
+                            "`.collect()` is supported into a `Vec` only: `collect::<Vec<f64>>()`",
+                        );
+                    }
+                };
+                let v = self.temp("collected", span);
+                self.push(Stmt::Let {
+                    var: v,
+                    value: Rvalue::Call(Call {
+                        callee: Callee::Path(syn::parse_quote!(::std::vec::Vec::new)),
+                        recv: None,
+                        args: Vec::new(),
+                        passive: true,
+                    }),
+                });
+                self.body.vars[v].ty = vec_type;
+                self.drive(chain, &mut |l, item| {
+                    let x = l.value_of(item, span);
+                    l.push_value(whole(v), x, span);
+                });
+                Operand::Var(v)
             }
             // from: `x.iter().for_each(|v| body)`  into: `for c in .. { body[v ≡ x[c]] }`
             _ => {
@@ -506,14 +540,14 @@ fn unsupported_message(name: &str) -> String {
         "take_while" | "map_while" => "a loop that leaves early: `for v in x.iter() { if !cond { break; } .. }`",
         "skip_while" => "a loop with a flag: `let mut on = false; for v in x.iter() { if !cond { on = true; } if on { .. } }`",
         "scan" => "a loop that updates a state declared before it: `let mut s = init; for v in x.iter() { s = ..; }`",
-        "collect" | "unzip" | "partition" => "a loop that fills a buffer: `let mut out = vec![0.0; x.len()]; for (o, v) in out.iter_mut().zip(x.iter()) { *o = ..; }`",
+        "unzip" | "partition" => "a loop that pushes into two local `Vec`s: `let mut a = Vec::new(); let mut b = Vec::new(); for v in x.iter() { if cond { a.push(*v) } else { b.push(*v) } }`",
         "max" | "min" => "for floats `.fold(f64::NEG_INFINITY, f64::max)`, or `.max_by(|a, b| a.total_cmp(b)).unwrap()`",
         "max_by_key" | "min_by_key" => "`.max_by(|a, b| key(a).total_cmp(&key(b))).unwrap()`",
         "position" | "rposition" | "find" | "any" | "all" => "a loop with a flag: `let mut found = false; for (i, v) in x.iter().enumerate() { if cond { found = true; } }`",
         "last" | "nth" => "an index: `x[x.len() - 1]`, `x[n]`",
         _ => "an indexed loop: `for i in 0..x.len() { .. x[i] .. }`",
     };
-    format!("`.{name}(..)` is not supported on iterators in a differentiated function: write {instead}. Supported: `iter`, `iter_mut`, `chunks`, `windows`, `enumerate`, `zip`, `rev`, `skip`, `take`, `step_by`, `map`, `filter`, `copied`, `cloned`, consumed by `for`, `sum`, `product`, `fold`, `count`, `for_each`, or `max_by` / `min_by` / `reduce` + `.unwrap()`")
+    format!("`.{name}(..)` is not supported on iterators in a differentiated function: write {instead}. Supported: `iter`, `iter_mut`, `chunks`, `windows`, `enumerate`, `zip`, `rev`, `skip`, `take`, `step_by`, `map`, `filter`, `copied`, `cloned`, consumed by `for`, `sum`, `product`, `fold`, `count`, `for_each`, `collect` (into a `Vec`), or `max_by` / `min_by` / `reduce` + `.unwrap()`")
 }
 
 /// The names a closure's parameter patterns bind.

@@ -146,6 +146,8 @@ impl Lowerer<'_> {
             // into: `Let { t, bounds(n) }; lo = t.0; hi = t.1`
             Expr::Call(_) | Expr::MethodCall(_) | Expr::Path(_) | Expr::Field(_) => {
                 match self.expr(e) {
+                    // An error was reported for the expression itself.
+                    value if is_unit(&value) => None,
                     Operand::Var(t) => Some({
                         self.tuple_values.push(t);
                         (0..n)

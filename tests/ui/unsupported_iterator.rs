@@ -16,8 +16,8 @@ fn take_while(x: &[f64]) -> f64 {
 
 #[autodiff_reverse(d_collected, Duplicated, Active)]
 fn collected(x: &[f64]) -> f64 {
-    let y: Vec<f64> = x.iter().map(|v| v * 2.0).collect();
-    y[0]
+    let (pos, neg): (Vec<f64>, Vec<f64>) = x.iter().partition(|v| **v > 0.0);
+    pos[0] + neg[0]
 }
 
 #[autodiff_reverse(d_skip_filtered, Duplicated, Active)]

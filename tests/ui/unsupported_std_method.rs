@@ -1,17 +1,12 @@
 use cotangent::autodiff_reverse;
 
-// Growing a buffer with values that carry a derivative: rejected with a hint.
-#[autodiff_reverse(d_f, Duplicated, Active)]
-fn f(x: &[f64]) -> f64 {
-    let mut v = Vec::new();
+// Growing an argument's buffer, whose shadow has the caller's length: rejected with a
+// hint (pushing into a local `Vec` is supported).
+#[autodiff_reverse(d_f, Duplicated, Duplicated)]
+fn f(x: &[f64], out: &mut Vec<f64>) {
     for i in 0..x.len() {
-        v.push(x[i].sin());
+        out.push(x[i].sin());
     }
-    let mut s = 0.0;
-    for i in 0..v.len() {
-        s += v[i] * v[i];
-    }
-    s
 }
 
 // `.last()` of a slice that carries a derivative: rejected with a hint.
