@@ -346,3 +346,154 @@ fn push_and_collect() {
         |w, d| assert_bits(d_collected(w, d, 1.0), collected(w)),
     );
 }
+
+/// Integer and `bool` fields of a struct that carries derivatives: read, cast and tested
+/// like the float fields, with an adjoint that stays zero.
+#[derive(Clone, Debug, Default)]
+struct Particle {
+    z: f64,
+    id: usize,
+    fixed: bool,
+}
+
+#[autodiff_reverse(d_particle_energy, Duplicated, Active)]
+fn particle_energy(ps: &[Particle]) -> f64 {
+    let mut e = 0.0;
+    for p in ps.iter() {
+        let w = (p.id + 1) as f64;
+        if !p.fixed {
+            e += p.z * p.z * w;
+        }
+        e += (p.z * p.id as f64).sin();
+    }
+    e
+}
+
+#[test]
+fn integer_fields_of_an_active_struct() {
+    let make = |z: &[f64]| -> Vec<Particle> {
+        z.iter()
+            .enumerate()
+            .map(|(i, &z)| Particle {
+                z,
+                id: i,
+                fixed: i == 1,
+            })
+            .collect()
+    };
+    check_all(
+        &[&[0.5, -1.0, 2.0], &[0.0, 0.0, 0.3]],
+        |z| particle_energy(&make(z)),
+        |z, d| {
+            let ps = make(z);
+            let mut dps = vec![Particle::default(); z.len()];
+            assert_bits(d_particle_energy(&ps, &mut dps, 1.0), particle_energy(&ps));
+            for i in 0..z.len() {
+                d[i] += dps[i].z;
+                assert_eq!(dps[i].id, 0);
+            }
+        },
+    );
+}
+
+/// `panic!` and `unreachable!` in the body: the adjoint keeps them in its forward sweep.
+#[autodiff_reverse(d_checked, Duplicated, Const, Active)]
+fn checked(x: &[f64], mode: u8) -> f64 {
+    if x.is_empty() {
+        panic!("checked: empty input");
+    }
+    let scale = match mode {
+        0 => 1.0,
+        1 => 2.0,
+        _ => unreachable!("mode {mode}"),
+    };
+    let y = if x[0] > 100.0 {
+        panic!("too large")
+    } else {
+        x[0].sin()
+    };
+    scale * y * x.iter().sum::<f64>()
+}
+
+#[test]
+fn panics_are_kept() {
+    check_all(
+        &[&[0.5, 1.0], &[0.0]],
+        |x| checked(x, 1),
+        |x, d| assert_bits(d_checked(x, d, 1, 1.0), checked(x, 1)),
+    );
+    let caught = std::panic::catch_unwind(|| d_checked(&[], &mut [], 0, 1.0));
+    assert!(caught.is_err());
+    let caught = std::panic::catch_unwind(|| d_checked(&[1.0], &mut [0.0], 5, 1.0));
+    assert!(caught.is_err());
+}
+
+/// A method called on an integer literal.
+#[autodiff_reverse(d_grid_sum, Duplicated, Active)]
+fn grid_sum(x: &[f64]) -> f64 {
+    let n = 2usize.pow(2).min(x.len());
+    let mut s = 0.0;
+    for i in 0..n {
+        s += x[i] * x[i] * 3i32.pow(i as u32) as f64;
+    }
+    s
+}
+
+#[test]
+fn methods_of_literals() {
+    check_all(
+        &[&[0.5, 1.0, -1.0, 2.0, 3.0], &[0.0, 1.0]],
+        grid_sum,
+        |x, d| assert_bits(d_grid_sum(x, d, 1.0), grid_sum(x)),
+    );
+}
+
+/// Array and struct destructuring in `let`.
+struct Body {
+    pos: [f64; 3],
+    vel: Vec<f64>,
+    mass: f64,
+}
+
+#[autodiff_reverse(d_kinetic, Duplicated, Duplicated, Active)]
+fn kinetic(b: &Body, dir: &[f64; 3]) -> f64 {
+    let Body { vel, mass: m, .. } = b;
+    let [dx, dy, _] = *dir;
+    let [px, py, pz] = b.pos;
+    let mut e = 0.0;
+    for i in 0..vel.len() {
+        e += 0.5 * m * vel[i] * vel[i];
+    }
+    e + dx * px + dy * py * pz
+}
+
+#[test]
+fn destructuring_arrays_and_structs() {
+    let body = |p: &[f64]| Body {
+        pos: [p[0], p[1], p[2]],
+        vel: p[3..5].to_vec(),
+        mass: p[5],
+    };
+    check_all(
+        &[&[0.5, -1.0, 2.0, 0.3, 0.0, 1.5, 1.0, 2.0, 3.0], &[0.0; 9]],
+        |p| kinetic(&body(p), &[p[6], p[7], p[8]]),
+        |p, d| {
+            let b = body(p);
+            let mut db = Body {
+                pos: [0.0; 3],
+                vel: vec![0.0; 2],
+                mass: 0.0,
+            };
+            let mut ddir = [0.0; 3];
+            let dir = [p[6], p[7], p[8]];
+            assert_bits(
+                d_kinetic(&b, &mut db, &dir, &mut ddir, 1.0),
+                kinetic(&b, &dir),
+            );
+            d[..3].copy_from_slice(&db.pos);
+            d[3..5].copy_from_slice(&db.vel);
+            d[5] = db.mass;
+            d[6..].copy_from_slice(&ddir);
+        },
+    );
+}

@@ -226,6 +226,15 @@ impl Lowerer<'_> {
         let name = match pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
             Pat::Wild(_) => None,
+            Pat::Slice(_) | Pat::Struct(_) => {
+                if let Some(init) = &local.init {
+                    if init.diverge.is_none() {
+                        self.destructure_local(pat, &init.expr);
+                        return;
+                    }
+                }
+                None
+            }
             Pat::Tuple(_) => {
                 if let Some(init) = &local.init {
                     if init.diverge.is_none() {
@@ -322,12 +331,44 @@ impl Lowerer<'_> {
         if name == "matches" {
             return self.matches_macro(mac);
         }
+        if matches!(
+            name.as_str(),
+            "panic" | "unreachable" | "todo" | "unimplemented"
+        ) {
+            return self.diverging_macro(mac, &name);
+        }
         if ignored_macro(&name) {
             return unit();
         }
         self.error(
             mac.path.span(),
-            format!("the macro `{name}!` is not supported in a differentiated function: write its expansion by hand, or compute the value in a `Const` argument (supported: `vec![..]`, `matches!(..)`; `assert!`-style and `println!`-style macros are left out of the adjoint)"),
+            format!("the macro `{name}!` is not supported in a differentiated function: write its expansion by hand, or compute the value in a `Const` argument (supported: `vec![..]`, `matches!(..)`, `panic!`-style macros; `assert!`-style and `println!`-style macros are left out of the adjoint)"),
+        )
+    }
+
+    // from: `panic!("bad input {n}")` (also `unreachable!`, `todo!`, `unimplemented!`)
+    // into: a passive call `primal_panicked("bad input {n}")` in the forward sweep: `d_f`
+    // panics where `f` does (the message's arguments are not formatted)
+    fn diverging_macro(&mut self, mac: &syn::Macro, name: &str) -> Operand {
+        let message = syn::parse2::<syn::LitStr>(
+            mac.tokens
+                .clone()
+                .into_iter()
+                .next()
+                .map(proc_macro2::TokenStream::from)
+                .unwrap_or_default(),
+        )
+        .map(|l| format!("{name}!: {}", l.value()))
+        .unwrap_or_else(|_| format!("{name}!"));
+        self.bind(
+            "panicked",
+            mac.span(),
+            Rvalue::Call(Call {
+                callee: Callee::Path(syn::parse_quote!(::cotangent::__private::primal_panicked)),
+                recv: None,
+                args: vec![CallArg::Value(Operand::Const(quote!(#message)))],
+                passive: true,
+            }),
         )
     }
 

@@ -341,7 +341,20 @@ impl Lowerer<'_> {
                 return unit();
             }
         }
-        let recv = self.place(&m.receiver);
+        let recv = match &*m.receiver {
+            // `2usize.pow(k)`: a method of a literal, called on a copy of it.
+            Expr::Lit(l) => {
+                let value = self.constant(l);
+                match self.bind("lit", l.span(), Rvalue::Use(value)) {
+                    Operand::Var(base) => Some(Place {
+                        base,
+                        projs: Vec::new(),
+                    }),
+                    Operand::Const(_) => None,
+                }
+            }
+            receiver => self.place(receiver),
+        };
         // `v.push(..)`, `v.clear()`: a method may take `&mut self`.
         if let (Some(place), false) = (&recv, passive_method(&name)) {
             self.body.vars[place.base].mutable = true;

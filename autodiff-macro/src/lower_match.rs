@@ -182,7 +182,7 @@ impl Lowerer<'_> {
 
 /// An expression that names a place: matched in place, as Rust does, so a non-`Copy`
 /// field (`self.mode`) is neither moved nor copied.
-fn is_place_expr(e: &Expr) -> bool {
+pub fn is_place_expr(e: &Expr) -> bool {
     match e {
         Expr::Path(_) => true,
         Expr::Field(f) => is_place_expr(&f.base),

@@ -50,6 +50,70 @@ impl Lowerer<'_> {
         }
     }
 
+    // from: `let [x, y, z] = *p;` / `let Body { vel, mass, .. } = b;`
+    // into: `x = p[0]; ..` (copies of the elements) / `vel`, `mass` name the places
+    //       `b.vel`, `b.mass` (no copy, no move)
+    pub fn destructure_local(&mut self, pat: &Pat, init: &Expr) {
+        let base = if crate::lower_match::is_place_expr(init) {
+            self.place(init)
+        } else {
+            match self.expr(init) {
+                Operand::Var(base) => Some(Place {
+                    base,
+                    projs: Vec::new(),
+                }),
+                _ => None,
+            }
+        };
+        let Some(base) = base else { return };
+        let name_of = |p: &Pat| match p {
+            Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => {
+                Some(Some(i.ident.clone()))
+            }
+            Pat::Wild(_) => Some(None),
+            _ => None,
+        };
+        match pat {
+            Pat::Slice(s) => {
+                for (k, sub) in s.elems.iter().enumerate() {
+                    if matches!(sub, Pat::Rest(_)) && k + 1 == s.elems.len() {
+                        break;
+                    }
+                    let Some(name) = name_of(sub) else {
+                        self.errors.push_spanned(sub, "bind each element to a name (`let [x, y, z] = *p;`); a `..` may only end the pattern");
+                        continue;
+                    };
+                    let Some(name) = name else { continue };
+                    let mut place = base.clone();
+                    place
+                        .projs
+                        .push(Proj::Index(Operand::Const(quote::quote!(#k))));
+                    let value = self.bind("x", sub.span(), Rvalue::Read(place));
+                    self.bind_local(&name, value, None);
+                }
+            }
+            Pat::Struct(s) => {
+                let mutable = self.reference_params.get(&base.base) == Some(&true)
+                    || self.body.vars[base.base].mutable;
+                for field in &s.fields {
+                    let Some(name) = name_of(&field.pat) else {
+                        self.errors.push_spanned(
+                            &field.pat,
+                            "bind each field to a name (`let Body { vel, mass: m, .. } = b;`)",
+                        );
+                        continue;
+                    };
+                    let Some(name) = name else { continue };
+                    let mut place = base.clone();
+                    place.projs.push(Proj::Field(field.member.clone()));
+                    let place = self.frozen_indices(place, field.span());
+                    self.bind_name(&name.to_string(), Binding::Alias(place, mutable));
+                }
+            }
+            _ => {}
+        }
+    }
+
     // from: `let (head, tail) = x.split_at_mut(k);`
     // into: `head` and `tail` name the places `x[..k]` and `x[k..]` (no copy)
     fn split_at(&mut self, tuple: &syn::PatTuple, init: &Expr) -> bool {

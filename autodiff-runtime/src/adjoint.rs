@@ -71,6 +71,40 @@ macro_rules! float_adjoint {
 }
 float_adjoint!(f32, f64);
 
+/// Integers and `bool`s carry no derivative. They get an adjoint that stays zero, so that
+/// an integer field of a struct that carries derivatives (`p.id as f64`, `self.steps`)
+/// can be read like its float fields.
+macro_rules! inert_adjoint {
+    ($($t:ty),*) => {$(
+        impl Adjoint for $t {
+            #[inline(always)]
+            fn zero_like(&self) -> Self { <$t>::default() }
+            #[inline(always)]
+            fn accumulate(&mut self, _: Self) {}
+            #[inline(always)]
+            fn zero_out(&mut self) {}
+            type Shape = ();
+            #[inline(always)]
+            fn shape(&self) {}
+            #[inline(always)]
+            fn zero_of_shape(_: &()) -> Self { <$t>::default() }
+        }
+        impl TypeZero for $t {
+            #[inline(always)]
+            fn type_zero() -> Self { <$t>::default() }
+        }
+        impl CastAdjoint<f32> for $t {
+            #[inline(always)]
+            fn accumulate_cast(&mut self, _: f32) {}
+        }
+        impl CastAdjoint<f64> for $t {
+            #[inline(always)]
+            fn accumulate_cast(&mut self, _: f64) {}
+        }
+    )*};
+}
+inert_adjoint!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool);
+
 impl<T: Adjoint, const N: usize> Adjoint for [T; N] {
     #[inline]
     fn zero_like(&self) -> Self {
@@ -260,6 +294,13 @@ pub fn value_of<T>(_witness: Witness<T>) -> T {
 #[inline(always)]
 pub fn same_type<T>(x: T, _like: &T) -> T {
     x
+}
+
+/// Where `f` panics (`panic!`, `unreachable!`, ..), its adjoint panics too.
+#[cold]
+#[track_caller]
+pub fn primal_panicked(what: &str) -> ! {
+    panic!("{what}")
 }
 
 /// The zero adjoint of the witnessed type.
