@@ -497,3 +497,46 @@ fn destructuring_arrays_and_structs() {
         },
     );
 }
+
+/// Iterating over slices of tuples and of arrays with patterns, as graph and mesh code
+/// does.
+#[autodiff_reverse(d_spring_net, Duplicated, Const, Active)]
+fn spring_net(pos: &[[f64; 2]], edges: &[(usize, usize, f64)]) -> f64 {
+    let mut e = 0.0;
+    for &(i, j, rest) in edges {
+        let [xi, yi] = pos[i];
+        let [xj, yj] = pos[j];
+        let d = ((xi - xj).powi(2) + (yi - yj).powi(2)).sqrt();
+        e += (d - rest) * (d - rest);
+    }
+    for (k, [x, y]) in pos.iter().enumerate() {
+        e += (k as f64 + 1.0) * x * y;
+    }
+    for (a, b, _) in edges.iter() {
+        e += 0.1 * pos[*a][0] * pos[*b][1];
+    }
+    e
+}
+
+#[test]
+fn tuple_and_array_items() {
+    let edges = [(0, 1, 1.0), (1, 2, 0.5), (0, 2, 2.0)];
+    let as_pos = |p: &[f64]| -> Vec<[f64; 2]> { p.chunks(2).map(|c| [c[0], c[1]]).collect() };
+    check_all(
+        &[
+            &[0.0, 0.0, 1.0, 0.5, -1.0, 2.0],
+            &[0.3, 0.1, 0.0, 1.0, 2.0, 2.0],
+        ],
+        |p| spring_net(&as_pos(p), &edges),
+        |p, d| {
+            let pos = as_pos(p);
+            let mut dpos = vec![[0.0; 2]; 3];
+            let y = d_spring_net(&pos, &mut dpos, &edges, 1.0);
+            assert_bits(y, spring_net(&pos, &edges));
+            for (k, g) in dpos.iter().enumerate() {
+                d[2 * k] += g[0];
+                d[2 * k + 1] += g[1];
+            }
+        },
+    );
+}

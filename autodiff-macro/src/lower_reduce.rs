@@ -461,9 +461,43 @@ impl Lowerer<'_> {
                     self.bind_pat(&t.elems[0], *a, by_ref);
                     self.bind_pat(&t.elems[1], *b, by_ref);
                 }
+                // from: `for &(i, j) in edges` (a slice of tuples)
+                // into: `i`, `j` name `edges[c].0`, `edges[c].1`
+                item @ (Bound::Place(..) | Bound::Value(Operand::Var(_))) => {
+                    let (place, mutable) = match item {
+                        Bound::Place(place, mutable) => (place, mutable),
+                        Bound::Value(Operand::Var(v)) => (whole(v), false),
+                        _ => return,
+                    };
+                    for (k, sub) in t.elems.iter().enumerate() {
+                        let mut part = place.clone();
+                        part.projs.push(Proj::Field(syn::Member::Unnamed(syn::Index {
+                            index: k as u32,
+                            span: sub.span(),
+                        })));
+                        self.bind_pat(sub, Bound::Place(part, mutable), by_ref);
+                    }
+                }
                 _ => self.errors.push_spanned(t, "this pattern does not match the item: a `zip` or `enumerate` item is a pair `(a, b)` (three-way zips nest: `((a, b), c)`), any other item a single name"),
             },
-            other => self.errors.push_spanned(other, "use a name (`v`, `mut v`), `&v`, a pair `(a, b)` or `_` for the items of an iterator"),
+            // from: `for [x, y] in points.iter()` (a slice of arrays)
+            // into: `x`, `y` name `points[c][0]`, `points[c][1]`
+            Pat::Slice(s) if s.elems.iter().all(|e| !matches!(e, Pat::Rest(_))) => {
+                let (place, mutable) = match item {
+                    Bound::Place(place, mutable) => (place, mutable),
+                    Bound::Value(Operand::Var(v)) => (whole(v), false),
+                    _ => {
+                        self.errors.push_spanned(s, "an array pattern needs an array item");
+                        return;
+                    }
+                };
+                for (k, sub) in s.elems.iter().enumerate() {
+                    let mut part = place.clone();
+                    part.projs.push(Proj::Index(Operand::Const(quote!(#k))));
+                    self.bind_pat(sub, Bound::Place(part, mutable), by_ref);
+                }
+            }
+            other => self.errors.push_spanned(other, "use a name (`v`, `mut v`), `&v`, a pair `(a, b)`, a tuple or array pattern, or `_` for the items of an iterator"),
         }
     }
 
