@@ -494,8 +494,8 @@ fn const_struct_and_const_self_with_plain_methods() {
 }
 
 /// A `#[differentiable]` helper calls an `#[autodiff_reverse]` function whose slice
-/// parameter was declared `Const` there: the helper's own pullbacks may differentiate
-/// through it, so the `Const` float data still gets its other pullbacks.
+/// parameter was declared `Const` there: the helper lists its activities so that it
+/// never asks for a pullback differentiating that parameter.
 #[autodiff_reverse(d_weighted, Duplicated, Const, Active)]
 fn weighted(w: &[f64], x: &[f64]) -> f64 {
     let mut s = 0.0;
@@ -505,27 +505,29 @@ fn weighted(w: &[f64], x: &[f64]) -> f64 {
     s
 }
 
-#[differentiable]
+#[differentiable(Duplicated, Const)]
 fn weighted_twice(w: &[f64], x: &[f64]) -> f64 {
-    weighted(w, x) * weighted(x, w)
+    weighted(w, x) * weighted(w, x).cos()
 }
 
-#[autodiff_reverse(d_through_const, Duplicated, Duplicated, Active)]
+#[autodiff_reverse(d_through_const, Duplicated, Const, Active)]
 fn through_const(w: &[f64], x: &[f64]) -> f64 {
     weighted_twice(w, x)
 }
 
 #[test]
-fn const_slice_of_an_adjoint_is_still_differentiable_from_a_helper() {
-    for p in [[0.5, -1.0, 2.0, 0.3], [0.0, 1.0, 0.0, -2.0]] {
+fn const_data_of_an_adjoint_called_from_a_helper() {
+    let x = [0.5, -1.0];
+    for w in [[2.0, 0.3], [0.0, 1.0]] {
         gradcheck(
-            |v| through_const(&v[..2], &v[2..]),
-            |v, dv| {
-                let (dw, dx) = dv.split_at_mut(2);
-                let y = d_through_const(&v[..2], dw, &v[2..], dx, 1.0);
-                assert_eq!(y.to_bits(), through_const(&v[..2], &v[2..]).to_bits());
+            |w| through_const(w, &x),
+            |w, dw| {
+                assert_eq!(
+                    d_through_const(w, dw, &x, 1.0).to_bits(),
+                    through_const(w, &x).to_bits()
+                )
             },
-            &p,
+            &w,
         )
         .unwrap();
     }

@@ -540,3 +540,64 @@ fn tuple_and_array_items() {
         },
     );
 }
+
+/// A helper with six parameters that can carry a derivative (2^6 patterns): the widest
+/// pullback plus thin wrappers, called with every argument active and with a few
+/// constant ones; and a helper with references among many parameters.
+#[cotangent::differentiable]
+fn lj_pair(x1: f64, y1: f64, z1: f64, x2: f64, y2: f64, z2: f64) -> f64 {
+    let r2 = (x1 - x2).powi(2) + (y1 - y2).powi(2) + (z1 - z2).powi(2);
+    let s6 = (1.0 / r2).powi(3);
+    4.0 * (s6 * s6 - s6)
+}
+
+#[cotangent::differentiable]
+fn weighted_dist(a: &[f64], b: &[f64], wa: f64, wb: f64, c: &[f64], k: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += (wa * a[i] - wb * b[i]).powi(2) * c[i] + k;
+    }
+    s
+}
+
+#[autodiff_reverse(d_cluster, Duplicated, Const, Active)]
+fn cluster(p: &[f64], fixed: &[f64; 3]) -> f64 {
+    let mut e = 0.0;
+    let n = p.len() / 3;
+    for i in 0..n {
+        for j in 0..i {
+            e += lj_pair(
+                p[3 * i],
+                p[3 * i + 1],
+                p[3 * i + 2],
+                p[3 * j],
+                p[3 * j + 1],
+                p[3 * j + 2],
+            );
+        }
+        e += lj_pair(
+            p[3 * i],
+            p[3 * i + 1],
+            p[3 * i + 2],
+            fixed[0],
+            fixed[1],
+            fixed[2],
+        );
+    }
+    let c = [1.0, 2.0, 3.0];
+    e + weighted_dist(&p[..3], fixed, p[3], 0.5, &c, 1.0)
+        + weighted_dist(fixed, &p[3..6], 2.0, p[0], &p[..3], p[4])
+}
+
+#[test]
+fn helpers_with_many_active_parameters() {
+    let fixed = [3.0, 3.0, 3.0];
+    check_all(
+        &[
+            &[0.0, 0.0, 0.0, 1.1, 0.2, 0.1],
+            &[0.5, -0.3, 0.2, 1.5, 1.0, 0.9, -1.0, 0.4, 1.2],
+        ],
+        |p| cluster(p, &fixed),
+        |p, d| assert_bits(d_cluster(p, d, &fixed, 1.0), cluster(p, &fixed)),
+    );
+}

@@ -172,15 +172,9 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
                 },
             };
             // A parameter declared `Const` stays so (a config struct, `&self` with plain
-            // methods), unless it is float data a caller may differentiate through: a
-            // helper calling `f` passes its own active slices on.
-            let candidate = match (explicit.map(|e| e[i].activity), input) {
-                (Some(Activity::Const), syn::FnArg::Typed(t))
-                    if float_data(&t.ty, &item_fn.sig.generics) =>
-                {
-                    candidate
-                }
-                (Some(Activity::Const), _) => Activity::Const,
+            // methods, data passed on to plain helpers).
+            let candidate = match explicit.map(|e| e[i].activity) {
+                Some(Activity::Const) => Activity::Const,
                 _ => candidate,
             };
             match candidate {
@@ -189,34 +183,6 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
             }
         })
         .collect()
-}
-
-/// Floats, and references, slices, arrays and `Vec`s of them (`&[f64]`, `&[[T; 3]]`).
-fn float_data(ty: &syn::Type, generics: &syn::Generics) -> bool {
-    match ty {
-        syn::Type::Reference(r) => float_data(&r.elem, generics),
-        syn::Type::Slice(s) => float_data(&s.elem, generics),
-        syn::Type::Array(a) => float_data(&a.elem, generics),
-        syn::Type::Paren(p) => float_data(&p.elem, generics),
-        syn::Type::Path(p) if p.qself.is_none() => {
-            let Some(last) = p.path.segments.last() else {
-                return false;
-            };
-            match &last.arguments {
-                syn::PathArguments::None => {
-                    last.ident == "f64"
-                        || last.ident == "f32"
-                        || generics.type_params().any(|t| t.ident == last.ident)
-                }
-                syn::PathArguments::AngleBracketed(a) if last.ident == "Vec" => a
-                    .args
-                    .iter()
-                    .any(|g| matches!(g, syn::GenericArgument::Type(t) if float_data(t, generics))),
-                _ => false,
-            }
-        }
-        _ => false,
-    }
 }
 
 /// A by-value parameter that may carry a derivative: a plain type name that is not an
@@ -262,6 +228,18 @@ fn pullbacks(
 ) -> Result<TokenStream, Errors> {
     let options = patterns(item_fn, explicit);
     let count: usize = options.iter().map(Vec::len).product();
+    let has_ret = !matches!(&item_fn.sig.output, syn::ReturnType::Default);
+    let returns_float = returns_float(item_fn);
+    // Many patterns: the widest as a full pullback, the others as wrappers of it.
+    let widest: Vec<Activity> = options.iter().filter_map(|o| o.last().copied()).collect();
+    let wrappers = (count > limit && count <= 1 << 10)
+        .then(|| crate::widen::narrow_wrappers(item_fn, &options, &widest, returns_float))
+        .flatten();
+    if let Some(wrappers) = wrappers {
+        let mut out = pullback(item_fn, &widest, has_ret, returns_float)?;
+        out.extend(wrappers);
+        return Ok(out);
+    }
     if count > limit {
         let mut errors = Errors::default();
         if explicit.is_none() && limit >= 32 {
@@ -273,39 +251,47 @@ fn pullbacks(
         }
         return Ok(TokenStream::new());
     }
-    let has_ret = !matches!(&item_fn.sig.output, syn::ReturnType::Default);
-    let returns_float = returns_float(item_fn);
     let mut out = TokenStream::new();
     for pattern in combinations(&options) {
-        let span = proc_macro2::Span::call_site();
-        let mut activities: Vec<SpannedActivity> = pattern
-            .iter()
-            .map(|a| SpannedActivity { activity: *a, span })
-            .collect();
-        if has_ret {
-            let ret = if returns_float {
-                Activity::ActiveOnly
-            } else {
-                Activity::Const
-            };
-            activities.push(SpannedActivity {
-                activity: ret,
-                span,
-            });
-        }
-        let name = syn::Ident::new(
-            &pullback_name(&item_fn.sig.ident.to_string(), &mask(&pattern)),
-            item_fn.sig.ident.span(),
-        );
-        let mut errors = Errors::default();
-        let args = Args { name, activities };
-        let Some(mut sig) = signature::analyze(item_fn, &args, &mut errors) else {
-            return Err(errors);
-        };
-        sig.pullback = true;
-        out.extend(adjoint(sig, &mut errors).map_err(|_| errors)?);
+        out.extend(pullback(item_fn, &pattern, has_ret, returns_float)?);
     }
     Ok(out)
+}
+
+/// The hidden pullback of one activity pattern.
+fn pullback(
+    item_fn: &syn::ItemFn,
+    pattern: &[Activity],
+    has_ret: bool,
+    returns_float: bool,
+) -> Result<TokenStream, Errors> {
+    let span = proc_macro2::Span::call_site();
+    let mut activities: Vec<SpannedActivity> = pattern
+        .iter()
+        .map(|a| SpannedActivity { activity: *a, span })
+        .collect();
+    if has_ret {
+        let ret = if returns_float {
+            Activity::ActiveOnly
+        } else {
+            Activity::Const
+        };
+        activities.push(SpannedActivity {
+            activity: ret,
+            span,
+        });
+    }
+    let name = syn::Ident::new(
+        &pullback_name(&item_fn.sig.ident.to_string(), &mask(pattern)),
+        item_fn.sig.ident.span(),
+    );
+    let mut errors = Errors::default();
+    let args = Args { name, activities };
+    let Some(mut sig) = signature::analyze(item_fn, &args, &mut errors) else {
+        return Err(errors);
+    };
+    sig.pullback = true;
+    adjoint(sig, &mut errors).map_err(|_| errors)
 }
 
 /// The `&mut self` receiver of a method, which callers cannot record around a call.

@@ -34,6 +34,7 @@ mod record_order;
 mod reverse;
 mod rules;
 mod signature;
+mod widen;
 
 use proc_macro::TokenStream;
 
