@@ -601,3 +601,25 @@ fn helpers_with_many_active_parameters() {
         |p, d| assert_bits(d_cluster(p, d, &fixed, 1.0), cluster(p, &fixed)),
     );
 }
+
+/// `first()` / `last()` / `last_mut()` + `unwrap()` as elements.
+#[autodiff_reverse(d_ends, Duplicated, Active)]
+fn ends(x: &[f64]) -> f64 {
+    let mut traj = vec![x[0]];
+    for i in 1..x.len() {
+        let prev = *traj.last().unwrap();
+        traj.push(prev * x[i].cos() + x[i]);
+    }
+    *traj.last_mut().unwrap() *= 2.0;
+    let first = x.first().unwrap();
+    traj.last().unwrap() * first + traj.first().unwrap().sin()
+}
+
+#[test]
+fn first_and_last_elements() {
+    check_all(
+        &[&[0.5, 1.0, -1.0], &[0.0], &[2.0, 0.0, 0.3, 1.5]],
+        ends,
+        |x, d| assert_bits(d_ends(x, d, 1.0), ends(x)),
+    );
+}

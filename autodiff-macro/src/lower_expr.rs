@@ -33,6 +33,10 @@ impl Lowerer<'_> {
                 self.assign(&a.left, value);
                 unit()
             }
+            Expr::MethodCall(m) if end_element(m).is_some() => match self.place(e) {
+                Some(place) => self.bind("x", e.span(), Rvalue::Read(place)),
+                None => unit(),
+            },
             Expr::Index(_) | Expr::Field(_) => match self.place(e) {
                 Some(place) => self.bind("x", e.span(), Rvalue::Read(place)),
                 None => unit(),
@@ -251,7 +255,35 @@ impl Lowerer<'_> {
                 place.projs.push(Proj::Field(f.member.clone()));
                 Some(place)
             }
+            // from: `x.last().unwrap()` / `*v.first_mut().unwrap()`
+            // into: the place `x[x.len() - 1]` / `v[0]`
+            Expr::MethodCall(m) if end_element(m).is_some() => {
+                let (slice, last) = end_element(m)?;
+                let mut place = self.place(slice)?;
+                let index = if last {
+                    let len = self.bind(
+                        "len",
+                        m.span(),
+                        Rvalue::Call(Call {
+                            callee: Callee::Method(syn::Ident::new("len", m.span()), None),
+                            recv: Some(place.clone()),
+                            args: Vec::new(),
+                            passive: true,
+                        }),
+                    );
+                    self.int(BinOp::Sub, len, Operand::Const(quote!(1usize)), m.span())
+                } else {
+                    Operand::Const(quote!(0usize))
+                };
+                place.projs.push(Proj::Index(index));
+                Some(place)
+            }
             Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => {
+                if let Expr::MethodCall(m) = &*u.expr {
+                    if end_element(m).is_some() {
+                        return self.place(&u.expr);
+                    }
+                }
                 if let Expr::Path(p) = &*u.expr {
                     // `*r` of a reference alias is the aliased place itself.
                     if let Some(place) = self.alias_of(p) {
@@ -596,6 +628,24 @@ fn typed_literal(op: Operand, ty: &syn::Ident) -> Operand {
             _ => op,
         },
         Operand::Var(_) => op,
+    }
+}
+
+/// `x.last().unwrap()` and friends: the slice and whether it is the last element.
+fn end_element(m: &syn::ExprMethodCall) -> Option<(&Expr, bool)> {
+    if !matches!(m.method.to_string().as_str(), "unwrap" | "expect") {
+        return None;
+    }
+    let Expr::MethodCall(inner) = &*m.receiver else {
+        return None;
+    };
+    if !inner.args.is_empty() {
+        return None;
+    }
+    match inner.method.to_string().as_str() {
+        "last" | "last_mut" => Some((&inner.receiver, true)),
+        "first" | "first_mut" => Some((&inner.receiver, false)),
+        _ => None,
     }
 }
 

@@ -9,11 +9,12 @@ fn f(x: &[f64], out: &mut Vec<f64>) {
     }
 }
 
-// `.last()` of a slice that carries a derivative: rejected with a hint.
+// Reordering a buffer that carries a derivative: rejected with a hint.
 #[autodiff_reverse(d_g, Duplicated, Active)]
 fn g(x: &[f64]) -> f64 {
-    let l = x.last().unwrap();
-    l * l
+    let mut y = x.to_vec();
+    y.rotate_left(1);
+    y[0] * y[1]
 }
 
 fn main() {}
