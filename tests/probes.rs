@@ -623,3 +623,34 @@ fn first_and_last_elements() {
         |x, d| assert_bits(d_ends(x, d, 1.0), ends(x)),
     );
 }
+
+/// Closures bound to names, called directly and passed to adaptors by name, capturing
+/// variables of the function.
+#[autodiff_reverse(d_with_closures, Duplicated, Active, Active)]
+fn with_closures(x: &[f64], alpha: f64) -> f64 {
+    let relu = |v: f64| v.max(0.0);
+    let leaky = |v: f64| if v > 0.0 { v } else { alpha * v };
+    let sq = |a, b: f64| {
+        let d = a - b;
+        d * d
+    };
+    let mut s = 0.0;
+    for i in 1..x.len() {
+        s += sq(x[i], x[i - 1]) + relu(x[i] * alpha);
+    }
+    s + x.iter().map(|v| leaky(*v)).sum::<f64>() + x.iter().copied().map(relu).sum::<f64>()
+}
+
+#[test]
+fn named_closures_are_inlined() {
+    check_all(
+        &[&[0.5, -1.0, 2.0, 0.2], &[-0.5, 0.3]],
+        |p| with_closures(&p[1..], p[0]),
+        |p, d| {
+            let (da, dx) = d.split_at_mut(1);
+            let (y, ga) = d_with_closures(&p[1..], dx, p[0], 1.0);
+            assert_bits(y, with_closures(&p[1..], p[0]));
+            da[0] += ga;
+        },
+    );
+}

@@ -24,6 +24,9 @@ pub enum Binding {
     /// A reference into a place (`let r = &x[i];`, `let s = &x[a..b];`, an `iter_mut`
     /// element): uses read or write the place itself.
     Alias(Place, bool),
+    /// A closure bound to a name (`let relu = |v: f64| v.max(0.0);`): inlined where it
+    /// is called, like the closures of iterator adaptors.
+    Closure(Box<syn::ExprClosure>),
 }
 
 pub struct Lowerer<'e> {
@@ -255,6 +258,13 @@ impl Lowerer<'_> {
         };
         if let Some((else_token, _)) = &init.diverge {
             self.errors.push(else_token.span, "`let .. else` is not supported in a differentiated function: use `if` with an explicit condition");
+            return;
+        }
+        if let (Expr::Closure(c), Some(name)) = (&*init.expr, &name) {
+            // from: `let sq = |v| v * v;`  into: nothing yet; `sq(a)` is lowered inline
+            if let Some(crate::lower_iter::Func::Closure(_)) = self.func(&init.expr) {
+                self.bind_name(&name.to_string(), Binding::Closure(Box::new(c.clone())));
+            }
             return;
         }
         if let (Expr::Reference(r), Some(name)) = (&*init.expr, &name) {

@@ -87,6 +87,9 @@ impl Lowerer<'_> {
                     Some(Binding::Alias(place, _)) => {
                         return self.bind("x", p.span(), Rvalue::Read(place))
                     }
+                    Some(Binding::Closure(_)) => {
+                        return self.error(p.span(), "a closure bound to a name can be called (`f(x)`) or passed to an iterator adaptor (`.map(f)`), not used as a value");
+                    }
                     None => {}
                 }
             }
@@ -542,6 +545,22 @@ impl Lowerer<'_> {
                 );
             }
         }
+        // from: `sq(a + 1.0)` with `let sq = |v: f64| v * v;`
+        // into: `let t = a + 1.0; let v = t; let sq1 = v * v;` (the body inlined)
+        if let Some(Binding::Closure(closure)) = func
+            .path
+            .get_ident()
+            .filter(|_| func.qself.is_none())
+            .and_then(|id| self.lookup(&id.to_string()))
+        {
+            let args = c
+                .args
+                .iter()
+                .map(|a| crate::lower_iter::Bound::Value(self.expr(a)))
+                .collect();
+            let result = self.apply(&crate::lower_iter::Func::Closure(*closure), args, false);
+            return self.value_of(result, c.span());
+        }
         if func.qself.is_none()
             && func
                 .path
@@ -608,7 +627,7 @@ impl Lowerer<'_> {
 
                         None => CallArg::Value(Operand::Var(v)),
                     },
-                    None => CallArg::Value(self.expr(e)),
+                    Some(Binding::Closure(_)) | None => CallArg::Value(self.expr(e)),
                 }
             }
             other => CallArg::Value(self.expr(other)),

@@ -315,7 +315,7 @@ impl Lowerer<'_> {
         match self.lookup(&id.to_string()) {
             Some(Binding::Var(v)) => self.reference_params.get(&v).copied().unwrap_or(false),
             Some(Binding::Alias(_, mutable)) => mutable,
-            None => false,
+            Some(Binding::Closure(_)) | None => false,
         }
     }
 

@@ -5,7 +5,7 @@ use cotangent::autodiff_reverse;
 #[autodiff_reverse(d_f, Active, Active)]
 fn f(x: f64) -> f64 {
     let a = if let Some(v) = Some(x) { v } else { 0.0 };
-    let b = |v: f64| v;
+    let b = unsafe { x };
     a
 }
 
