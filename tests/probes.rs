@@ -654,3 +654,95 @@ fn named_closures_are_inlined() {
         },
     );
 }
+
+/// A fold with a pair accumulator (one-pass mean and variance).
+#[autodiff_reverse(d_variance, Duplicated, Active)]
+fn variance(x: &[f64]) -> f64 {
+    let (s, s2) = x.iter().fold((0.0, 0.0), |(s, s2), &v| (s + v, s2 + v * v));
+    let n = x.len() as f64;
+    s2 / n - (s / n) * (s / n)
+}
+
+#[test]
+fn pair_fold() {
+    check_all(
+        &[&[0.5, -1.0, 2.0], &[0.0, 0.0], &[3.0]],
+        variance,
+        |x, d| assert_bits(d_variance(x, d, 1.0), variance(x)),
+    );
+}
+
+/// A tuple-valued `if` with an arm that returns; a copied row at a computed index; a
+/// `vec!` of copies; `push` in a function generic over the float type.
+#[allow(clippy::useless_vec)]
+#[autodiff_reverse(d_mixed_rows, Duplicated, Active)]
+fn mixed_rows(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    let rows = vec![x.to_vec(), x.to_vec()];
+    for i in 1..x.len() {
+        let (a, b) = if x[i] > 5.0 {
+            return s;
+        } else {
+            (x[i], x[i] * rows[1][i - 1])
+        };
+        let prev = rows[(i - 1) % 2].clone();
+        s += a * b + prev[i].sin();
+    }
+    s
+}
+
+#[autodiff_reverse(d_generic_push, Duplicated, Active)]
+fn generic_push<T: cotangent::Real>(x: &[T]) -> T {
+    let mut out = Vec::new();
+    for i in 0..x.len() {
+        out.push(x[i] * x[i]);
+    }
+    let mut s = T::ZERO;
+    for v in out.iter().rev() {
+        s = s * x[0] + *v;
+    }
+    s
+}
+
+#[test]
+fn rows_tuples_and_generic_push() {
+    check_all(
+        &[&[0.5, -1.0, 2.0], &[0.0, 1.0], &[1.0, 2.0, 6.0, 1.0]],
+        mixed_rows,
+        |x, d| assert_bits(d_mixed_rows(x, d, 1.0), mixed_rows(x)),
+    );
+    check_all(
+        &[&[0.5, -1.0, 2.0], &[0.0, 1.0]],
+        generic_push::<f64>,
+        |x, d| assert_bits(d_generic_push(x, d, 1.0), generic_push(x)),
+    );
+}
+
+/// A reference parameter or an alias bound to a second name.
+#[autodiff_reverse(d_rebound, Duplicated, Duplicated, Active)]
+fn rebound(x: &[f64], out: &mut [f64]) -> f64 {
+    let y = x;
+    let o = out;
+    let first = &y[0];
+    let again = first;
+    for i in 0..y.len() {
+        o[i] = y[i] * again;
+    }
+    o.iter().sum::<f64>() + y[y.len() - 1]
+}
+
+#[test]
+fn references_bound_again() {
+    check_all(
+        &[&[0.5, -1.0, 2.0], &[0.0, 1.0]],
+        |x| rebound(x, &mut vec![0.0; x.len()]),
+        |x, d| {
+            let mut out = vec![0.0; x.len()];
+            let mut d_out = vec![0.0; x.len()];
+            assert_bits(
+                d_rebound(x, d, &mut out, &mut d_out, 1.0),
+                rebound(x, &mut vec![0.0; x.len()]),
+            );
+        },
+    );
+}

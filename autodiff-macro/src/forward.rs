@@ -116,6 +116,19 @@ impl Emitter<'_> {
                 let ty = self.body.vars[*var].ty.as_ref().map(|t| quote!(: #t));
                 let rv = match value {
                     Rvalue::Use(op) => self.copied(op),
+                    // `vec![a.to_vec(), b]`: the elements stay readable for their adjoints.
+                    Rvalue::VecList(ops) if !self.plan.dead[*var] => {
+                        let ops = ops.iter().map(|o| self.copied(o));
+                        quote!(::std::vec![#(#ops),*])
+                    }
+                    Rvalue::VecRepeat(op, n) if !self.plan.dead[*var] => {
+                        let (op, n) = (self.copied(op), self.operand(n));
+                        quote!(::std::vec![#op; #n])
+                    }
+                    Rvalue::Array(ops) if !self.plan.dead[*var] => {
+                        let ops = ops.iter().map(|o| self.copied(o));
+                        quote!([#(#ops),*])
+                    }
                     other => self.rvalue(other),
                 };
                 quote!(#snaps let #m #x #ty = #rv;)

@@ -267,6 +267,36 @@ impl Lowerer<'_> {
             }
             return;
         }
+        // from: `let y = x;` where `x` is a reference parameter or an alias (`let r = &a[i]`)
+        // into: `y` names the same place (a reference is copied, not its referent)
+        if let (Expr::Path(p), Some(name)) = (&*init.expr, &name) {
+            if let Some(binding) = p
+                .path
+                .get_ident()
+                .and_then(|id| self.lookup(&id.to_string()))
+            {
+                let place = match binding {
+                    Binding::Alias(place, mutable) => Some((place, mutable)),
+                    Binding::Var(v) => self.reference_params.get(&v).map(|m| {
+                        (
+                            Place {
+                                base: v,
+                                projs: Vec::new(),
+                            },
+                            *m,
+                        )
+                    }),
+                    Binding::Closure(c) => {
+                        self.bind_name(&name.to_string(), Binding::Closure(c));
+                        return;
+                    }
+                };
+                if let Some((place, mutable)) = place {
+                    self.bind_name(&name.to_string(), Binding::Alias(place, mutable));
+                    return;
+                }
+            }
+        }
         if let (Expr::Reference(r), Some(name)) = (&*init.expr, &name) {
             // from: `let r = &x[i];`  into: `r` names the place `x[i]` (no copy)
             if let Some(place) = self.place(&r.expr) {

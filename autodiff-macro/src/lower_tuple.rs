@@ -7,6 +7,7 @@ use syn::{Expr, Pat};
 
 use crate::ir::*;
 use crate::lower::{is_unit, Binding, Lowerer};
+use crate::lower_iter::Bound;
 use crate::rules::MathFn;
 
 pub const HINT: &str = "a tuple can be destructured here from a tuple expression `(a, b)`, an `if`/`match` whose arms are such tuples, `x.sin_cos()`, or a call whose arguments carry no derivative; a function that returns a tuple cannot be differentiated through yet: return an array `[f64; 2]` from it";
@@ -194,6 +195,14 @@ impl Lowerer<'_> {
             Expr::Tuple(t) if t.elems.len() == n => {
                 Some(t.elems.iter().map(|e| self.expr(e)).collect())
             }
+            Expr::MethodCall(m)
+                if m.method == "fold"
+                    && m.args.len() == 2
+                    && n == 2
+                    && matches!(strip_parens(&m.args[0]), Expr::Tuple(t) if t.elems.len() == 2) =>
+            {
+                self.pair_fold(m)
+            }
             Expr::MethodCall(m) if m.method == "sin_cos" && m.args.is_empty() && n == 2 => {
                 let x = self.expr(&m.receiver);
                 Some(self.sin_cos(x, None, m.span()))
@@ -239,6 +248,51 @@ impl Lowerer<'_> {
                 None
             }
         }
+    }
+
+    // from: `let (s, s2) = x.iter().fold((0.0, 0.0), |(s, s2), &v| (s + v, s2 + v * v));`
+    // into: `let mut a = 0.0; let mut b = 0.0; for c in .. { let (s, s2, v) = (a, b, x[c]);
+    //        a = s + v; b = s2 + v * v; }`
+    fn pair_fold(&mut self, m: &syn::ExprMethodCall) -> Option<Vec<Operand>> {
+        let span = m.span();
+        let Expr::Tuple(init) = strip_parens(&m.args[0]) else {
+            return None;
+        };
+        let chain = self.chain(&m.receiver)?;
+        let f = self.func(&m.args[1])?;
+        let mut accs = Vec::new();
+        for e in &init.elems {
+            let value = self.expr(e);
+            let var = self.temp("acc", span);
+            self.push(Stmt::Let {
+                var,
+                value: Rvalue::Use(value),
+            });
+            self.body.vars[var].mutable = true;
+            accs.push(var);
+        }
+        let (a, b) = (accs[0], accs[1]);
+        self.drive(chain, &mut |l, item| {
+            let state = Bound::Pair(
+                Box::new(Bound::Value(Operand::Var(a))),
+                Box::new(Bound::Value(Operand::Var(b))),
+            );
+            match l.apply(&f, vec![state, item], false) {
+                Bound::Pair(x, y) => {
+                    let x = l.value_of(*x, span);
+                    let y = l.value_of(*y, span);
+                    for (var, value) in [(a, x), (b, y)] {
+                        l.push(Stmt::Assign {
+                            var,
+                            value,
+                            overwrites: true,
+                        });
+                    }
+                }
+                _ => l.errors.push(span, "this fold's closure must return a pair, like its initial value: `|(a, b), v| (a + v, b + v * v)`"),
+            }
+        });
+        Some(vec![Operand::Var(a), Operand::Var(b)])
     }
 
     fn sin_cos(
@@ -290,6 +344,13 @@ impl Lowerer<'_> {
     }
 }
 
+fn strip_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        other => other,
+    }
+}
+
 /// `f64::sin_cos` / `f32::sin_cos`: the float type of the path form.
 fn is_sin_cos_path(func: &Expr) -> Option<syn::Ident> {
     let Expr::Path(p) = func else { return None };
@@ -303,7 +364,7 @@ fn is_sin_cos_path(func: &Expr) -> Option<syn::Ident> {
 }
 
 /// Rewrites every tail of `e` that is an `n`-tuple into `{ p0 = a; p1 = b; }`; false if a
-/// tail is anything else (an arm that leaves early too: its parts would be unset).
+/// tail is anything else.
 fn assign_tails(e: &mut Expr, names: &[syn::Ident]) -> bool {
     match e {
         Expr::Paren(p) => assign_tails(&mut p.expr, names),
@@ -323,6 +384,16 @@ fn assign_tails(e: &mut Expr, names: &[syn::Ident]) -> bool {
             .iter_mut()
             .all(|arm| assign_tails(&mut arm.body, names)),
         Expr::Block(b) => block_tail(&mut b.block, names),
+        // An arm that leaves early still sets the parts (the flags that replace `return`
+        // let the code after the `let` be reached in the adjoint's control flow).
+        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => {
+            let exit = e.clone();
+            *e = syn::parse_quote_spanned!(exit.span()=> {
+                #(#names = ::core::default::Default::default();)*
+                #exit
+            });
+            true
+        }
         _ => false,
     }
 }
@@ -330,6 +401,10 @@ fn assign_tails(e: &mut Expr, names: &[syn::Ident]) -> bool {
 fn block_tail(block: &mut syn::Block, names: &[syn::Ident]) -> bool {
     match block.stmts.last_mut() {
         Some(syn::Stmt::Expr(e, None)) => assign_tails(e, names),
+        Some(syn::Stmt::Expr(
+            e @ (Expr::Return(_) | Expr::Break(_) | Expr::Continue(_)),
+            Some(_),
+        )) => assign_tails(e, names),
         _ => false,
     }
 }

@@ -453,7 +453,11 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
                     Rvalue::VecRepeat(..) | Rvalue::VecList(_) | Rvalue::Copy(..)
                 ) =>
         {
-            out.push(*var)
+            out.push(*var);
+            // `rows[i - 1].clone()`: its adjoint flows back to `d_rows[i - 1]`.
+            if let Rvalue::Copy(place, _) = value {
+                out.extend(place.index_vars());
+            }
         }
         // A pullback runs the callee again on the same arguments.
         Stmt::Let {

@@ -12,6 +12,7 @@ use crate::adjoint::{Adjoint, TypeZero};
 pub trait Real:
     'static
     + Copy
+    + Default
     + Adjoint
     + TypeZero
     + AddAssign
