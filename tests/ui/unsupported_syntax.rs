@@ -11,8 +11,8 @@ fn with_match(x: f64) -> f64 {
 #[autodiff_reverse(d_c, Active, Active)]
 fn with_closure(x: f64) -> f64 {
     let sq = |v: f64| v * v;
-    let f = sq;
-    f(x)
+    let fs = [sq];
+    x * 2.0
 }
 
 #[autodiff_reverse(d_u, Active, Active)]
