@@ -234,3 +234,51 @@ fn match_on_a_non_copy_field_in_place() {
     d_penalised(&[2.0], &mut d, &ridge, 1.0);
     assert_eq!(d, [4.0]);
 }
+
+/// Enum settings with payloads, bound in `match` arms (with a guard) and by `if let`.
+#[derive(Clone, Debug)]
+enum Robust {
+    Squared,
+    Huber(f64),
+    Tukey { c: f64, scale: f64 },
+}
+
+#[autodiff_reverse(d_robust, Duplicated, Const, Const, Active)]
+fn robust(r: &[f64], loss: &Robust, skip: Option<usize>) -> f64 {
+    let mut s = 0.0;
+    for (i, &x) in r.iter().enumerate() {
+        if let Some(k) = skip {
+            if k == i {
+                continue;
+            }
+        }
+        s += match loss {
+            Robust::Squared => x * x,
+            Robust::Huber(d) if x.abs() <= *d => 0.5 * x * x,
+            Robust::Huber(d) => d * (x.abs() - 0.5 * d),
+            Robust::Tukey { c, scale } => {
+                let u = (x / c).min(1.0);
+                scale * (1.0 - (1.0 - u * u).powi(3))
+            }
+        };
+    }
+    s
+}
+
+#[test]
+fn payloads_of_const_enums() {
+    let losses = [
+        Robust::Squared,
+        Robust::Huber(1.0),
+        Robust::Tukey { c: 2.0, scale: 0.5 },
+    ];
+    for loss in &losses {
+        for skip in [None, Some(1)] {
+            check_all(
+                &[&[0.3, -2.5, 1.2, 0.0], &[1.5, 0.2, -0.7, 3.0]],
+                |r| robust(r, loss, skip),
+                |r, d| assert_bits(d_robust(r, d, loss, skip, 1.0), robust(r, loss, skip)),
+            );
+        }
+    }
+}

@@ -31,6 +31,9 @@ pub fn differentiable_inputs(rv: &Rvalue) -> Vec<VarId> {
     match rv {
         Rvalue::Use(op) | Rvalue::Unary(UnOp::Neg, op) => vars(std::slice::from_ref(op)),
         Rvalue::Read(place) | Rvalue::Copy(place, _) => vec![place.base],
+        // Not differentiated: an active place here is a spanned error (`expand`), which
+        // this edge lets the analysis see.
+        Rvalue::Bind(place, ..) => vec![place.base],
         Rvalue::Binary(op, a, b) if op.differentiable() => vars(&[a.clone(), b.clone()]),
         Rvalue::Math(f, args, _) => args
             .iter()

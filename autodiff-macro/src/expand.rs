@@ -342,6 +342,7 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
         mut body,
         items,
         tuple_values,
+        bound_places,
     } = lower::lower(&sig, errors);
     if !errors.is_empty() {
         return Err(Box::new(sig));
@@ -365,6 +366,9 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
     unsupported_std_calls(&body, &plan, errors);
     for var in tuple_values.into_iter().filter(|v| plan.active[*v]) {
         errors.push(body.vars[var].span, crate::lower_tuple::HINT);
+    }
+    for (_, span) in bound_places.into_iter().filter(|(v, _)| plan.active[*v]) {
+        errors.push(span, "this pattern binds a part of a value that carries a derivative, which is not supported: bind parts of `Const` values only (an enum of settings), or compute the part with arithmetic and `if`");
     }
     for var in crate::record_order::receivers_written_after(&body.block) {
         let active_call = crate::activity::find_let(&body.block, var)

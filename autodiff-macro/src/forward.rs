@@ -352,6 +352,13 @@ impl Emitter<'_> {
                 let place = self.place(place);
                 quote!(::core::matches!(#place, #pat))
             }
+            Rvalue::Bind(place, pat, name) => {
+                let place = self.place(place);
+                quote!(match &#place {
+                    #pat => ::core::clone::Clone::clone(#name),
+                    _ => ::core::unreachable!(),
+                })
+            }
             Rvalue::ZeroOf(ty) => quote!(<#ty as #p::TypeZero>::type_zero()),
         }
     }

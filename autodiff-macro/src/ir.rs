@@ -140,6 +140,10 @@ pub enum Rvalue {
     /// `matches!(place, pattern)`: a pattern test (of `match`, `if let`, `matches!`),
     /// never differentiable.
     Matches(Place, Box<syn::Pat>),
+    /// The value the name binds when the pattern matches the place (an enum payload of a
+    /// `match` arm the primal took); never differentiable: the place must not carry a
+    /// derivative (checked after the activity analysis).
+    Bind(Place, Box<syn::Pat>, syn::Ident),
     /// The zero of a type (initial value of the early-return variable).
     ZeroOf(syn::Type),
 }

@@ -45,6 +45,8 @@ pub struct Lowerer<'e> {
     pub reference_params: HashMap<VarId, bool>,
     /// Tuple values taken apart by field (`let (a, b) = f(x);`): an error if active.
     pub tuple_values: Vec<VarId>,
+    /// Places whose parts a pattern binds (`Loss::Huber(d) =>`): an error if active.
+    pub bound_places: Vec<(VarId, Span)>,
     /// The one float type the signature names (`f64` in `fn f(x: &[f64]) -> f64`), if it
     /// names exactly one and no generics: the type of an untyped `fold(0.0, ..)`.
     pub float_type: Option<syn::Ident>,
@@ -55,6 +57,7 @@ pub struct Lowered {
     pub body: Body,
     pub items: Vec<syn::Item>,
     pub tuple_values: Vec<VarId>,
+    pub bound_places: Vec<(VarId, Span)>,
 }
 
 pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
@@ -72,6 +75,7 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         items: Vec::new(),
         reference_params: HashMap::new(),
         tuple_values: Vec::new(),
+        bound_places: Vec::new(),
         float_type: only_float_type(&sig.item.sig),
     };
     for (i, p) in sig.params.iter().enumerate() {
@@ -95,6 +99,7 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         body: l.body,
         items: l.items,
         tuple_values: l.tuple_values,
+        bound_places: l.bound_places,
     }
 }
 
@@ -371,6 +376,9 @@ impl Lowerer<'_> {
         if name == "matches" {
             return self.matches_macro(mac);
         }
+        if name == crate::lower_match::BIND {
+            return self.bind_macro(mac);
+        }
         if matches!(
             name.as_str(),
             "panic" | "unreachable" | "todo" | "unimplemented"
@@ -445,7 +453,14 @@ impl Lowerer<'_> {
     pub fn if_expr(&mut self, e: &syn::ExprIf) -> Operand {
         if let Expr::Let(l) = &*e.cond {
             if crate::lower_match::binds_parts(&l.pat) {
-                return self.error(l.pat.span(), "`if let` with a pattern that binds names is not supported in a differentiated function: test the condition with a plain `if` or `matches!`, and read the value where you use it");
+                // from: `if let P(x) = s { a } else { b }`  into: `match s { P(x) => a, _ => b }`
+                let (pat, scrutinee, then) = (&l.pat, &l.expr, &e.then_branch);
+                let els = match &e.else_branch {
+                    Some((_, els)) => quote!(#els),
+                    None => quote!({}),
+                };
+                let m: syn::ExprMatch = syn::parse_quote_spanned!(e.if_token.span=> match #scrutinee { #pat => #then, _ => #els });
+                return self.match_expr(&m);
             }
             // from: `if let P = s { .. }`  into: `if matches!(s, P) { .. }`
             let (pat, scrutinee) = (&l.pat, &l.expr);

@@ -11,6 +11,10 @@ use syn::{Expr, Pat};
 use crate::ir::*;
 use crate::lower::{unit, Binding, Lowerer};
 
+/// The marker macro of a binding inside a pattern (`bind!(scrutinee, pattern, name)`),
+/// produced by the lowering of `match` only.
+pub const BIND: &str = "__cotangent_bind";
+
 /// The name the scrutinee is bound to while the arms are lowered; user code cannot
 /// name it (the `__cotangent` prefix is reserved).
 const SCRUTINEE: &str = "__cotangent_scrutinee";
@@ -92,10 +96,22 @@ impl Lowerer<'_> {
             let (binding, test) = split_binding(pat);
             if let Some(test) = test {
                 if binds_parts(test) {
-                    self.errors.push_spanned(test, "a pattern that binds parts of the matched value is not supported in a differentiated function: match on the parts themselves (`match (a, b)`), or test with a pattern without names (`Some(_)`) and read the part in the arm");
-                    continue;
+                    // from: `Loss::Huber(d) => body`
+                    // into: `if matches!(s, Loss::Huber(_)) { let d = bind!(s, Loss::Huber(d), d); body }`
+                    let bind = syn::Ident::new(BIND, test.span());
+                    for ident in binding_names(test) {
+                        // A reference, as Rust binds it through `&T`: `d` and `*d` both read.
+                        lets.push(syn::parse_quote_spanned!(ident.span()=> let #ident = &#bind!(#name, #test, #ident);));
+                    }
+                    let wild = wildcard_bindings(test);
+                    tests.push(
+                        syn::parse_quote_spanned!(test.span()=> ::core::matches!(#name, #wild)),
+                    );
+                } else {
+                    tests.push(
+                        syn::parse_quote_spanned!(test.span()=> ::core::matches!(#name, #test)),
+                    );
                 }
-                tests.push(syn::parse_quote_spanned!(test.span()=> ::core::matches!(#name, #test)));
             }
             if let Some(ident) = binding {
                 lets.push(syn::parse_quote_spanned!(ident.span()=> let #ident = #name;));
@@ -177,6 +193,123 @@ impl Lowerer<'_> {
             }
         };
         self.bind("matches", mac.span(), Rvalue::Matches(place, Box::new(pat)))
+    }
+}
+
+impl Lowerer<'_> {
+    // from: `bind!(s, Loss::Huber(d), d)` (made by `arm_chain`)
+    // into: `Let { t, Bind(s, Loss::Huber(d), d) }`
+    pub fn bind_macro(&mut self, mac: &syn::Macro) -> Operand {
+        let parsed = mac.parse_body_with(|input: syn::parse::ParseStream| {
+            let scrutinee: Expr = input.parse()?;
+            let _: syn::Token![,] = input.parse()?;
+            let pat = Pat::parse_multi_with_leading_vert(input)?;
+            let _: syn::Token![,] = input.parse()?;
+            let name: syn::Ident = input.parse()?;
+            Ok((scrutinee, pat, name))
+        });
+        let Ok((scrutinee, pat, name)) = parsed else {
+            return self.error(mac.span(), "could not read a pattern binding");
+        };
+        let Some(place) = self.place(&scrutinee) else {
+            return unit();
+        };
+        self.bound_places.push((place.base, pat.span()));
+        self.bind(
+            &name.to_string(),
+            name.span(),
+            Rvalue::Bind(place, Box::new(pat), name.clone()),
+        )
+    }
+}
+
+/// The names a pattern binds, in order.
+fn binding_names(pat: &Pat) -> Vec<syn::Ident> {
+    let mut out = Vec::new();
+    collect_bindings(pat, &mut out);
+    out
+}
+
+fn collect_bindings(pat: &Pat, out: &mut Vec<syn::Ident>) {
+    match pat {
+        Pat::Ident(p) => {
+            if is_binding_name(&p.ident) {
+                out.push(p.ident.clone());
+            }
+            if let Some((_, q)) = &p.subpat {
+                collect_bindings(q, out);
+            }
+        }
+        Pat::Or(o) => o
+            .cases
+            .iter()
+            .take(1)
+            .for_each(|c| collect_bindings(c, out)),
+        Pat::Paren(p) => collect_bindings(&p.pat, out),
+        Pat::Reference(r) => collect_bindings(&r.pat, out),
+        Pat::Slice(s) => s.elems.iter().for_each(|e| collect_bindings(e, out)),
+        Pat::Tuple(t) => t.elems.iter().for_each(|e| collect_bindings(e, out)),
+        Pat::TupleStruct(t) => t.elems.iter().for_each(|e| collect_bindings(e, out)),
+        Pat::Struct(s) => s.fields.iter().for_each(|f| collect_bindings(&f.pat, out)),
+        Pat::Type(t) => collect_bindings(&t.pat, out),
+        _ => {}
+    }
+}
+
+/// The pattern with every binding replaced by `_` (`x @ P` by `P`): a test that binds
+/// nothing.
+fn wildcard_bindings(pat: &Pat) -> Pat {
+    let wild = |p: &Pat| {
+        Pat::Wild(syn::PatWild {
+            attrs: Vec::new(),
+            underscore_token: syn::Token![_](p.span()),
+        })
+    };
+    match pat {
+        Pat::Ident(p) if is_binding_name(&p.ident) => match &p.subpat {
+            Some((_, q)) => wildcard_bindings(q),
+            None => wild(pat),
+        },
+        Pat::Or(o) => {
+            let mut o = o.clone();
+            o.cases.iter_mut().for_each(|c| *c = wildcard_bindings(c));
+            Pat::Or(o)
+        }
+        Pat::Paren(p) => {
+            let mut p = p.clone();
+            *p.pat = wildcard_bindings(&p.pat);
+            Pat::Paren(p)
+        }
+        Pat::Reference(r) => {
+            let mut r = r.clone();
+            *r.pat = wildcard_bindings(&r.pat);
+            Pat::Reference(r)
+        }
+        Pat::Slice(s) => {
+            let mut s = s.clone();
+            s.elems.iter_mut().for_each(|e| *e = wildcard_bindings(e));
+            Pat::Slice(s)
+        }
+        Pat::Tuple(t) => {
+            let mut t = t.clone();
+            t.elems.iter_mut().for_each(|e| *e = wildcard_bindings(e));
+            Pat::Tuple(t)
+        }
+        Pat::TupleStruct(t) => {
+            let mut t = t.clone();
+            t.elems.iter_mut().for_each(|e| *e = wildcard_bindings(e));
+            Pat::TupleStruct(t)
+        }
+        Pat::Struct(s) => {
+            let mut s = s.clone();
+            for f in s.fields.iter_mut() {
+                *f.pat = wildcard_bindings(&f.pat);
+                f.colon_token.get_or_insert_with(Default::default);
+            }
+            Pat::Struct(s)
+        }
+        Pat::Type(t) => wildcard_bindings(&t.pat),
+        other => other.clone(),
     }
 }
 

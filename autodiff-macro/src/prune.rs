@@ -100,7 +100,9 @@ fn uses_of(value: &Rvalue, param: impl Fn(VarId) -> bool, uses: &mut Vec<VarId>)
     };
     match value {
         Rvalue::Use(op) | Rvalue::Unary(_, op) | Rvalue::Cast(op, _, _) => uses.extend(op.var()),
-        Rvalue::Read(p) | Rvalue::Copy(p, _) | Rvalue::Matches(p, _) => place(p, uses),
+        Rvalue::Read(p) | Rvalue::Copy(p, _) | Rvalue::Matches(p, _) | Rvalue::Bind(p, ..) => {
+            place(p, uses)
+        }
         Rvalue::Binary(_, a, b) => uses.extend(a.var().into_iter().chain(b.var())),
         Rvalue::Math(_, ops, _) | Rvalue::Array(ops) | Rvalue::VecList(ops) => {
             uses.extend(ops.iter().filter_map(Operand::var))

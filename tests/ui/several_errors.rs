@@ -4,9 +4,9 @@ use cotangent::autodiff_reverse;
 // caller of the adjoint sees no further error.
 #[autodiff_reverse(d_f, Active, Active)]
 fn f(x: f64) -> f64 {
-    let a = if let Some(v) = Some(x) { v } else { 0.0 };
+    let a = format!("{x}");
     let b = unsafe { x };
-    a
+    x
 }
 
 fn main() {
