@@ -746,3 +746,29 @@ fn references_bound_again() {
         },
     );
 }
+
+/// A `Const` log of steps grown with `push` next to the differentiated computation.
+#[autodiff_reverse(d_logged, Duplicated, Const, Active)]
+fn logged(x: &[f64], log: &mut Vec<usize>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        if x[i] > 0.0 {
+            log.push(i);
+        }
+        s += x[i].sin() * x[i];
+    }
+    s
+}
+
+#[test]
+fn push_into_a_const_argument() {
+    check_all(
+        &[&[0.5, -1.0, 2.0]],
+        |x| logged(x, &mut Vec::new()),
+        |x, d| {
+            let mut log = Vec::new();
+            assert_bits(d_logged(x, d, &mut log, 1.0), logged(x, &mut Vec::new()));
+            assert_eq!(log, [0, 2]);
+        },
+    );
+}

@@ -343,6 +343,7 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
         items,
         tuple_values,
         bound_places,
+        pushed_params,
     } = lower::lower(&sig, errors);
     if !errors.is_empty() {
         return Err(Box::new(sig));
@@ -366,6 +367,9 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
     unsupported_std_calls(&body, &plan, errors);
     for var in tuple_values.into_iter().filter(|v| plan.active[*v]) {
         errors.push(body.vars[var].span, crate::lower_tuple::HINT);
+    }
+    for (_, span) in pushed_params.into_iter().filter(|(v, _)| plan.active[*v]) {
+        errors.push(span, "`.push(..)` on an argument that carries a derivative is not supported: its shadow keeps the caller's length. Build a local `Vec` and return it, or write into a buffer of the final length by index");
     }
     for (_, span) in bound_places.into_iter().filter(|(v, _)| plan.active[*v]) {
         errors.push(span, "this pattern binds a part of a value that carries a derivative, which is not supported: bind parts of `Const` values only (an enum of settings), or compute the part with arithmetic and `if`");

@@ -47,6 +47,8 @@ pub struct Lowerer<'e> {
     pub tuple_values: Vec<VarId>,
     /// Places whose parts a pattern binds (`Loss::Huber(d) =>`): an error if active.
     pub bound_places: Vec<(VarId, Span)>,
+    /// Arguments grown with `push`: an error if active (the shadow has the caller's length).
+    pub pushed_params: Vec<(VarId, Span)>,
     /// The one float type the signature names (`f64` in `fn f(x: &[f64]) -> f64`), if it
     /// names exactly one and no generics: the type of an untyped `fold(0.0, ..)`.
     pub float_type: Option<syn::Ident>,
@@ -58,6 +60,7 @@ pub struct Lowered {
     pub items: Vec<syn::Item>,
     pub tuple_values: Vec<VarId>,
     pub bound_places: Vec<(VarId, Span)>,
+    pub pushed_params: Vec<(VarId, Span)>,
 }
 
 pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
@@ -76,6 +79,7 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         reference_params: HashMap::new(),
         tuple_values: Vec::new(),
         bound_places: Vec::new(),
+        pushed_params: Vec::new(),
         float_type: only_float_type(&sig.item.sig),
     };
     for (i, p) in sig.params.iter().enumerate() {
@@ -100,6 +104,7 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         items: l.items,
         tuple_values: l.tuple_values,
         bound_places: l.bound_places,
+        pushed_params: l.pushed_params,
     }
 }
 

@@ -351,7 +351,8 @@ impl Lowerer<'_> {
         if name == "push" && m.args.len() == 1 && m.turbofish.is_none() {
             if let Some(base) = self.place(&m.receiver) {
                 if matches!(self.body.vars[base.base].origin, Origin::Param(_)) {
-                    return self.error(m.method.span(), "`.push(..)` on an argument is not supported: its shadow keeps the caller's length. Build a local `Vec` and return it, or write into a buffer of the final length by index");
+                    // An error if the argument carries a derivative (a log of steps is fine).
+                    self.pushed_params.push((base.base, m.method.span()));
                 }
                 let value = self.expr(&m.args[0]);
                 self.push_value(base, value, m.span());
