@@ -139,6 +139,11 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Every statement list under construction, outermost first.
+    pub fn current_stmts(&self) -> impl Iterator<Item = &Stmt> {
+        self.blocks.iter().flatten()
+    }
+
     /// The number of statements in the statement list under construction.
     pub fn current_len(&self) -> usize {
         self.blocks.last().map_or(0, Vec::len)

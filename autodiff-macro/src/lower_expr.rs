@@ -250,7 +250,7 @@ impl Lowerer<'_> {
                     return Some(place);
                 }
                 let index = self.expr(&i.index);
-                place.projs.push(Proj::Index(index));
+                self.push_index(&mut place, index, i.span());
                 Some(place)
             }
             Expr::Field(f) => {
@@ -317,6 +317,81 @@ impl Lowerer<'_> {
                     }
                 }
             }
+        }
+    }
+
+    // from: `w[1]` of a window `w = x[i..][..2]` (`windows(2)`, `chunks_exact(2)`)
+    // into: `x[i + 1]`: the same element without two sub-slices' bounds checks, which
+    // the reverse sweep would pay at every read and every adjoint update (the window's
+    // own length check is `i + 2 <= len`, which the loop bound already guarantees)
+    pub(crate) fn push_index(
+        &mut self,
+        place: &mut Place,
+        index: Operand,
+        span: proc_macro2::Span,
+    ) {
+        let literal = |op: &Operand| match op {
+            Operand::Const(t) => syn::parse2::<syn::LitInt>(t.clone())
+                .ok()
+                .and_then(|l| l.base10_parse::<usize>().ok()),
+            Operand::Var(_) => None,
+        };
+        let n = place.projs.len();
+        if n >= 2 {
+            if let (
+                Proj::Range {
+                    start: Some(start),
+                    end: None,
+                    inclusive: false,
+                },
+                Proj::Range {
+                    start: None,
+                    end: Some(size),
+                    inclusive: false,
+                },
+            ) = (&place.projs[n - 2], &place.projs[n - 1])
+            {
+                if let (Some(k), Some(size)) = (literal(&index), self.window_size(size)) {
+                    if k < size {
+                        let start = start.clone();
+                        let at = match k {
+                            0 => start,
+                            _ => self.int(BinOp::Add, start, Operand::Const(quote!(#k)), span),
+                        };
+                        place.projs.truncate(n - 2);
+                        place.projs.push(Proj::Index(at));
+                        return;
+                    }
+                }
+            }
+        }
+        place.projs.push(Proj::Index(index));
+    }
+
+    /// A window's length when it is an integer literal, directly or through the
+    /// temporary `windows(2)` binds it to.
+    fn window_size(&self, size: &Operand) -> Option<usize> {
+        match size {
+            Operand::Const(t) => syn::parse2::<syn::LitInt>(t.clone())
+                .ok()
+                .and_then(|l| l.base10_parse::<usize>().ok()),
+            Operand::Var(v) => self
+                .body
+                .block
+                .stmts
+                .iter()
+                .chain(self.current_stmts())
+                .find_map(|s| match s {
+                    Stmt::Let {
+                        var,
+                        value: Rvalue::Use(Operand::Const(t)),
+                    } if var == v && !self.body.vars[*v].mutable => {
+                        syn::parse2::<syn::LitInt>(t.clone())
+                            .ok()
+                            .and_then(|l| l.base10_parse::<usize>().ok())
+                    }
+                    _ => None,
+                }),
         }
     }
 
