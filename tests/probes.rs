@@ -772,3 +772,30 @@ fn push_into_a_const_argument() {
         },
     );
 }
+
+/// `std::iter::zip` as a free function.
+#[autodiff_reverse(d_zipped, Duplicated, Duplicated, Active)]
+fn zipped(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (x, y) in std::iter::zip(a, b) {
+        s += x * y.sin();
+    }
+    s + std::iter::zip(a.iter(), b.iter())
+        .map(|(x, y)| x * x * y)
+        .sum::<f64>()
+}
+
+#[test]
+fn free_zip() {
+    check_all(
+        &[&[0.5, -1.0, 2.0, 0.3], &[0.0, 1.0, 0.0, 2.0]],
+        |p| zipped(&p[..2], &p[2..]),
+        |p, d| {
+            let (da, db) = d.split_at_mut(2);
+            assert_bits(
+                d_zipped(&p[..2], da, &p[2..], db, 1.0),
+                zipped(&p[..2], &p[2..]),
+            );
+        },
+    );
+}

@@ -140,8 +140,17 @@ pub(crate) fn is_chain(e: &Expr) -> bool {
                     || UNSUPPORTED_ADAPTORS.contains(&name.as_str()))
                     && is_chain(&m.receiver))
         }
+        Expr::Call(c) => is_zip_call(c),
         _ => false,
     }
+}
+
+/// `std::iter::zip(a, b)` (or `zip(a, b)` imported).
+fn is_zip_call(c: &syn::ExprCall) -> bool {
+    c.args.len() == 2
+        && matches!(&*c.func, Expr::Path(p) if p.qself.is_none()
+            && p.path.segments.last().is_some_and(|s| s.ident == "zip")
+            && p.path.segments.len() <= 3)
 }
 
 /// Whether a `for` loop iterates over a range `lower::range` handles itself.
@@ -295,6 +304,12 @@ impl Lowerer<'_> {
             Expr::Range(r) => self.range_source(r),
             Expr::Reference(r) => self.place_source(&r.expr, r.mutability.is_some()),
             Expr::MethodCall(m) => self.chain_method(m),
+            // from: `std::iter::zip(a, b)`  into: `a.into_iter().zip(b)`
+            Expr::Call(c) if is_zip_call(c) => {
+                let (a, b) = (&c.args[0], &c.args[1]);
+                let method: Expr = syn::parse_quote_spanned!(c.span()=> (#a).into_iter().zip(#b));
+                self.chain(&method)
+            }
             Expr::Path(_) | Expr::Field(_) | Expr::Index(_) | Expr::Unary(_) => {
                 let mutable = self.is_mut_ref(e);
                 self.place_source(e, mutable)
