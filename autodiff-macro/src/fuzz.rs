@@ -54,32 +54,38 @@ fn scalar(r: &mut Rng, depth: usize) -> String {
 fn statement(r: &mut Rng, depth: usize) -> String {
     let v = r.pick(&SCALARS);
     let e = scalar(r, 2);
-    match r.below(if depth == 0 { 5 } else { 11 }) {
+    match r.below(if depth == 0 { 9 } else { 15 }) {
         0 => format!("{v} = {e};"),
         1 => format!("{v} += {e};"),
         2 => format!("{v} *= 0.5 + {e}.abs().min(1.0);"),
         3 => format!("buf[{}] = {e};", r.below(3)),
         4 => format!("let u = {e}; {v} -= u;"),
-        5 => format!(
+        5 => format!("let (p, q) = ({e}, {v}); ({v}, s) = (q * p, s + p);"),
+        6 => format!("v.push({e}); {v} += v[v.len() - 1] * w[0];"),
+        7 => format!(
+            "{v} += match i0 % 3 {{ 0 => {e}, 1 | 2 if {v} > 0.0 => {v} * 2.0, k => k as f64 * {e} }};"
+        ),
+        8 => format!("let sq = |z: f64| z * {e}; {v} = sq({v}); std::mem::swap(&mut s, &mut t);"),
+        9 => format!(
             "for i in 0..{} {{ {} }}",
             r.below(4),
             statement(r, depth - 1)
         ),
-        6 => format!(
+        10 => format!(
             "if {e} < 1.0 {{ {} }} else {{ {} }}",
             statement(r, depth - 1),
             statement(r, depth - 1)
         ),
-        7 => format!(
+        11 => format!(
             "let mut k = 0; while k < {} {{ k += 1; {} if {e} > 2.0 {{ break; }} }}",
             r.below(4),
             statement(r, depth - 1)
         ),
-        8 => format!(
+        12 => format!(
             "for i in (0..x.len()).rev() {{ if {e} > 0.0 {{ continue; }} {} }}",
             statement(r, depth - 1)
         ),
-        9 => format!("if {e} > 3.0 {{ return {v}; }}"),
+        13 => format!("if {e} > 3.0 {{ return {v}; }}"),
         _ => format!("loop {{ {} break; }}", statement(r, depth - 1)),
     }
 }
@@ -87,7 +93,7 @@ fn statement(r: &mut Rng, depth: usize) -> String {
 fn function(r: &mut Rng) -> String {
     let body: Vec<String> = (0..1 + r.below(5)).map(|_| statement(r, 2)).collect();
     format!(
-        "fn f(x: &[f64], a: f64, b: f64) -> f64 {{ let mut s = 0.0; let mut t = 1.0; let mut buf = [0.0; 3]; {} s + t * buf[1] }}",
+        "fn f(x: &[f64], a: f64, b: f64) -> f64 {{ let mut s = 0.0; let mut t = 1.0; let mut buf = [0.0; 3]; let mut v = vec![a]; let w: Vec<f64> = x.iter().map(|z| z * b).collect(); let i0 = x.len(); {} s + t * buf[1] + v[0] }}",
         body.join(" ")
     )
 }
