@@ -799,3 +799,49 @@ fn free_zip() {
         },
     );
 }
+
+/// A helper that reads a slice in a loop, called on a buffer the caller overwrites
+/// afterwards (an RNN cell's `matvec(&u, h, ..); h[j] = ..`): the helper's pullback reads
+/// the elements again in its reverse sweep, so the caller keeps the buffer as it was.
+#[cotangent::differentiable]
+fn dot_loop(w: &[f64], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        s += w[i] * x[i];
+    }
+    s
+}
+
+#[autodiff_reverse(d_rnn_step, Duplicated, Duplicated, Const, Active)]
+fn rnn_step(w: &[f64], h: &mut [f64], steps: usize) -> f64 {
+    for _ in 0..steps {
+        let g = dot_loop(w, h);
+        for j in 0..h.len() {
+            h[j] = (g + h[j]).tanh();
+        }
+    }
+    h.iter().sum()
+}
+
+#[test]
+fn buffer_overwritten_after_a_looping_helper_read_it() {
+    for steps in [1, 3] {
+        check_all(
+            &[&[0.7, -0.3, 2.0, 0.5], &[0.1, 0.2, -1.0, 0.0]],
+            |p| rnn_step(&p[..2], &mut p[2..].to_vec(), steps),
+            |p, d| {
+                let mut h = p[2..].to_vec();
+                let (dw, dh) = d.split_at_mut(2);
+                dh.fill(0.0);
+                let y = d_rnn_step(&p[..2], dw, &mut h, dh, steps, 1.0);
+                assert_bits(y, rnn_step(&p[..2], &mut p[2..].to_vec(), steps));
+            },
+        );
+    }
+    let w = [0.7];
+    let (mut h, mut dh, mut dw) = ([2.0], [0.0], [0.0]);
+    d_rnn_step(&w, &mut dw, &mut h, &mut dh, 1, 1.0);
+    // f = tanh(w h0 + h0): df/dw = (1 - f^2) h0
+    let f = (0.7f64 * 2.0 + 2.0).tanh();
+    assert!((dw[0] - (1.0 - f * f) * 2.0).abs() < 1e-12);
+}

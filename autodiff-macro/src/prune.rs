@@ -17,10 +17,22 @@ use crate::record::Plan;
 pub fn prune(body: &Body, plan: &mut Plan) {
     let live = live_values(body, plan);
     let scalar = scalar_values(body);
+    // Read-only arguments whose elements the reverse sweep reads again (`x[i]` redone
+    // instead of recorded): a caller must keep them as they were at the call.
+    let mut reread = vec![false; body.vars.len()];
+    for_each_stmt(&body.block, false, &mut |stmt, _| {
+        if let Stmt::Let { var, value } = stmt {
+            if plan.remat[*var] && plan.needed[*var] {
+                let mut uses = Vec::new();
+                uses_of(value, |_| false, &mut uses);
+                uses.into_iter().for_each(|u| reread[u] = true);
+            }
+        }
+    });
     for v in 0..body.vars.len() {
         plan.dead[v] = scalar[v] && !live[v] && !plan.needed[v];
         plan.skipped[v] = scalar[v] && !live[v] && plan.needed[v];
-        plan.unread[v] = !live[v];
+        plan.unread[v] = !live[v] && !reread[v];
     }
 }
 
