@@ -22,14 +22,24 @@ pub fn share_reads(body: &mut Body, readonly: &[bool]) {
         Stmt::For { counter, .. } | Stmt::Loop { counter, .. } => reassigned.extend(*counter),
         _ => {}
     });
+    // A variable that is changed after the read (`let mut b = x[1]; b = b * x[0];`) no
+    // longer holds the element: it is not shared.
+    let changed: Vec<bool> = body.vars.iter().map(|v| v.mutable).collect();
     let mut scopes = vec![HashMap::new()];
-    share_in(&mut body.block, readonly, &reassigned, &mut scopes);
+    share_in(
+        &mut body.block,
+        readonly,
+        &reassigned,
+        &changed,
+        &mut scopes,
+    );
 }
 
 fn share_in(
     block: &mut Block,
     readonly: &[bool],
     reassigned: &HashSet<VarId>,
+    changed: &[bool],
     scopes: &mut Vec<HashMap<String, VarId>>,
 ) {
     for stmt in &mut block.stmts {
@@ -41,21 +51,22 @@ fn share_in(
                 };
                 match scopes.iter().rev().find_map(|s| s.get(&key)) {
                     Some(first) => *value = Rvalue::Use(Operand::Var(*first)),
-                    None => {
+                    None if !changed[*var] && !reassigned.contains(var) => {
                         scopes.last_mut().map(|s| s.insert(key, *var));
                     }
+                    None => {}
                 }
             }
             Stmt::If { then, els, .. } => {
                 for b in [then, els] {
                     scopes.push(HashMap::new());
-                    share_in(b, readonly, reassigned, scopes);
+                    share_in(b, readonly, reassigned, changed, scopes);
                     scopes.pop();
                 }
             }
             Stmt::For { body, .. } | Stmt::Loop { body, .. } => {
                 scopes.push(HashMap::new());
-                share_in(body, readonly, reassigned, scopes);
+                share_in(body, readonly, reassigned, changed, scopes);
                 scopes.pop();
             }
             _ => {}

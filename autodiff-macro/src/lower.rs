@@ -25,8 +25,9 @@ pub enum Binding {
     /// element): uses read or write the place itself.
     Alias(Place, bool),
     /// A closure bound to a name (`let relu = |v: f64| v.max(0.0);`): inlined where it
-    /// is called, like the closures of iterator adaptors.
-    Closure(Box<syn::ExprClosure>),
+    /// is called, like the closures of iterator adaptors, with the names it captures
+    /// bound as they were where it was defined.
+    Closure(Box<syn::ExprClosure>, Vec<(String, Binding)>),
 }
 
 pub struct Lowerer<'e> {
@@ -121,6 +122,16 @@ fn only_float_type(sig: &syn::Signature) -> Option<syn::Ident> {
         (false, true) => Some(syn::Ident::new("f32", Span::call_site())),
         _ => None,
     }
+}
+
+/// Whether a block holds a `break`, `continue` or `return` (at any depth).
+fn has_exit(block: &Block) -> bool {
+    block.stmts.iter().any(|s| match s {
+        Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(_) => true,
+        Stmt::If { then, els, .. } => has_exit(then) || has_exit(els),
+        Stmt::For { body, .. } | Stmt::Loop { body, .. } => has_exit(body),
+        _ => false,
+    })
 }
 
 /// The placeholder for "no value" (unit, or an expression after an error).
@@ -278,7 +289,11 @@ impl Lowerer<'_> {
         if let (Expr::Closure(c), Some(name)) = (&*init.expr, &name) {
             // from: `let sq = |v| v * v;`  into: nothing yet; `sq(a)` is lowered inline
             if let Some(crate::lower_iter::Func::Closure(_)) = self.func(&init.expr) {
-                self.bind_name(&name.to_string(), Binding::Closure(Box::new(c.clone())));
+                let captured = self.captures(c);
+                self.bind_name(
+                    &name.to_string(),
+                    Binding::Closure(Box::new(c.clone()), captured),
+                );
             }
             return;
         }
@@ -301,8 +316,8 @@ impl Lowerer<'_> {
                             *m,
                         )
                     }),
-                    Binding::Closure(c) => {
-                        self.bind_name(&name.to_string(), Binding::Closure(c));
+                    closure @ Binding::Closure(..) => {
+                        self.bind_name(&name.to_string(), closure);
                         return;
                     }
                 };
@@ -402,6 +417,41 @@ impl Lowerer<'_> {
             mac.path.span(),
             format!("the macro `{name}!` is not supported in a differentiated function: write its expansion by hand, or compute the value in a `Const` argument (supported: `vec![..]`, `matches!(..)`, `panic!`-style macros; `assert!`-style and `println!`-style macros are left out of the adjoint)"),
         )
+    }
+
+    /// The bindings of the names a closure's body uses, as they are now: a later
+    /// `let c = ..` does not change what the closure sees; a `move` closure copies what
+    /// it captures (a later `c = ..` does not change it either).
+    fn captures(&mut self, c: &syn::ExprClosure) -> Vec<(String, Binding)> {
+        struct Names(Vec<String>);
+        impl<'a> syn::visit::Visit<'a> for Names {
+            fn visit_expr_path(&mut self, p: &'a syn::ExprPath) {
+                if let Some(id) = p.path.get_ident() {
+                    self.0.push(id.to_string());
+                }
+            }
+        }
+        let mut names = Names(Vec::new());
+        syn::visit::Visit::visit_expr(&mut names, &c.body);
+        names.0.sort();
+        names.0.dedup();
+        let mut out = Vec::new();
+        for name in names.0 {
+            let Some(binding) = self.lookup(&name) else {
+                continue;
+            };
+            let binding = match binding {
+                Binding::Var(v) if c.capture.is_some() => {
+                    match self.bind("captured", c.span(), Rvalue::Use(Operand::Var(v))) {
+                        Operand::Var(copy) => Binding::Var(copy),
+                        Operand::Const(_) => continue,
+                    }
+                }
+                other => other,
+            };
+            out.push((name, binding));
+        }
+        out
     }
 
     // from: `panic!("bad input {n}")` (also `unreachable!`, `todo!`, `unimplemented!`)
@@ -511,23 +561,38 @@ impl Lowerer<'_> {
             (&mut els, else_value, else_diverged),
         ] {
             // An arm that leaves early (`else { return 0.0; }`) still initialises the result:
-            // its adjoint is created after the branch, whichever arm ran.
-            let (value, at) = if diverged {
-                (
-                    Operand::Const(quote!(::core::default::Default::default())),
+            // its adjoint is created after the branch, whichever arm ran. So does an arm
+            // that may leave early in a nested branch (`else if c { break } else { v }`):
+            // the exit's flag guards the assignment at its end.
+            let default = || Operand::Const(quote!(::core::default::Default::default()));
+            if diverged {
+                block.stmts.insert(
                     0,
-                )
-            } else {
-                (value, block.stmts.len())
-            };
-            block.stmts.insert(
-                at,
-                Stmt::Assign {
-                    var: result,
-                    value,
-                    overwrites: false,
-                },
-            );
+                    Stmt::Assign {
+                        var: result,
+                        value: default(),
+                        overwrites: false,
+                    },
+                );
+                continue;
+            }
+            let may_exit = has_exit(block);
+            if may_exit {
+                self.body.vars[result].mutable = true;
+                block.stmts.insert(
+                    0,
+                    Stmt::Assign {
+                        var: result,
+                        value: default(),
+                        overwrites: false,
+                    },
+                );
+            }
+            block.stmts.push(Stmt::Assign {
+                var: result,
+                value,
+                overwrites: may_exit,
+            });
         }
         self.push(Stmt::Declare { var: result });
         self.push(Stmt::If { cond, then, els });

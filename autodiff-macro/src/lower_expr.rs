@@ -87,7 +87,7 @@ impl Lowerer<'_> {
                     Some(Binding::Alias(place, _)) => {
                         return self.bind("x", p.span(), Rvalue::Read(place))
                     }
-                    Some(Binding::Closure(_)) => {
+                    Some(Binding::Closure(..)) => {
                         return self.error(p.span(), "a closure bound to a name can be called (`f(x)`) or passed to an iterator adaptor (`.map(f)`), not used as a value");
                     }
                     None => {}
@@ -623,19 +623,41 @@ impl Lowerer<'_> {
         }
         // from: `sq(a + 1.0)` with `let sq = |v: f64| v * v;`
         // into: `let t = a + 1.0; let v = t; let sq1 = v * v;` (the body inlined)
-        if let Some(Binding::Closure(closure)) = func
+        if let Some(Binding::Closure(closure, captured)) = func
             .path
             .get_ident()
             .filter(|_| func.qself.is_none())
             .and_then(|id| self.lookup(&id.to_string()))
         {
+            use crate::lower_iter::Bound;
+            // An argument that names a place (an iterator's element, `&x[i]`) stays one,
+            // so `|v: &f64| *v` works as in an adaptor.
             let args = c
                 .args
                 .iter()
-                .map(|a| crate::lower_iter::Bound::Value(self.expr(a)))
+                .map(|a| match a {
+                    Expr::Path(p) if self.alias_of(p).is_some() => {
+                        let mutable = matches!(
+                            p.path
+                                .get_ident()
+                                .and_then(|id| self.lookup(&id.to_string())),
+                            Some(Binding::Alias(_, true))
+                        );
+                        self.alias_of(p)
+                            .map_or(Bound::Value(unit()), |pl| Bound::Place(pl, mutable))
+                    }
+                    Expr::Reference(r) => match self.place(&r.expr) {
+                        Some(pl) => Bound::Place(pl, r.mutability.is_some()),
+                        None => Bound::Value(unit()),
+                    },
+                    other => Bound::Value(self.expr(other)),
+                })
                 .collect();
+            self.scopes.push(captured.into_iter().collect());
             let result = self.apply(&crate::lower_iter::Func::Closure(*closure), args, false);
-            return self.value_of(result, c.span());
+            let value = self.value_of(result, c.span());
+            self.scopes.pop();
+            return value;
         }
         if func.qself.is_none()
             && func
@@ -703,7 +725,7 @@ impl Lowerer<'_> {
 
                         None => CallArg::Value(Operand::Var(v)),
                     },
-                    Some(Binding::Closure(_)) | None => CallArg::Value(self.expr(e)),
+                    Some(Binding::Closure(..)) | None => CallArg::Value(self.expr(e)),
                 }
             }
             other => CallArg::Value(self.expr(other)),

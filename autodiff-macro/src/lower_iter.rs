@@ -330,7 +330,7 @@ impl Lowerer<'_> {
         match self.lookup(&id.to_string()) {
             Some(Binding::Var(v)) => self.reference_params.get(&v).copied().unwrap_or(false),
             Some(Binding::Alias(_, mutable)) => mutable,
-            Some(Binding::Closure(_)) | None => false,
+            Some(Binding::Closure(..)) | None => false,
         }
     }
 

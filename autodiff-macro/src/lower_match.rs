@@ -114,7 +114,9 @@ impl Lowerer<'_> {
                 }
             }
             if let Some(ident) = binding {
-                lets.push(syn::parse_quote_spanned!(ident.span()=> let #ident = #name;));
+                // `m =>` binds a copy of the value (`{ s }`), not the place matched: the arm
+                // may change the scrutinee variable.
+                lets.push(syn::parse_quote_spanned!(ident.span()=> let #ident = { #name };));
             }
         }
         let body = &arm.body;

@@ -401,6 +401,16 @@ impl Lowerer<'_> {
                         let b = Bound::Value(self.expr(&t.elems[1]));
                         Bound::Pair(Box::new(a), Box::new(b))
                     }
+                    // `{ let m = ..; (m, z + v) }`, or an `if` whose arms are pairs
+                    e if crate::lower_tuple::tuple_tails(e, 2) => {
+                        match self.branched_tuple(e, 2).as_deref() {
+                            Some([a, b]) => Bound::Pair(
+                                Box::new(Bound::Value(a.clone())),
+                                Box::new(Bound::Value(b.clone())),
+                            ),
+                            _ => Bound::Value(unit()),
+                        }
+                    }
                     e => Bound::Value(self.expr(e)),
                 }
             }

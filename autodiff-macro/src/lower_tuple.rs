@@ -313,7 +313,7 @@ impl Lowerer<'_> {
 
     /// A tuple-valued `if`, `match` or block: each arm's tail tuple is split by rewriting
     /// it into assignments to one fresh variable per part, declared before.
-    fn branched_tuple(&mut self, e: &Expr, n: usize) -> Option<Vec<Operand>> {
+    pub(crate) fn branched_tuple(&mut self, e: &Expr, n: usize) -> Option<Vec<Operand>> {
         let names: Vec<syn::Ident> = (0..n)
             .map(|k| syn::Ident::new(&format!("__cotangent_part_{k}"), e.span()))
             .collect();
@@ -361,6 +361,20 @@ fn is_sin_cos_path(func: &Expr) -> Option<syn::Ident> {
         }
         _ => None,
     }
+}
+
+/// Whether every tail of a block, `if` or `match` is an `n`-tuple.
+pub fn tuple_tails(e: &Expr, n: usize) -> bool {
+    let names: Vec<syn::Ident> = (0..n)
+        .map(|k| {
+            syn::Ident::new(
+                &format!("__cotangent_part_{k}"),
+                proc_macro2::Span::call_site(),
+            )
+        })
+        .collect();
+    matches!(e, Expr::Block(_) | Expr::If(_) | Expr::Match(_))
+        && assign_tails(&mut e.clone(), &names)
 }
 
 /// Rewrites every tail of `e` that is an `n`-tuple into `{ p0 = a; p1 = b; }`; false if a

@@ -1,0 +1,142 @@
+//! Wrong gradients found by adversarial probing, each kept as a regression test against
+//! central finite differences of the untouched primal and exact values.
+#![allow(clippy::needless_range_loop, clippy::match_single_binding)]
+
+use cotangent::autodiff_reverse;
+
+mod common;
+use common::{assert_bits, check_all};
+
+/// A local that holds a read element and is changed afterwards is not the element any
+/// more: a second read of the element must not reuse it.
+#[autodiff_reverse(d_reread, Duplicated, Active)]
+fn reread(x: &[f64]) -> f64 {
+    let mut b = x[1];
+    b *= x[0];
+    let mut s = x[0];
+    for i in 1..x.len() {
+        s = s * x[i] + x[0];
+    }
+    b * x[1] + s
+}
+
+#[autodiff_reverse(d_reread_deref, Active, Duplicated, Active)]
+fn reread_deref(k: f64, p: &f64) -> f64 {
+    let mut m = *p;
+    m *= 3.0 + k;
+    m + *p
+}
+
+#[test]
+fn reassigned_holder_of_a_read() {
+    check_all(
+        &[&[2.0, 3.0, 4.0], &[0.5, -1.0], &[0.0, 1.0, 2.0]],
+        reread,
+        |x, d| assert_bits(d_reread(x, d, 1.0), reread(x)),
+    );
+    let mut d = [0.0; 2];
+    assert_eq!(d_reread(&[2.0, 3.0], &mut d, 1.0), 18.0 + 8.0);
+    assert_eq!(d, [9.0 + 4.0, 12.0 + 2.0]);
+    let mut dp = 0.0;
+    let (y, dk) = d_reread_deref(0.0, &2.0, &mut dp, 1.0);
+    assert_eq!((y, dk, dp), (8.0, 2.0, 4.0));
+    assert_eq!(y, reread_deref(0.0, &2.0));
+}
+
+/// A named closure sees its captures as they were where it was defined.
+#[autodiff_reverse(d_captures, Active, Active, Active, Active)]
+fn captures(x: f64, y: f64, z: f64) -> f64 {
+    let c = x;
+    let k = |v: f64| v * c;
+    let c = z;
+    k(y) + c
+}
+
+#[autodiff_reverse(d_loop_capture, Duplicated, Active)]
+fn loop_capture(x: &[f64]) -> f64 {
+    let w = 2.0;
+    let f = |v: f64| v * w;
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let w = x[i].sin();
+        s += f(x[i]) * w;
+    }
+    s
+}
+
+#[test]
+fn closure_captures_at_definition() {
+    let (y, gx, gy, gz) = d_captures(2.0, 3.0, 5.0, 1.0);
+    assert_eq!((y, gx, gy, gz), (11.0, 3.0, 2.0, 1.0));
+    assert_eq!(y, captures(2.0, 3.0, 5.0));
+    check_all(&[&[0.7, -0.4], &[0.0, 1.0, 2.0]], loop_capture, |x, d| {
+        assert_bits(d_loop_capture(x, d, 1.0), loop_capture(x))
+    });
+}
+
+/// A whole-value binding of a `match` is a copy: the arm may change the scrutinee.
+#[autodiff_reverse(d_copy_binding, Duplicated, Const, Active)]
+fn copy_binding(x: &[f64], k0: usize) -> f64 {
+    let mut k = k0;
+    match k {
+        m => {
+            k = 2;
+            x[m] * 10.0 + x[k]
+        }
+    }
+}
+
+#[test]
+fn match_binding_is_a_copy() {
+    let mut d = [0.0; 3];
+    assert_eq!(d_copy_binding(&[1.0, 2.0, 3.0], &mut d, 0, 1.0), 13.0);
+    assert_eq!(d, [10.0, 0.0, 1.0]);
+    check_all(
+        &[&[1.0, 2.0, 3.0]],
+        |x| copy_binding(x, 1),
+        |x, d| assert_bits(d_copy_binding(x, d, 1, 1.0), copy_binding(x, 1)),
+    );
+}
+
+/// A value `match` with one arm that returns and one that breaks; a pair fold whose
+/// closure is a block.
+#[autodiff_reverse(d_exits, Duplicated, Active)]
+fn exits(x: &[f64]) -> f64 {
+    let mut s = x[0];
+    for i in 1..x.len() {
+        let t = match i {
+            3 => return s,
+            2 => break,
+            _ => x[i] * s,
+        };
+        s = t;
+    }
+    let (m, z) = x.iter().fold((f64::NEG_INFINITY, 0.0), |(m, z), &v| {
+        let nm = m.max(v);
+        (nm, z + (v - nm).exp())
+    });
+    s + m + z
+}
+
+#[test]
+fn exits_in_value_arms_and_block_pair_folds() {
+    check_all(
+        &[&[2.0, 3.0, 5.0, 7.0], &[0.5, -1.0], &[1.5]],
+        exits,
+        |x, d| assert_bits(d_exits(x, d, 1.0), exits(x)),
+    );
+}
+
+/// A named closure taking `&f64` dereferences its parameter, as an inline one does.
+#[autodiff_reverse(d_deref_closure, Duplicated, Active)]
+fn deref_closure(x: &[f64]) -> f64 {
+    let f = |v: &f64| (*v - 1.0).sin();
+    x.iter().map(f).sum::<f64>() + f(&x[0])
+}
+
+#[test]
+fn named_closure_with_a_reference_parameter() {
+    check_all(&[&[0.5, -1.0, 2.0], &[0.0]], deref_closure, |x, d| {
+        assert_bits(d_deref_closure(x, d, 1.0), deref_closure(x))
+    });
+}
