@@ -140,3 +140,59 @@ fn named_closure_with_a_reference_parameter() {
         assert_bits(d_deref_closure(x, d, 1.0), deref_closure(x))
     });
 }
+
+/// Settings passed to helpers: an enum by value is never a derivative candidate, and a
+/// pattern that cannot be differentiated (binding the payload of a `&Blend` made
+/// `Duplicated`) is left out of a helper's pullbacks instead of failing them all.
+#[derive(Clone, Copy)]
+enum Activation {
+    Tanh,
+    Relu,
+}
+
+#[cotangent::differentiable]
+fn activate(act: Activation, v: &mut [f64]) {
+    for x in v.iter_mut() {
+        *x = match act {
+            Activation::Tanh => x.tanh(),
+            Activation::Relu => x.max(0.0),
+        };
+    }
+}
+
+enum Blend {
+    Hard,
+    Smooth(f64),
+}
+
+#[cotangent::differentiable]
+fn combine(a: f64, b: f64, blend: &Blend) -> f64 {
+    match blend {
+        Blend::Hard => a.min(b),
+        Blend::Smooth(k) => -k * ((-a / k).exp() + (-b / k).exp()).ln(),
+    }
+}
+
+#[autodiff_reverse(d_settings, Duplicated, Const, Const, Active)]
+fn settings(x: &[f64], act: Activation, blend: &Blend) -> f64 {
+    let mut h = x.to_vec();
+    activate(act, &mut h);
+    let mut s = 0.0;
+    for i in 1..h.len() {
+        s += combine(h[i - 1], h[i], blend);
+    }
+    s
+}
+
+#[test]
+fn settings_enums_in_helpers() {
+    for act in [Activation::Tanh, Activation::Relu] {
+        for blend in [Blend::Hard, Blend::Smooth(0.5)] {
+            check_all(
+                &[&[0.5, -1.0, 2.0, 0.3]],
+                |x| settings(x, act, &blend),
+                |x, d| assert_bits(d_settings(x, d, act, &blend, 1.0), settings(x, act, &blend)),
+            );
+        }
+    }
+}

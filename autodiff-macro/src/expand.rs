@@ -185,13 +185,18 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
         .collect()
 }
 
-/// A by-value parameter that may carry a derivative: a plain type name that is not an
-/// integer or `bool` (`f64`, `T`, a float alias). `Option<f64>`, `Vec<T>` and paths with
-/// generic arguments cannot; a struct by value can be declared `Const` explicitly.
-fn float_like(ty: &syn::TypePath, _generics: &syn::Generics) -> bool {
+/// A by-value parameter that may carry a derivative: `f32`, `f64`, a type parameter (of
+/// the function, or one-letter like an `impl<T: Real>`'s `T`) or a usual float alias
+/// name (`Float`, `Real`, `Scalar`). An enum or struct of settings by value
+/// (`act: Activation`) cannot; another alias can be declared `Active` explicitly.
+fn float_like(ty: &syn::TypePath, generics: &syn::Generics) -> bool {
     ty.qself.is_none()
-        && ty.path.get_ident().is_some()
-        && !crate::rules::non_float_type(&syn::Type::Path(ty.clone()))
+        && ty.path.get_ident().is_some_and(|id| {
+            let name = id.to_string();
+            matches!(name.as_str(), "f64" | "f32" | "Float" | "Real" | "Scalar")
+                || name.len() == 1
+                || generics.type_params().any(|t| t.ident == *id)
+        })
 }
 
 fn mentions_integers(ty: &syn::Type) -> bool {
@@ -252,10 +257,28 @@ fn pullbacks(
         return Ok(TokenStream::new());
     }
     let mut out = TokenStream::new();
+    // A pattern that cannot be differentiated (a settings enum behind `&` whose payload
+    // the body binds, made `Duplicated`) is left out when others can: a caller that
+    // needs it gets a missing-pullback error at its call. With an explicit list, or when
+    // no pattern works, the first error is reported.
+    let mut first_error = None;
+    let mut generated = 0;
     for pattern in combinations(&options) {
-        out.extend(pullback(item_fn, &pattern, has_ret, returns_float)?);
+        match pullback(item_fn, &pattern, has_ret, returns_float) {
+            Ok(tokens) => {
+                out.extend(tokens);
+                generated += 1;
+            }
+            Err(errors) if explicit.is_some() => return Err(errors),
+            Err(errors) => {
+                first_error.get_or_insert(errors);
+            }
+        }
     }
-    Ok(out)
+    match first_error {
+        Some(errors) if generated == 0 => Err(errors),
+        _ => Ok(out),
+    }
 }
 
 /// The hidden pullback of one activity pattern.
