@@ -13,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::args::{Activity, Args, SpannedActivity};
+use crate::args::{Activity, Args};
 use crate::emit::{private, pullback_name, with_signature};
 use crate::errors::Errors;
 use crate::signature;
@@ -48,22 +48,7 @@ pub fn custom_pullbacks(
     let has_ret = !matches!(item_fn.sig.output, syn::ReturnType::Default);
     for pattern in crate::expand::combinations(&patterns) {
         let mask = crate::expand::mask(&pattern);
-        let span = proc_macro2::Span::call_site();
-        let mut activities: Vec<SpannedActivity> = pattern
-            .iter()
-            .map(|a| SpannedActivity { activity: *a, span })
-            .collect();
-        if has_ret {
-            let ret = if returns_float {
-                Activity::ActiveOnly
-            } else {
-                Activity::Const
-            };
-            activities.push(SpannedActivity {
-                activity: ret,
-                span,
-            });
-        }
+        let activities = crate::expand::pullback_activities(&pattern, has_ret, returns_float);
         let name = syn::Ident::new(
             &pullback_name(&item_fn.sig.ident.to_string(), &mask),
             item_fn.sig.ident.span(),

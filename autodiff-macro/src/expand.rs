@@ -288,22 +288,7 @@ fn pullback(
     has_ret: bool,
     returns_float: bool,
 ) -> Result<TokenStream, Errors> {
-    let span = proc_macro2::Span::call_site();
-    let mut activities: Vec<SpannedActivity> = pattern
-        .iter()
-        .map(|a| SpannedActivity { activity: *a, span })
-        .collect();
-    if has_ret {
-        let ret = if returns_float {
-            Activity::ActiveOnly
-        } else {
-            Activity::Const
-        };
-        activities.push(SpannedActivity {
-            activity: ret,
-            span,
-        });
-    }
+    let activities = pullback_activities(pattern, has_ret, returns_float);
     let name = syn::Ident::new(
         &pullback_name(&item_fn.sig.ident.to_string(), &mask(pattern)),
         item_fn.sig.ident.span(),
@@ -315,6 +300,29 @@ fn pullback(
     };
     sig.pullback = true;
     adjoint(sig, &mut errors).map_err(|_| errors)
+}
+
+/// A pullback's activities: the pattern's, then `ActiveOnly` for a float result (a seed,
+/// no primal) or `Const` for another one.
+pub fn pullback_activities(
+    pattern: &[Activity],
+    has_ret: bool,
+    returns_float: bool,
+) -> Vec<SpannedActivity> {
+    let span = proc_macro2::Span::call_site();
+    let mut activities: Vec<SpannedActivity> = pattern
+        .iter()
+        .map(|a| SpannedActivity { activity: *a, span })
+        .collect();
+    if has_ret {
+        let activity = if returns_float {
+            Activity::ActiveOnly
+        } else {
+            Activity::Const
+        };
+        activities.push(SpannedActivity { activity, span });
+    }
+    activities
 }
 
 /// The `&mut self` receiver of a method, which callers cannot record around a call.

@@ -227,92 +227,54 @@ impl Lowerer<'_> {
 
 /// The names a pattern binds, in order.
 fn binding_names(pat: &Pat) -> Vec<syn::Ident> {
-    let mut out = Vec::new();
-    collect_bindings(pat, &mut out);
-    out
-}
-
-fn collect_bindings(pat: &Pat, out: &mut Vec<syn::Ident>) {
-    match pat {
-        Pat::Ident(p) => {
+    struct Names(Vec<syn::Ident>);
+    impl<'a> syn::visit::Visit<'a> for Names {
+        fn visit_pat_ident(&mut self, p: &'a syn::PatIdent) {
             if is_binding_name(&p.ident) {
-                out.push(p.ident.clone());
+                self.0.push(p.ident.clone());
             }
-            if let Some((_, q)) = &p.subpat {
-                collect_bindings(q, out);
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_pat_or(&mut self, o: &'a syn::PatOr) {
+            // Every case binds the same names: the first says which.
+            if let Some(first) = o.cases.first() {
+                self.visit_pat(first);
             }
         }
-        Pat::Or(o) => o
-            .cases
-            .iter()
-            .take(1)
-            .for_each(|c| collect_bindings(c, out)),
-        Pat::Paren(p) => collect_bindings(&p.pat, out),
-        Pat::Reference(r) => collect_bindings(&r.pat, out),
-        Pat::Slice(s) => s.elems.iter().for_each(|e| collect_bindings(e, out)),
-        Pat::Tuple(t) => t.elems.iter().for_each(|e| collect_bindings(e, out)),
-        Pat::TupleStruct(t) => t.elems.iter().for_each(|e| collect_bindings(e, out)),
-        Pat::Struct(s) => s.fields.iter().for_each(|f| collect_bindings(&f.pat, out)),
-        Pat::Type(t) => collect_bindings(&t.pat, out),
-        _ => {}
     }
+    let mut names = Names(Vec::new());
+    syn::visit::Visit::visit_pat(&mut names, pat);
+    names.0
 }
 
 /// The pattern with every binding replaced by `_` (`x @ P` by `P`): a test that binds
 /// nothing.
 fn wildcard_bindings(pat: &Pat) -> Pat {
-    let wild = |p: &Pat| {
-        Pat::Wild(syn::PatWild {
-            attrs: Vec::new(),
-            underscore_token: syn::Token![_](p.span()),
-        })
-    };
-    match pat {
-        Pat::Ident(p) if is_binding_name(&p.ident) => match &p.subpat {
-            Some((_, q)) => wildcard_bindings(q),
-            None => wild(pat),
-        },
-        Pat::Or(o) => {
-            let mut o = o.clone();
-            o.cases.iter_mut().for_each(|c| *c = wildcard_bindings(c));
-            Pat::Or(o)
-        }
-        Pat::Paren(p) => {
-            let mut p = p.clone();
-            *p.pat = wildcard_bindings(&p.pat);
-            Pat::Paren(p)
-        }
-        Pat::Reference(r) => {
-            let mut r = r.clone();
-            *r.pat = wildcard_bindings(&r.pat);
-            Pat::Reference(r)
-        }
-        Pat::Slice(s) => {
-            let mut s = s.clone();
-            s.elems.iter_mut().for_each(|e| *e = wildcard_bindings(e));
-            Pat::Slice(s)
-        }
-        Pat::Tuple(t) => {
-            let mut t = t.clone();
-            t.elems.iter_mut().for_each(|e| *e = wildcard_bindings(e));
-            Pat::Tuple(t)
-        }
-        Pat::TupleStruct(t) => {
-            let mut t = t.clone();
-            t.elems.iter_mut().for_each(|e| *e = wildcard_bindings(e));
-            Pat::TupleStruct(t)
-        }
-        Pat::Struct(s) => {
-            let mut s = s.clone();
-            for f in s.fields.iter_mut() {
-                *f.pat = wildcard_bindings(&f.pat);
-                f.colon_token.get_or_insert_with(Default::default);
+    struct Wildcards;
+    impl syn::visit_mut::VisitMut for Wildcards {
+        fn visit_pat_mut(&mut self, pat: &mut Pat) {
+            if let Pat::Ident(p) = pat {
+                if is_binding_name(&p.ident) {
+                    *pat = match p.subpat.take() {
+                        Some((_, inner)) => *inner,
+                        None => Pat::Wild(syn::PatWild {
+                            attrs: Vec::new(),
+                            underscore_token: syn::Token![_](p.ident.span()),
+                        }),
+                    };
+                }
             }
-            Pat::Struct(s)
+            syn::visit_mut::visit_pat_mut(self, pat);
         }
-        Pat::Type(t) => wildcard_bindings(&t.pat),
-        other => other.clone(),
+        fn visit_field_pat_mut(&mut self, f: &mut syn::FieldPat) {
+            // `Point { x, .. }` becomes `Point { x: _, .. }`.
+            f.colon_token.get_or_insert_with(Default::default);
+            syn::visit_mut::visit_field_pat_mut(self, f);
+        }
     }
+    let mut out = pat.clone();
+    syn::visit_mut::VisitMut::visit_pat_mut(&mut Wildcards, &mut out);
+    out
 }
 
 /// An expression that names a place: matched in place, as Rust does, so a non-`Copy`
