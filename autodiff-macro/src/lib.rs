@@ -20,9 +20,12 @@ mod fuzz;
 
 mod ir;
 mod lower;
+mod lower_buffers;
+mod lower_control;
 mod lower_expr;
 mod lower_fill;
 mod lower_iter;
+mod lower_macro;
 mod lower_match;
 mod lower_reduce;
 mod lower_seq;

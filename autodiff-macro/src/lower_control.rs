@@ -1,0 +1,322 @@
+//! Step 2, control flow: `if` (as a statement or a value), `&&` / `||`, `for` over
+//! ranges, `while`, `loop`, and the early exits `break`, `continue` and `return`, which
+//! `control::structurize` later turns into flags.
+
+use syn::spanned::Spanned;
+use syn::{Expr, Pat};
+
+use crate::ir::*;
+use crate::lower::{has_exit, is_unit, unit, Binding, Lowerer};
+use quote::quote;
+
+impl Lowerer<'_> {
+    // from: `if c { a } else { b }` (value used)
+    // into: `Declare r; If { c, then: [.., r = a], els: [.., r = b] }`
+    pub fn if_expr(&mut self, e: &syn::ExprIf) -> Operand {
+        if let Expr::Let(l) = &*e.cond {
+            if crate::lower_match::binds_parts(&l.pat) {
+                // from: `if let P(x) = s { a } else { b }`  into: `match s { P(x) => a, _ => b }`
+                let (pat, scrutinee, then) = (&l.pat, &l.expr, &e.then_branch);
+                let els = match &e.else_branch {
+                    Some((_, els)) => quote!(#els),
+                    None => quote!({}),
+                };
+                let m: syn::ExprMatch = syn::parse_quote_spanned!(e.if_token.span=> match #scrutinee { #pat => #then, _ => #els });
+                return self.match_expr(&m);
+            }
+            // from: `if let P = s { .. }`  into: `if matches!(s, P) { .. }`
+            let (pat, scrutinee) = (&l.pat, &l.expr);
+            let mut plain = e.clone();
+            *plain.cond = syn::parse_quote_spanned!(l.span()=> ::core::matches!(#scrutinee, #pat));
+            return self.if_expr(&plain);
+        }
+        let cond = match self.expr(&e.cond) {
+            // `if first { first = false; .. }`: the reverse sweep must branch on the value
+            // the condition had, not on the variable's final value.
+            Operand::Var(v)
+                if self.body.vars[v].origin != Origin::Temp || self.body.vars[v].mutable =>
+            {
+                self.bind("cond", e.cond.span(), Rvalue::Use(Operand::Var(v)))
+            }
+            cond => cond,
+        };
+        let result = self.temp("branch", e.if_token.span);
+        let start = self.diverged;
+        let (mut then, then_value) = self.sub_block(|l| l.block_value(&e.then_branch));
+        let then_diverged = std::mem::replace(&mut self.diverged, start);
+        let (mut els, else_value) = match &e.else_branch {
+            Some((_, else_expr)) => self.sub_block(|l| l.expr(else_expr)),
+            None => (Block::default(), unit()),
+        };
+        let else_diverged = self.diverged;
+        self.diverged = then_diverged && else_diverged;
+        let has_value = e.else_branch.is_some()
+            && (!is_unit(&then_value) || then_diverged)
+            && (!is_unit(&else_value) || else_diverged)
+            && !(then_diverged && else_diverged);
+        if !has_value {
+            self.push(Stmt::If { cond, then, els });
+            return unit();
+        }
+        for (block, value, diverged) in [
+            (&mut then, then_value, then_diverged),
+            (&mut els, else_value, else_diverged),
+        ] {
+            // An arm that leaves early (`else { return 0.0; }`) still initialises the result:
+            // its adjoint is created after the branch, whichever arm ran. So does an arm
+            // that may leave early in a nested branch (`else if c { break } else { v }`):
+            // the exit's flag guards the assignment at its end.
+            let default = || Operand::Const(quote!(::core::default::Default::default()));
+            if diverged {
+                block.stmts.insert(
+                    0,
+                    Stmt::Assign {
+                        var: result,
+                        value: default(),
+                        overwrites: false,
+                    },
+                );
+                continue;
+            }
+            let may_exit = has_exit(block);
+            if may_exit {
+                self.body.vars[result].mutable = true;
+                block.stmts.insert(
+                    0,
+                    Stmt::Assign {
+                        var: result,
+                        value: default(),
+                        overwrites: false,
+                    },
+                );
+            }
+            block.stmts.push(Stmt::Assign {
+                var: result,
+                value,
+                overwrites: may_exit,
+            });
+        }
+        self.push(Stmt::Declare { var: result });
+        self.push(Stmt::If { cond, then, els });
+        Operand::Var(result)
+    }
+
+    // from: `a && b`
+    // into: `Declare r; If { a, then: [.., r = b], els: [r = false] }` (b evaluated only if a)
+    pub fn short_circuit(&mut self, e: &syn::ExprBinary, is_and: bool) -> Operand {
+        let left = self.expr(&e.left);
+        let result = self.temp(if is_and { "and" } else { "or" }, e.span());
+        let (mut right_block, right) = self.sub_block(|l| l.expr(&e.right));
+        right_block.stmts.push(Stmt::Assign {
+            var: result,
+            value: right,
+            overwrites: false,
+        });
+        let short = Block {
+            stmts: vec![Stmt::Assign {
+                var: result,
+                value: Operand::Const(if is_and { quote!(false) } else { quote!(true) }),
+                overwrites: false,
+            }],
+        };
+        let (then, els) = if is_and {
+            (right_block, short)
+        } else {
+            (short, right_block)
+        };
+        self.push(Stmt::Declare { var: result });
+        self.push(Stmt::If {
+            cond: left,
+            then,
+            els,
+        });
+        Operand::Var(result)
+    }
+
+    // from: `for i in (a..b).rev().step_by(k) { body }`
+    // into: `For { i, range: a..b [Rev, StepBy(k)], body }`
+    pub fn for_loop(&mut self, e: &syn::ExprForLoop) -> Operand {
+        if let Some(label) = &e.label {
+            return self.error(label.name.span(), "labelled loops are not supported: move the inner loop into a block and use a flag, or `return`");
+        }
+        if !crate::lower_iter::is_range_loop(&e.expr) {
+            return self.iter_for_loop(e);
+        }
+        let name = match &*e.pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.to_string(),
+            Pat::Wild(_) => "_".to_string(),
+            other => {
+                return self.error(other.span(), "the loop variable must be a name or `_`: iterate over indices (`for i in 0..n`) and index inside the body");
+            }
+        };
+        let Some(range) = self.range(&e.expr) else {
+            return unit();
+        };
+        let var = self.body.new_var(
+            if name == "_" { "i" } else { &name },
+            e.pat.span(),
+            Origin::User,
+        );
+        let body = self.loop_body(|l| {
+            if name != "_" {
+                l.bind_name(&name, Binding::Var(var));
+            }
+            l.block_value(&e.body);
+        });
+        self.push(Stmt::For {
+            var,
+            range,
+            body,
+            exit: None,
+            counter: None,
+        });
+        unit()
+    }
+
+    /// Lowers a loop body, tracking `break`s that leave it; the loop itself never diverges
+    /// (a `loop` with no `break` is handled by the caller).
+    pub(crate) fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> Block {
+        self.loops.push(false);
+        let (block, _) = self.sub_block(|l| {
+            f(l);
+            unit()
+        });
+        self.loops.pop();
+        self.diverged = false;
+        block
+    }
+
+    pub(crate) fn range(&mut self, e: &Expr) -> Option<ForRange> {
+        match e {
+            Expr::Paren(p) => self.range(&p.expr),
+            Expr::Group(g) => self.range(&g.expr),
+            Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => {
+                let mut r = self.range(&m.receiver)?;
+                r.adaptors.push(RangeAdaptor::Rev);
+                Some(r)
+            }
+            Expr::MethodCall(m) if m.method == "step_by" && m.args.len() == 1 => {
+                let mut r = self.range(&m.receiver)?;
+                let step = self.expr(&m.args[0]);
+                r.adaptors.push(RangeAdaptor::StepBy(step));
+                Some(r)
+            }
+            Expr::Range(r) => {
+                let (Some(start), Some(end)) = (&r.start, &r.end) else {
+                    self.errors.push_spanned(
+                        r,
+                        "a `for` range needs both bounds: write `a..b` or `a..=b`",
+                    );
+                    return None;
+                };
+                let start = self.expr(start);
+                let end = self.expr(end);
+                let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
+                Some(ForRange {
+                    start,
+                    end,
+                    inclusive,
+                    adaptors: Vec::new(),
+                })
+            }
+            other => {
+                self.errors.push_spanned(other, "cotangent differentiates `for` loops over ranges (`a..b`, `a..=b`, with `.rev()` or `.step_by(k)`): loop over indices, e.g. `for i in 0..x.len()`, and read `x[i]` in the body");
+                None
+            }
+        }
+    }
+
+    // from: `while c { body }`
+    // into: `Loop { [let c = ..; let stop = !c; if stop { break }; body] }`
+    pub fn while_loop(&mut self, e: &syn::ExprWhile) -> Operand {
+        if let Some(label) = &e.label {
+            return self.error(
+                label.name.span(),
+                "labelled loops are not supported: use a flag, or `return`",
+            );
+        }
+        if let Expr::Let(l) = &*e.cond {
+            return self.error(l.let_token.span, "`while let` is not supported in a differentiated function: use `while` with a plain condition, or a `for` loop over indices");
+        }
+        let body = self.loop_body(|l| {
+            let cond = l.expr(&e.cond);
+            let stop = l.bind("stop", e.cond.span(), Rvalue::Unary(UnOp::Not, cond));
+            let (then, _) = l.sub_block(|l| {
+                l.push(Stmt::Break(e.while_token.span));
+                unit()
+            });
+            l.push(Stmt::If {
+                cond: stop,
+                then,
+                els: Block::default(),
+            });
+            l.block_value(&e.body);
+        });
+        self.push(Stmt::Loop {
+            body,
+            exit: None,
+            counter: None,
+        });
+        unit()
+    }
+
+    pub fn loop_expr(&mut self, e: &syn::ExprLoop) -> Operand {
+        if let Some(label) = &e.label {
+            return self.error(
+                label.name.span(),
+                "labelled loops are not supported: use a flag, or `return`",
+            );
+        }
+        self.loops.push(false);
+        let (body, _) = self.sub_block(|l| {
+            l.block_value(&e.body);
+            unit()
+        });
+        let left_by_break = self.loops.pop().unwrap_or(false);
+        self.push(Stmt::Loop {
+            body,
+            exit: None,
+            counter: None,
+        });
+        // `loop` without `break` only ends by `return`: what follows is unreachable.
+        self.diverged = !left_by_break;
+        unit()
+    }
+
+    pub fn break_expr(&mut self, e: &syn::ExprBreak) -> Operand {
+        if let Some(label) = &e.label {
+            return self.error(
+                label.span(),
+                "labelled `break` is not supported: use a flag, or `return`",
+            );
+        }
+        if let Some(value) = &e.expr {
+            return self.error(value.span(), "`break` with a value is not supported: assign the value to a variable declared before the loop, then `break`");
+        }
+        if let Some(last) = self.loops.last_mut() {
+            *last = true;
+        }
+        self.push(Stmt::Break(e.break_token.span));
+        self.diverged = true;
+        unit()
+    }
+
+    pub fn continue_expr(&mut self, e: &syn::ExprContinue) -> Operand {
+        if let Some(label) = &e.label {
+            return self.error(
+                label.span(),
+                "labelled `continue` is not supported: use a flag",
+            );
+        }
+        self.push(Stmt::Continue(e.continue_token.span));
+        self.diverged = true;
+        unit()
+    }
+
+    pub fn return_expr(&mut self, e: &syn::ExprReturn) -> Operand {
+        let value = e.expr.as_ref().map(|v| self.expr(v));
+        self.push(Stmt::Return(value));
+        self.diverged = true;
+        unit()
+    }
+}
