@@ -403,7 +403,8 @@ impl Lowerer<'_> {
                 Rvalue::Copy(place.clone(), m.method.clone()),
             );
         }
-        let args = m.args.iter().map(|a| self.call_arg(a)).collect();
+        let args: Vec<CallArg> = m.args.iter().map(|a| self.call_arg(a)).collect();
+        self.check_disjoint_borrows(&args, m.method.span());
         let Some(recv) = recv else { return unit() };
         let value = Rvalue::Call(Call {
             callee: Callee::Method(m.method.clone(), m.turbofish.clone()),
@@ -512,7 +513,8 @@ impl Lowerer<'_> {
         {
             return self.error(c.func.span(), "calling a local variable (a closure or function pointer) is not supported in a differentiated function");
         }
-        let args = c.args.iter().map(|a| self.call_arg(a)).collect();
+        let args: Vec<CallArg> = c.args.iter().map(|a| self.call_arg(a)).collect();
+        self.check_disjoint_borrows(&args, c.func.span());
         let name = segments.last().cloned().unwrap_or_default();
         // An empty buffer to push into: its values come from the pushes, not the call.
         let constructor = segments.len() >= 2
@@ -574,6 +576,28 @@ impl Lowerer<'_> {
                 }
             }
             other => CallArg::Value(self.expr(other)),
+        }
+    }
+}
+
+impl Lowerer<'_> {
+    /// Two parts of one buffer passed to one call, one of them `&mut` (the halves of a
+    /// `split_at_mut`): the adjoint names both as places of the buffer, which Rust cannot
+    /// borrow twice, so this is an error with what to write instead.
+    fn check_disjoint_borrows(&mut self, args: &[CallArg], span: proc_macro2::Span) {
+        let refs: Vec<(VarId, bool)> = args
+            .iter()
+            .filter_map(|a| match a {
+                CallArg::Ref { place, mutable, .. } => Some((place.base, *mutable)),
+                CallArg::Value(_) => None,
+            })
+            .collect();
+        for (i, (a, ma)) in refs.iter().enumerate() {
+            if refs[i + 1..].iter().any(|(b, mb)| a == b && (*ma || *mb)) {
+                let name = self.body.vars[*a].name.clone();
+                self.errors.push(span, format!("this call takes two parts of `{name}`, one of them `&mut` (the halves of a `split_at_mut`?): the adjoint cannot borrow both. Copy the part that is only read into a local first (`let lo = lo.to_vec();`), or make two calls"));
+                return;
+            }
         }
     }
 }
