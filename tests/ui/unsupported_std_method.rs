@@ -17,4 +17,11 @@ fn g(x: &[f64]) -> f64 {
     y[0] * y[1]
 }
 
+// A slice converted to an array reference: rejected with a hint.
+#[autodiff_reverse(d_h, Duplicated, Active)]
+fn h(x: &[f64]) -> f64 {
+    let a: &[f64; 2] = x[..2].try_into().unwrap();
+    a[0] * a[1]
+}
+
 fn main() {}
