@@ -464,7 +464,7 @@ fn unsupported_std_calls(body: &ir::Body, plan: &record::Plan, errors: &mut Erro
             }
             "sort" | "sort_by" | "sort_unstable_by" | "swap" | "reverse" | "rotate_left"
             | "rotate_right" => "compute the permutation of indices separately and index with it",
-            "try_into" | "try_from" | "into" => {
+            "try_into" | "try_from" => {
                 "copy the elements into an array (`let a = [x[0], x[1], x[2]];`) and pass `&a`"
             }
             "rem_euclid" | "div_euclid" | "copysign" | "sin_cos" => {
