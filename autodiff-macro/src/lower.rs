@@ -251,6 +251,10 @@ impl Lowerer<'_> {
             Pat::Type(pt) => (&*pt.pat, Some((*pt.ty).clone())),
             other => (other, None),
         };
+        if let Some((else_token, _)) = local.init.as_ref().and_then(|i| i.diverge.as_ref()) {
+            self.errors.push(else_token.span, "`let .. else` is not supported in a differentiated function: test first (`if x.is_empty() { return 0.0; }`), then bind with a plain `let`");
+            return;
+        }
         let name = match pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
             Pat::Wild(_) => None,

@@ -348,6 +348,19 @@ impl Lowerer<'_> {
         if let Some(done) = self.fill_method(m) {
             return done;
         }
+        if matches!(
+            name.as_str(),
+            "sort_by"
+                | "sort_unstable_by"
+                | "sort_by_key"
+                | "sort_by_cached_key"
+                | "binary_search_by"
+                | "partition_point"
+                | "retain"
+                | "dedup_by"
+        ) {
+            return self.error(m.method.span(), format!("`.{name}(..)` with a closure is not supported in a differentiated function: sort or search a `Const` index vector before the call and read `x[idx[k]]`, or write the search as a loop"));
+        }
         if name == "push" && m.args.len() == 1 && m.turbofish.is_none() {
             if let Some(base) = self.place(&m.receiver) {
                 if matches!(self.body.vars[base.base].origin, Origin::Param(_)) {
@@ -511,7 +524,7 @@ impl Lowerer<'_> {
                 .get_ident()
                 .is_some_and(|id| self.lookup(&id.to_string()).is_some())
         {
-            return self.error(c.func.span(), "calling a local variable (a closure or function pointer) is not supported in a differentiated function");
+            return self.error(c.func.span(), "calling a closure or function passed as a parameter (`impl Fn`, `&dyn Fn`, `fn(f64) -> f64`) is not supported in a differentiated function: call a `#[differentiable]` function by name, or define the closure inside with `let f = |v| ..;`");
         }
         let args: Vec<CallArg> = c.args.iter().map(|a| self.call_arg(a)).collect();
         self.check_disjoint_borrows(&args, c.func.span());

@@ -133,6 +133,7 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
     if params.len() != n_params {
         return None;
     }
+    check_float_bounds(item, &args.activities, errors);
     Some(Signature {
         item: item.clone(),
         adjoint_name: args.name.clone(),
@@ -140,6 +141,48 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
         ret,
         pullback: false,
     })
+}
+
+/// A type parameter that a differentiated parameter is made of must be bounded by
+/// `cotangent::Real` (not `num_traits::Float`): the adjoint's zeros and sums need it.
+fn check_float_bounds(
+    item: &syn::ItemFn,
+    acts: &[crate::args::SpannedActivity],
+    errors: &mut Errors,
+) {
+    let generics = &item.sig.generics;
+    let bounded = |t: &syn::TypeParam| {
+        let real = |b: &syn::TypeParamBound| matches!(b, syn::TypeParamBound::Trait(tb) if tb.path.segments.last().is_some_and(|s| s.ident == "Real"));
+        t.bounds.iter().any(real)
+            || generics
+                .where_clause
+                .iter()
+                .flat_map(|w| &w.predicates)
+                .any(|p| {
+                    let syn::WherePredicate::Type(pt) = p else {
+                        return false;
+                    };
+                    let bounded_ty = &pt.bounded_ty;
+                    t.ident == quote::quote!(#bounded_ty).to_string() && pt.bounds.iter().any(real)
+                })
+    };
+    for (input, act) in item.sig.inputs.iter().zip(acts) {
+        let FnArg::Typed(t) = input else { continue };
+        if act.activity == Activity::Const {
+            continue;
+        }
+        let ty = &t.ty;
+        let text = quote::quote!(#ty).to_string();
+        let words: Vec<&str> = text
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .collect();
+        for tp in generics.type_params() {
+            if words.contains(&tp.ident.to_string().as_str()) && !bounded(tp) {
+                errors.push(tp.ident.span(), format!("`{}` carries derivatives here, so it needs the bound `{}: cotangent::Real` (implemented for `f32` and `f64`), not another float trait", tp.ident, tp.ident));
+                return;
+            }
+        }
+    }
 }
 
 fn param(

@@ -24,4 +24,12 @@ fn h(x: &[f64]) -> f64 {
     a[0] * a[1]
 }
 
+// Sorting a buffer that carries a derivative with a closure: rejected with a hint.
+#[autodiff_reverse(d_q, Duplicated, Active)]
+fn q(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[0]
+}
+
 fn main() {}
