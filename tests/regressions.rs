@@ -196,3 +196,47 @@ fn settings_enums_in_helpers() {
         }
     }
 }
+
+/// Small vectors by value in helpers (`y: [f64; 3]`), and an explicit `Active` on a float
+/// alias the inference does not know.
+type Num = f64;
+
+#[cotangent::differentiable]
+fn lorenz_step(y: [f64; 3], dt: f64) -> [f64; 3] {
+    let d = [
+        10.0 * (y[1] - y[0]),
+        y[0] * (28.0 - y[2]) - y[1],
+        y[0] * y[1] - 8.0 / 3.0 * y[2],
+    ];
+    [y[0] + dt * d[0], y[1] + dt * d[1], y[2] + dt * d[2]]
+}
+
+#[cotangent::differentiable(Active)]
+fn sq_alias(x: Num) -> Num {
+    x * x
+}
+
+#[autodiff_reverse(d_lorenz, Duplicated, Const, Active)]
+fn lorenz(y0: &[f64; 3], steps: usize) -> f64 {
+    let mut y = *y0;
+    for _ in 0..steps {
+        y = lorenz_step(y, 0.001);
+    }
+    sq_alias(y[0]) + y[1] * y[2]
+}
+
+#[test]
+fn arrays_by_value_and_explicit_active() {
+    for steps in [0, 1, 20] {
+        check_all(
+            &[&[1.0, 1.0, 1.0], &[0.5, -0.3, 2.0]],
+            |y| lorenz(&[y[0], y[1], y[2]], steps),
+            |y, d| {
+                let y0 = [y[0], y[1], y[2]];
+                let mut dy = [0.0; 3];
+                assert_bits(d_lorenz(&y0, &mut dy, steps, 1.0), lorenz(&y0, steps));
+                d.copy_from_slice(&dy);
+            },
+        );
+    }
+}

@@ -168,13 +168,18 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
                     syn::Type::Reference(r) if !mentions_integers(&r.elem) => Activity::Duplicated,
                     syn::Type::Reference(_) => Activity::Const,
                     syn::Type::Path(p) if float_like(p, &item_fn.sig.generics) => Activity::Active,
+                    // `y: [f64; 3]` by value, a small vector
+                    syn::Type::Array(a) if matches!(&*a.elem, syn::Type::Path(p) if float_like(p, &item_fn.sig.generics)) => Activity::Active,
                     _ => Activity::Const,
                 },
             };
             // A parameter declared `Const` stays so (a config struct, `&self` with plain
             // methods, data passed on to plain helpers).
+            // An explicit `Active` / `Duplicated` is taken as written (a float alias, an
+            // array by value).
             let candidate = match explicit.map(|e| e[i].activity) {
                 Some(Activity::Const) => Activity::Const,
+                Some(a @ (Activity::Active | Activity::Duplicated)) => a,
                 _ => candidate,
             };
             match candidate {
