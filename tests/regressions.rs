@@ -240,3 +240,35 @@ fn arrays_by_value_and_explicit_active() {
         );
     }
 }
+
+/// Float aliases by value (`type V3 = [f64; 3]`) are inferred candidates again.
+type V3 = [f64; 3];
+
+#[cotangent::differentiable]
+fn add3(a: V3, b: V3) -> V3 {
+    [a[0] + b[0], a[1] + b[1], a[2] * b[2]]
+}
+
+#[autodiff_reverse(d_alias_sum, Duplicated, Duplicated, Active)]
+fn alias_sum(x: &V3, v: &V3) -> f64 {
+    let s = add3(*x, *v);
+    s[0] * s[1] + s[2]
+}
+
+#[test]
+fn float_aliases_by_value() {
+    check_all(
+        &[&[1.0, 2.0, 3.0, 0.5, -1.0, 2.0]],
+        |p| alias_sum(&[p[0], p[1], p[2]], &[p[3], p[4], p[5]]),
+        |p, d| {
+            let (x, v) = ([p[0], p[1], p[2]], [p[3], p[4], p[5]]);
+            let (mut dx, mut dv) = ([0.0; 3], [0.0; 3]);
+            assert_bits(
+                d_alias_sum(&x, &mut dx, &v, &mut dv, 1.0),
+                alias_sum(&x, &v),
+            );
+            d[..3].copy_from_slice(&dx);
+            d[3..].copy_from_slice(&dv);
+        },
+    );
+}

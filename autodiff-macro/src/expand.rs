@@ -190,19 +190,48 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
         .collect()
 }
 
-/// A by-value parameter that may carry a derivative: `f32`, `f64`, a type parameter (of
-/// the function, or one-letter like an `impl<T: Real>`'s `T`) or a usual float alias
-/// name (`Float`, `Real`, `Scalar`). An enum or struct of settings by value
-/// (`act: Activation`) cannot; another alias can be declared `Active` explicitly.
-fn float_like(ty: &syn::TypePath, generics: &syn::Generics) -> bool {
+/// A by-value parameter that may carry a derivative: a plain type name that is not an
+/// integer or `bool` (`f64`, `T`, an alias such as `type V3 = [f64; 3]`), unless the name
+/// reads as a settings type (`Activation`, `LossKind`, `Mode`, ..: see
+/// [`SETTINGS_WORDS`]), whose values are enums that cannot carry one. An explicit list
+/// overrides this both ways.
+fn float_like(ty: &syn::TypePath, _generics: &syn::Generics) -> bool {
     ty.qself.is_none()
         && ty.path.get_ident().is_some_and(|id| {
             let name = id.to_string();
-            matches!(name.as_str(), "f64" | "f32" | "Float" | "Real" | "Scalar")
-                || name.len() == 1
-                || generics.type_params().any(|t| t.ident == *id)
+            !crate::rules::non_float_type(&syn::Type::Path(ty.clone()))
+                && !SETTINGS_WORDS.iter().any(|w| name.ends_with(w))
         })
 }
+
+/// Name endings of by-value settings types (`act: Activation`, `mode: SolverMode`).
+pub const SETTINGS_WORDS: &[&str] = &[
+    "Activation",
+    "Act",
+    "Mode",
+    "Kind",
+    "Type",
+    "Config",
+    "Cfg",
+    "Options",
+    "Opts",
+    "Settings",
+    "Loss",
+    "Method",
+    "Scheme",
+    "Strategy",
+    "Policy",
+    "Reduction",
+    "Blend",
+    "Integrator",
+    "Boundary",
+    "Penalty",
+    "Norm",
+    "Variant",
+    "Choice",
+    "Flag",
+    "Flags",
+];
 
 fn mentions_integers(ty: &syn::Type) -> bool {
     let text = quote!(#ty).to_string();
