@@ -11,16 +11,8 @@ use crate::lower::{unit, Lowerer};
 use crate::rules::ignored_macro;
 
 impl Lowerer<'_> {
+    /// A macro as a statement: its value, if any, is dropped.
     pub(crate) fn statement_macro(&mut self, mac: &syn::Macro) {
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
-        if ignored_macro(&name) {
-            return;
-        }
         let _ = self.macro_value(mac);
     }
 
