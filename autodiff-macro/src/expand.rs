@@ -406,9 +406,7 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
     let lower::Lowered {
         mut body,
         items,
-        tuple_values,
-        bound_places,
-        pushed_params,
+        not_if_active,
     } = lower::lower(&sig, errors);
     if !errors.is_empty() {
         return Err(Box::new(sig));
@@ -430,14 +428,8 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
     let active = activity::analyze(&body, &sig);
     let mut plan = record::plan(&body, active, &readonly);
     unsupported_std_calls(&body, &plan, errors);
-    for var in tuple_values.into_iter().filter(|v| plan.active[*v]) {
-        errors.push(body.vars[var].span, crate::lower_tuple::HINT);
-    }
-    for (_, span) in pushed_params.into_iter().filter(|(v, _)| plan.active[*v]) {
-        errors.push(span, "`.push(..)` on an argument that carries a derivative is not supported: its shadow keeps the caller's length. Build a local `Vec` and return it, or write into a buffer of the final length by index");
-    }
-    for (_, span) in bound_places.into_iter().filter(|(v, _)| plan.active[*v]) {
-        errors.push(span, "this pattern binds a part of a value that carries a derivative, which is not supported: bind parts of `Const` values only (an enum of settings), or compute the part with arithmetic and `if`");
+    for (_, span, what) in not_if_active.into_iter().filter(|(v, ..)| plan.active[*v]) {
+        errors.push(span, what.message());
     }
     for var in crate::record_order::receivers_written_after(&body.block) {
         let active_call = crate::activity::find_let(&body.block, var)

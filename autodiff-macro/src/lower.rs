@@ -43,12 +43,9 @@ pub struct Lowerer<'e> {
     pub items: Vec<syn::Item>,
     /// Reference parameters, by variable: whether `&mut`.
     pub reference_params: HashMap<VarId, bool>,
-    /// Tuple values taken apart by field (`let (a, b) = f(x);`): an error if active.
-    pub tuple_values: Vec<VarId>,
-    /// Places whose parts a pattern binds (`Loss::Huber(d) =>`): an error if active.
-    pub bound_places: Vec<(VarId, Span)>,
-    /// Arguments grown with `push`: an error if active (the shadow has the caller's length).
-    pub pushed_params: Vec<(VarId, Span)>,
+    /// Constructs that are errors only if a variable turns out to carry a derivative,
+    /// which the activity analysis decides later (see [`NotIfActive`]).
+    pub not_if_active: Vec<(VarId, Span, NotIfActive)>,
     /// The one float type the signature names (`f64` in `fn f(x: &[f64]) -> f64`), if it
     /// names exactly one and no generics: the type of an untyped `fold(0.0, ..)`.
     pub float_type: Option<syn::Ident>,
@@ -58,9 +55,28 @@ pub struct Lowerer<'e> {
 pub struct Lowered {
     pub body: Body,
     pub items: Vec<syn::Item>,
-    pub tuple_values: Vec<VarId>,
-    pub bound_places: Vec<(VarId, Span)>,
-    pub pushed_params: Vec<(VarId, Span)>,
+    pub not_if_active: Vec<(VarId, Span, NotIfActive)>,
+}
+
+/// What is supported only on values that carry no derivative.
+#[derive(Clone, Copy, Debug)]
+pub enum NotIfActive {
+    /// A tuple value taken apart by field (`let (a, b) = f(x);`).
+    TupleValue,
+    /// An argument grown with `push` (its shadow has the caller's length).
+    PushedArgument,
+    /// A place whose parts a pattern binds (`Loss::Huber(d) =>`).
+    BoundParts,
+}
+
+impl NotIfActive {
+    pub fn message(self) -> &'static str {
+        match self {
+            NotIfActive::TupleValue => crate::lower_tuple::HINT,
+            NotIfActive::PushedArgument => "`.push(..)` on an argument that carries a derivative is not supported: its shadow keeps the caller's length. Build a local `Vec` and return it, or write into a buffer of the final length by index",
+            NotIfActive::BoundParts => "this pattern binds a part of a value that carries a derivative, which is not supported: bind parts of `Const` values only (an enum of settings), or compute the part with arithmetic and `if`",
+        }
+    }
 }
 
 pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
@@ -77,9 +93,7 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         errors,
         items: Vec::new(),
         reference_params: HashMap::new(),
-        tuple_values: Vec::new(),
-        bound_places: Vec::new(),
-        pushed_params: Vec::new(),
+        not_if_active: Vec::new(),
         float_type: only_float_type(&sig.item.sig),
     };
     for (i, p) in sig.params.iter().enumerate() {
@@ -102,9 +116,7 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
     Lowered {
         body: l.body,
         items: l.items,
-        tuple_values: l.tuple_values,
-        bound_places: l.bound_places,
-        pushed_params: l.pushed_params,
+        not_if_active: l.not_if_active,
     }
 }
 
@@ -258,21 +270,13 @@ impl Lowerer<'_> {
         let name = match pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
             Pat::Wild(_) => None,
-            Pat::Slice(_) | Pat::Struct(_) => {
+            Pat::Slice(_) | Pat::Struct(_) | Pat::Tuple(_) => {
                 if let Some(init) = &local.init {
-                    if init.diverge.is_none() {
-                        self.destructure_local(pat, &init.expr);
-                        return;
+                    match pat {
+                        Pat::Tuple(_) => self.tuple_local(pat, ty, &init.expr),
+                        _ => self.destructure_local(pat, &init.expr),
                     }
-                }
-                None
-            }
-            Pat::Tuple(_) => {
-                if let Some(init) = &local.init {
-                    if init.diverge.is_none() {
-                        self.tuple_local(pat, ty, &init.expr);
-                        return;
-                    }
+                    return;
                 }
                 None
             }
@@ -285,10 +289,6 @@ impl Lowerer<'_> {
             self.errors.push_spanned(local, "declare the variable with its value (`let x = ...;`): deferred initialisation is not supported in a differentiated function");
             return;
         };
-        if let Some((else_token, _)) = &init.diverge {
-            self.errors.push(else_token.span, "`let .. else` is not supported in a differentiated function: use `if` with an explicit condition");
-            return;
-        }
         if let (Expr::Closure(c), Some(name)) = (&*init.expr, &name) {
             // from: `let sq = |v| v * v;`  into: nothing yet; `sq(a)` is lowered inline
             if let Some(crate::lower_iter::Func::Closure(_)) = self.func(&init.expr) {

@@ -365,7 +365,11 @@ impl Lowerer<'_> {
             if let Some(base) = self.place(&m.receiver) {
                 if matches!(self.body.vars[base.base].origin, Origin::Param(_)) {
                     // An error if the argument carries a derivative (a log of steps is fine).
-                    self.pushed_params.push((base.base, m.method.span()));
+                    self.not_if_active.push((
+                        base.base,
+                        m.method.span(),
+                        crate::lower::NotIfActive::PushedArgument,
+                    ));
                 }
                 let value = self.expr(&m.args[0]);
                 self.push_value(base, value, m.span());

@@ -216,7 +216,11 @@ impl Lowerer<'_> {
         let Some(place) = self.place(&scrutinee) else {
             return unit();
         };
-        self.bound_places.push((place.base, pat.span()));
+        self.not_if_active.push((
+            place.base,
+            pat.span(),
+            crate::lower::NotIfActive::BoundParts,
+        ));
         self.bind(
             &name.to_string(),
             name.span(),

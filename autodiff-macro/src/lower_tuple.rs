@@ -222,7 +222,9 @@ impl Lowerer<'_> {
                     // An error was reported for the expression itself.
                     value if is_unit(&value) => None,
                     Operand::Var(t) => Some({
-                        self.tuple_values.push(t);
+                        let span = self.body.vars[t].span;
+                        self.not_if_active
+                            .push((t, span, crate::lower::NotIfActive::TupleValue));
                         (0..n)
                             .map(|k| {
                                 let member = syn::Member::Unnamed(syn::Index {
