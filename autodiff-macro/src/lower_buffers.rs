@@ -2,6 +2,7 @@
 //! indices into `windows` / `chunks_exact` items, lowered to ordinary reads and stores.
 
 use quote::quote;
+use syn::spanned::Spanned;
 use syn::Expr;
 
 use crate::ir::*;
@@ -14,11 +15,51 @@ impl Lowerer<'_> {
         let (Some(pa), Some(pb)) = (self.mut_ref_place(a), self.mut_ref_place(b)) else {
             return unit();
         };
+        self.swap_places(pa, pb, span);
+        unit()
+    }
+
+    /// Both values read before either is written: `swap(&mut x[i], &mut x[i])` is a no-op.
+    fn swap_places(&mut self, pa: Place, pb: Place, span: proc_macro2::Span) {
         let va = self.read_place(pa.clone(), span);
         let vb = self.read_place(pb.clone(), span);
         self.write(pa, vb);
         self.write(pb, va);
-        unit()
+    }
+
+    // from: `v.push(e)` / `x.swap(i, j)` on a place
+    // into: see `push_value` / `let t1 = x[i]; let t2 = x[j]; x[i] = t2; x[j] = t1;`
+    pub(crate) fn buffer_method(&mut self, m: &syn::ExprMethodCall) -> Option<Operand> {
+        let name = m.method.to_string();
+        match (name.as_str(), m.args.len(), &m.turbofish) {
+            ("push", 1, None) => {
+                let base = self.place(&m.receiver)?;
+                if matches!(self.body.vars[base.base].origin, Origin::Param(_)) {
+                    // An error if the argument carries a derivative (a log of steps is fine).
+                    self.not_if_active.push((
+                        base.base,
+                        m.method.span(),
+                        crate::lower::NotIfActive::PushedArgument,
+                    ));
+                }
+                let value = self.expr(&m.args[0]);
+                self.push_value(base, value, m.span());
+                Some(unit())
+            }
+            ("swap", 2, None) => {
+                let base = self.place(&m.receiver)?;
+                let i = self.expr(&m.args[0]);
+                let j = self.expr(&m.args[1]);
+                let at = |k: Operand| {
+                    let mut p = base.clone();
+                    p.projs.push(Proj::Index(k));
+                    p
+                };
+                self.swap_places(at(i), at(j), m.span());
+                Some(unit())
+            }
+            _ => None,
+        }
     }
 
     // from: `let old = std::mem::replace(&mut a, b);`
@@ -64,30 +105,10 @@ impl Lowerer<'_> {
     // no derivative, the store is an ordinary one, whose adjoint is `d_v[k]` (the
     // adjoint of `v` is made from its final value, so it has every pushed element).
     pub(crate) fn push_value(&mut self, vec: Place, value: Operand, span: proc_macro2::Span) {
-        let method = |name: &str| Callee::Method(syn::Ident::new(name, span), None);
-        let k = self.bind(
-            "len",
-            span,
-            Rvalue::Call(Call {
-                callee: method("len"),
-                recv: Some(vec.clone()),
-                args: Vec::new(),
-                passive: true,
-            }),
-        );
+        let k = self.len_of(&vec, span);
         self.body.vars[vec.base].mutable = true;
-        let grown = self.temp("grown", span);
-        self.push(Stmt::Let {
-            var: grown,
-            value: Rvalue::Call(Call {
-                callee: method("push"),
-                recv: Some(vec.clone()),
-                args: vec![CallArg::Value(Operand::Const(quote!(
-                    ::core::default::Default::default()
-                )))],
-                passive: true,
-            }),
-        });
+        let zero = Operand::Const(quote!(::core::default::Default::default()));
+        self.passive_method(vec.clone(), "push", vec![zero], span);
         let mut element = vec;
         element.projs.push(Proj::Index(k));
         self.write(element, value);

@@ -264,16 +264,7 @@ impl Lowerer<'_> {
                 let (slice, last) = end_element(m)?;
                 let mut place = self.place(slice)?;
                 let index = if last {
-                    let len = self.bind(
-                        "len",
-                        m.span(),
-                        Rvalue::Call(Call {
-                            callee: Callee::Method(syn::Ident::new("len", m.span()), None),
-                            recv: Some(place.clone()),
-                            args: Vec::new(),
-                            passive: true,
-                        }),
-                    );
+                    let len = self.len_of(&place, m.span());
                     self.int(BinOp::Sub, len, Operand::Const(quote!(1usize)), m.span())
                 } else {
                     Operand::Const(quote!(0usize))
@@ -361,38 +352,8 @@ impl Lowerer<'_> {
         ) {
             return self.error(m.method.span(), format!("`.{name}(..)` with a closure is not supported in a differentiated function: sort or search a `Const` index vector before the call and read `x[idx[k]]`, or write the search as a loop"));
         }
-        if name == "push" && m.args.len() == 1 && m.turbofish.is_none() {
-            if let Some(base) = self.place(&m.receiver) {
-                if matches!(self.body.vars[base.base].origin, Origin::Param(_)) {
-                    // An error if the argument carries a derivative (a log of steps is fine).
-                    self.not_if_active.push((
-                        base.base,
-                        m.method.span(),
-                        crate::lower::NotIfActive::PushedArgument,
-                    ));
-                }
-                let value = self.expr(&m.args[0]);
-                self.push_value(base, value, m.span());
-                return unit();
-            }
-        }
-        // from: `x.swap(i, j)`  into: `let t1 = x[i]; let t2 = x[j]; x[i] = t2; x[j] = t1;`
-        if name == "swap" && m.args.len() == 2 && m.turbofish.is_none() {
-            if let Some(base) = self.place(&m.receiver) {
-                let i = self.expr(&m.args[0]);
-                let j = self.expr(&m.args[1]);
-                let at = |k: Operand| {
-                    let mut p = base.clone();
-                    p.projs.push(Proj::Index(k));
-                    p
-                };
-                let (pi, pj) = (at(i), at(j));
-                let vi = self.read_place(pi.clone(), m.span());
-                let vj = self.read_place(pj.clone(), m.span());
-                self.write(pi, vj);
-                self.write(pj, vi);
-                return unit();
-            }
+        if let Some(done) = self.buffer_method(m) {
+            return done;
         }
         let recv = match &*m.receiver {
             // `2usize.pow(k)`: a method of a literal, called on a copy of it.

@@ -71,13 +71,7 @@ impl Lowerer<'_> {
                 let place = self.place(part)?;
                 Binding::Alias(self.frozen_indices(place, part.span()), false)
             } else {
-                match self.expr(part) {
-                    Operand::Var(v) if !self.body.vars[v].mutable => Binding::Var(v),
-                    value => match self.bind("scrutinee", part.span(), Rvalue::Use(value)) {
-                        Operand::Var(v) => Binding::Var(v),
-                        Operand::Const(_) => return None,
-                    },
-                }
+                Binding::Var(self.value_var(part)?)
             };
             self.bind_name(&name.to_string(), binding);
             names.push(name);
@@ -175,30 +169,28 @@ impl Lowerer<'_> {
             return self.error(pat.span(), "a pattern that binds a name is not supported in `matches!` here: test the value with a pattern without bindings");
         }
         let place = if is_place_expr(&scrutinee) {
-            match self.place(&scrutinee) {
-                Some(place) => place,
-                None => return unit(),
-            }
+            self.place(&scrutinee)
         } else {
-            match self.expr(&scrutinee) {
-                Operand::Var(base) => Place {
-                    base,
-                    projs: Vec::new(),
-                },
-                value => match self.bind("scrutinee", scrutinee.span(), Rvalue::Use(value)) {
-                    Operand::Var(base) => Place {
-                        base,
-                        projs: Vec::new(),
-                    },
-                    Operand::Const(_) => return unit(),
-                },
-            }
+            self.value_var(&scrutinee).map(|base| Place {
+                base,
+                projs: Vec::new(),
+            })
         };
+        let Some(place) = place else { return unit() };
         self.bind("matches", mac.span(), Rvalue::Matches(place, Box::new(pat)))
     }
 }
 
 impl Lowerer<'_> {
+    /// A computed value (not a place) as a variable that keeps it: the value's own
+    /// temporary, or a copy when it is a variable that may change later.
+    pub(crate) fn value_var(&mut self, e: &Expr) -> Option<VarId> {
+        match self.expr(e) {
+            Operand::Var(v) if !self.body.vars[v].mutable => Some(v),
+            value => self.bind("value", e.span(), Rvalue::Use(value)).var(),
+        }
+    }
+
     // from: `bind!(s, Loss::Huber(d), d)` (made by `arm_chain`)
     // into: `Let { t, Bind(s, Loss::Huber(d), d) }`
     pub fn bind_macro(&mut self, mac: &syn::Macro) -> Operand {

@@ -58,13 +58,10 @@ impl Lowerer<'_> {
         let base = if crate::lower_match::is_place_expr(init) {
             self.place(init)
         } else {
-            match self.expr(init) {
-                Operand::Var(base) => Some(Place {
-                    base,
-                    projs: Vec::new(),
-                }),
-                _ => None,
-            }
+            self.value_var(init).map(|base| Place {
+                base,
+                projs: Vec::new(),
+            })
         };
         let Some(base) = base else { return };
         let name_of = |p: &Pat| match p {
