@@ -39,11 +39,14 @@ pub fn private() -> TokenStream {
 }
 
 impl Emitter<'_> {
+    /// Whether `v` has no value here, only its type witness (a pullback's skipped value).
+    pub fn witnessed(&self, v: VarId) -> bool {
+        self.plan.dead[v] || self.plan.skipped[v] && self.in_forward.get()
+    }
+
     pub fn operand(&self, op: &Operand) -> TokenStream {
         match op {
-            Operand::Var(v)
-                if self.plan.dead[*v] || self.plan.skipped[*v] && self.in_forward.get() =>
-            {
+            Operand::Var(v) if self.witnessed(*v) => {
                 let (p, w) = (private(), &self.names.witness[*v]);
                 quote!(#p::value_of(#w))
             }

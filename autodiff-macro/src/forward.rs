@@ -92,13 +92,12 @@ impl Emitter<'_> {
     // its recorded value); for `Copy` values the clone is a plain copy.
     fn copied(&self, op: &Operand) -> TokenStream {
         match op {
-            Operand::Var(v) if !matches!(self.body.vars[*v].origin, Origin::Param(_)) => {
-                let x = self.operand(op);
-                if x.to_string() == self.names.var(*v).to_string() {
-                    quote!(::core::clone::Clone::clone(&#x))
-                } else {
-                    x
-                }
+            Operand::Var(v)
+                if !self.witnessed(*v)
+                    && !matches!(self.body.vars[*v].origin, Origin::Param(_)) =>
+            {
+                let x = self.names.var(*v);
+                quote!(::core::clone::Clone::clone(&#x))
             }
             other => self.operand(other),
         }
@@ -114,23 +113,7 @@ impl Emitter<'_> {
                 let x = self.names.var(*var);
                 let m = self.body.vars[*var].mutable.then(|| quote!(mut));
                 let ty = self.body.vars[*var].ty.as_ref().map(|t| quote!(: #t));
-                let rv = match value {
-                    Rvalue::Use(op) => self.copied(op),
-                    // `vec![a.to_vec(), b]`: the elements stay readable for their adjoints.
-                    Rvalue::VecList(ops) if !self.plan.dead[*var] => {
-                        let ops = ops.iter().map(|o| self.copied(o));
-                        quote!(::std::vec![#(#ops),*])
-                    }
-                    Rvalue::VecRepeat(op, n) if !self.plan.dead[*var] => {
-                        let (op, n) = (self.copied(op), self.operand(n));
-                        quote!(::std::vec![#op; #n])
-                    }
-                    Rvalue::Array(ops) if !self.plan.dead[*var] => {
-                        let ops = ops.iter().map(|o| self.copied(o));
-                        quote!([#(#ops),*])
-                    }
-                    other => self.rvalue(other),
-                };
+                let rv = self.rvalue(value);
                 quote!(#snaps let #m #x #ty = #rv;)
             }
             Stmt::Declare { var } => {
@@ -282,7 +265,9 @@ impl Emitter<'_> {
     pub fn rvalue(&self, rv: &Rvalue) -> TokenStream {
         let p = private();
         match rv {
-            Rvalue::Use(op) => self.operand(op),
+            // Values moved into another binding or a literal stay readable (`h = next;`,
+            // `vec![a.to_vec(), b]`): their adjoints are made from them later.
+            Rvalue::Use(op) => self.copied(op),
             Rvalue::Read(place) => self.place(place),
             Rvalue::Copy(place, method) => {
                 let place = self.place(place);
@@ -325,7 +310,7 @@ impl Emitter<'_> {
                 quote!(#a as #ty)
             }
             Rvalue::Array(ops) => {
-                let ops = ops.iter().map(|o| self.operand(o));
+                let ops = ops.iter().map(|o| self.copied(o));
                 quote!([#(#ops),*])
             }
             Rvalue::Repeat(op, len) => {
@@ -333,12 +318,12 @@ impl Emitter<'_> {
                 quote!([#op; #len])
             }
             Rvalue::VecRepeat(op, n) => {
-                let op = self.operand(op);
+                let op = self.copied(op);
                 let n = self.operand(n);
                 quote!(::std::vec![#op; #n])
             }
             Rvalue::VecList(ops) => {
-                let ops = ops.iter().map(|o| self.operand(o));
+                let ops = ops.iter().map(|o| self.copied(o));
                 quote!(::std::vec![#(#ops),*])
             }
             Rvalue::Call(call) => {
