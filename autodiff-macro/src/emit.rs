@@ -250,7 +250,7 @@ impl Emitter<'_> {
                 let w = &self.names.witness[v];
                 out.extend(quote!(let mut #w = #p::Witness::unknown();));
             }
-            if self.plan.shaped[v] && !self.plan.dead[v] {
+            if self.plan.shaped[v] {
                 let s = &self.names.shape[v];
                 out.extend(quote!(let mut #s = #p::Tape::new();));
             }

@@ -167,9 +167,9 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
                 syn::FnArg::Typed(t) => match &*t.ty {
                     syn::Type::Reference(r) if !mentions_integers(&r.elem) => Activity::Duplicated,
                     syn::Type::Reference(_) => Activity::Const,
-                    syn::Type::Path(p) if float_like(p, &item_fn.sig.generics) => Activity::Active,
+                    syn::Type::Path(p) if float_like(p) => Activity::Active,
                     // `y: [f64; 3]` by value, a small vector
-                    syn::Type::Array(a) if matches!(&*a.elem, syn::Type::Path(p) if float_like(p, &item_fn.sig.generics)) => Activity::Active,
+                    syn::Type::Array(a) if matches!(&*a.elem, syn::Type::Path(p) if float_like(p)) => Activity::Active,
                     _ => Activity::Const,
                 },
             };
@@ -195,7 +195,7 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
 /// reads as a settings type (`Activation`, `LossKind`, `Mode`, ..: see
 /// [`SETTINGS_WORDS`]), whose values are enums that cannot carry one. An explicit list
 /// overrides this both ways.
-fn float_like(ty: &syn::TypePath, _generics: &syn::Generics) -> bool {
+fn float_like(ty: &syn::TypePath) -> bool {
     ty.qself.is_none()
         && ty.path.get_ident().is_some_and(|id| {
             let name = id.to_string();
@@ -205,7 +205,7 @@ fn float_like(ty: &syn::TypePath, _generics: &syn::Generics) -> bool {
 }
 
 /// Name endings of by-value settings types (`act: Activation`, `mode: SolverMode`).
-pub const SETTINGS_WORDS: &[&str] = &[
+const SETTINGS_WORDS: &[&str] = &[
     "Activation",
     "Act",
     "Mode",
@@ -234,8 +234,8 @@ pub const SETTINGS_WORDS: &[&str] = &[
 ];
 
 fn mentions_integers(ty: &syn::Type) -> bool {
-    let text = quote!(#ty).to_string();
-    text.split(|c: char| !c.is_alphanumeric()).any(|w| {
+    let words = crate::signature::words(ty);
+    words.iter().flat_map(|w| w.split('_')).any(|w| {
         matches!(
             w,
             "i8" | "i16"

@@ -124,11 +124,9 @@ fn only_float_type(sig: &syn::Signature) -> Option<syn::Ident> {
     if sig.generics.type_params().next().is_some() {
         return None;
     }
-    let text = quote!(#sig).to_string();
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_alphanumeric() && c != '_')
-        .collect();
-    match (words.contains(&"f64"), words.contains(&"f32")) {
+    let words = crate::signature::words(sig);
+    let mentions = |w: &str| words.iter().any(|x| x == w);
+    match (mentions("f64"), mentions("f32")) {
         (true, false) => Some(syn::Ident::new("f64", Span::call_site())),
         (false, true) => Some(syn::Ident::new("f32", Span::call_site())),
         _ => None,

@@ -115,7 +115,9 @@ impl Emitter<'_> {
                 continue;
             }
             let d = &self.names.adjoint[v];
-            if self.plan.shaped[v] && !top && !self.plan.dead[v] {
+            // `shaped` values are witnessed ones (never top-level) that are not scalars,
+            // so never `dead`.
+            if self.plan.shaped[v] {
                 let (w, s) = (&self.names.witness[v], &self.names.shape[v]);
                 out.extend(quote!(let mut #d = #p::zero_shaped(#w, &#s.pop());));
             } else if self.plan.witness[v] && !top || self.plan.dead[v] {

@@ -143,6 +143,18 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
     })
 }
 
+/// The identifiers in some tokens (`&[Vec<f64>]` gives `Vec`, `f64`): which types a
+/// signature or a parameter's type mentions.
+pub fn words(tokens: &impl quote::ToTokens) -> Vec<String> {
+    tokens
+        .to_token_stream()
+        .to_string()
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// A type parameter that a differentiated parameter is made of must be bounded by
 /// `cotangent::Real` (not `num_traits::Float`): the adjoint's zeros and sums need it.
 fn check_float_bounds(
@@ -171,13 +183,9 @@ fn check_float_bounds(
         if act.activity == Activity::Const {
             continue;
         }
-        let ty = &t.ty;
-        let text = quote::quote!(#ty).to_string();
-        let words: Vec<&str> = text
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .collect();
+        let words = words(&t.ty);
         for tp in generics.type_params() {
-            if words.contains(&tp.ident.to_string().as_str()) && !bounded(tp) {
+            if words.contains(&tp.ident.to_string()) && !bounded(tp) {
                 errors.push(tp.ident.span(), format!("`{}` carries derivatives here, so it needs the bound `{}: cotangent::Real` (implemented for `f32` and `f64`), not another float trait", tp.ident, tp.ident));
                 return;
             }
