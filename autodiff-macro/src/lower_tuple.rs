@@ -29,20 +29,16 @@ impl Lowerer<'_> {
             _ => vec![None; n],
         };
         for ((sub, value), ty) in tuple.elems.iter().zip(parts).zip(types) {
+            // `(a, b: f64)`: a part's own type annotation wins over the tuple's.
+            let (sub, ty) = match sub {
+                Pat::Type(pt) => (&*pt.pat, Some((*pt.ty).clone())),
+                other => (other, ty),
+            };
             match sub {
                 Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
                     self.bind_local(&p.ident, value, ty)
                 }
                 Pat::Wild(_) => {}
-                Pat::Type(pt) => match &*pt.pat {
-                    Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
-                        self.bind_local(&p.ident, value, Some((*pt.ty).clone()))
-                    }
-                    other => self.errors.push_spanned(
-                        other,
-                        "bind each part of the tuple to a name (`let (a, b) = ..;`)",
-                    ),
-                },
                 other => self.errors.push_spanned(
                     other,
                     "bind each part of the tuple to a name (`let (a, b) = ..;`)",
