@@ -263,6 +263,16 @@ impl Lowerer<'_> {
         };
         if let Some((else_token, _)) = local.init.as_ref().and_then(|i| i.diverge.as_ref()) {
             self.errors.push(else_token.span, "`let .. else` is not supported in a differentiated function: test first (`if x.is_empty() { return 0.0; }`), then bind with a plain `let`");
+            // The names stay bound to a placeholder, so that their uses (`*first`) raise
+            // no second error; nothing is emitted after an error.
+            for name in crate::lower_match::binding_names(pat) {
+                let placeholder = self.temp(&name.to_string(), name.span());
+                let place = Place {
+                    base: placeholder,
+                    projs: Vec::new(),
+                };
+                self.bind_name(&name.to_string(), Binding::Alias(place, true));
+            }
             return;
         }
         let name = match pat {

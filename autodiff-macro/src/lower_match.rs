@@ -222,7 +222,7 @@ impl Lowerer<'_> {
 }
 
 /// The names a pattern binds, in order.
-fn binding_names(pat: &Pat) -> Vec<syn::Ident> {
+pub fn binding_names(pat: &Pat) -> Vec<syn::Ident> {
     struct Names(Vec<syn::Ident>);
     impl<'a> syn::visit::Visit<'a> for Names {
         fn visit_pat_ident(&mut self, p: &'a syn::PatIdent) {
