@@ -1,43 +1,26 @@
 //! Procedural macros of `cotangent`: `#[autodiff_reverse]` rewrites nothing of the
 //! function it is put on and adds its reverse-mode adjoint next to it.
 //!
-//! The macro is a small compiler, one module per step: `args` and `signature` (parse and
-//! validate), `lower` (body to IR), `control` (early exits to flags), `activity`,
-//! `record` (what the reverse sweep needs), `forward` and `reverse` (the two sweeps),
-//! `rules` (derivative rules), `emit` (tokens). Use it through the `cotangent` crate.
+//! The macro is a small compiler whose stages are folders, data flowing one way:
+//! `front` (parse and validate) -> `lower` (body to IR) -> `passes` (mode-independent
+//! analyses) -> `reverse` (plan and sweeps) -> `emit` (shared naming); `prim` and `rules`
+//! are the leaf vocabulary and the derivative rules. See ARCHITECTURE.md in the
+//! repository. Use it through the `cotangent` crate.
 
-mod activity;
-mod args;
-mod control;
-mod cse;
-mod custom;
+mod calls;
 mod emit;
 mod errors;
 mod expand;
-mod forward;
+mod front;
 #[cfg(test)]
 mod fuzz;
-
 mod ir;
 mod lower;
-mod lower_buffers;
-mod lower_control;
-mod lower_expr;
-mod lower_fill;
-mod lower_iter;
-mod lower_macro;
-mod lower_match;
-mod lower_reduce;
-mod lower_seq;
-mod lower_tuple;
-mod names;
-mod prune;
-mod record;
-mod record_order;
+mod passes;
+mod pipeline;
+mod prim;
 mod reverse;
 mod rules;
-mod signature;
-mod widen;
 
 use proc_macro::TokenStream;
 

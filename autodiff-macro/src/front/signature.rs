@@ -5,9 +5,9 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, Pat, ReturnType, Type};
 
-use crate::args::{Activity, Args};
 use crate::errors::Errors;
-use crate::rules::non_float_type;
+use crate::front::args::{Activity, Args};
+use crate::prim::non_float_type;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
@@ -159,7 +159,7 @@ pub fn words(tokens: &impl quote::ToTokens) -> Vec<String> {
 /// `cotangent::Real` (not `num_traits::Float`): the adjoint's zeros and sums need it.
 fn check_float_bounds(
     item: &syn::ItemFn,
-    acts: &[crate::args::SpannedActivity],
+    acts: &[crate::front::args::SpannedActivity],
     errors: &mut Errors,
 ) {
     let generics = &item.sig.generics;

@@ -1,9 +1,20 @@
 //! Step 2: the function body into the IR (A-normal form, structured blocks).
 //!
-//! Statements and control flow live here; expressions in `lower_expr`. Idiomatic forms
+//! Statements live here, and one file per kind of construct next to it: `expr`,
+//! `control`, `matching`, `tuple`, `buffers`, `fill`, `macros`, and `iter/` for iterator
+//! chains. Idiomatic forms
 //! (`+=`, `while`, `&&`, if-expressions, block expressions) are desugared here, once.
 //! Unsupported syntax is a spanned error that says what to write instead; lowering goes on
 //! after an error (with a placeholder value) so that one build reports every mistake.
+
+mod buffers;
+mod control;
+mod expr;
+mod fill;
+pub mod iter;
+mod macros;
+pub mod matching;
+mod tuple;
 
 use std::collections::HashMap;
 
@@ -13,8 +24,8 @@ use syn::spanned::Spanned;
 use syn::{Expr, Pat};
 
 use crate::errors::Errors;
+use crate::front::signature::{ParamKind, Signature};
 use crate::ir::*;
-use crate::signature::{ParamKind, Signature};
 
 /// What a name in the body stands for.
 #[derive(Clone, Debug)]
@@ -72,7 +83,7 @@ pub enum NotIfActive {
 impl NotIfActive {
     pub fn message(self) -> &'static str {
         match self {
-            NotIfActive::TupleValue => crate::lower_tuple::HINT,
+            NotIfActive::TupleValue => crate::lower::tuple::HINT,
             NotIfActive::PushedArgument => "`.push(..)` on an argument that carries a derivative is not supported: its shadow keeps the caller's length. Build a local `Vec` and return it, or write into a buffer of the final length by index",
             NotIfActive::BoundParts => "this pattern binds a part of a value that carries a derivative, which is not supported: bind parts of `Const` values only (an enum of settings), or compute the part with arithmetic and `if`",
         }
@@ -124,7 +135,7 @@ fn only_float_type(sig: &syn::Signature) -> Option<syn::Ident> {
     if sig.generics.type_params().next().is_some() {
         return None;
     }
-    let words = crate::signature::words(sig);
+    let words = crate::front::signature::words(sig);
     let mentions = |w: &str| words.iter().any(|x| x == w);
     match (mentions("f64"), mentions("f32")) {
         (true, false) => Some(syn::Ident::new("f64", Span::call_site())),
@@ -265,7 +276,7 @@ impl Lowerer<'_> {
             self.errors.push(else_token.span, "`let .. else` is not supported in a differentiated function: test first (`if x.is_empty() { return 0.0; }`), then bind with a plain `let`");
             // The names stay bound to a placeholder, so that their uses (`*first`) raise
             // no second error; nothing is emitted after an error.
-            for name in crate::lower_match::binding_names(pat) {
+            for name in crate::lower::matching::binding_names(pat) {
                 let placeholder = self.temp(&name.to_string(), name.span());
                 let place = Place {
                     base: placeholder,
@@ -299,7 +310,7 @@ impl Lowerer<'_> {
         };
         if let (Expr::Closure(c), Some(name)) = (&*init.expr, &name) {
             // from: `let sq = |v| v * v;`  into: nothing yet; `sq(a)` is lowered inline
-            if let Some(crate::lower_iter::Func::Closure(_)) = self.func(&init.expr) {
+            if let Some(crate::lower::iter::Func::Closure(_)) = self.func(&init.expr) {
                 let captured = self.captures(c);
                 self.bind_name(
                     &name.to_string(),

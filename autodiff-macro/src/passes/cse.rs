@@ -8,8 +8,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::activity::for_each_stmt;
 use crate::ir::*;
+use crate::passes::activity::for_each_stmt;
 
 // from: `let x5 = x[i]; let x6 = x[i]; let t7 = x5 * x6;`
 // into: `let x5 = x[i]; let x6 = x5;    let t7 = x5 * x6;`

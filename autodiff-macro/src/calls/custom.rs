@@ -13,10 +13,11 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::args::{Activity, Args};
-use crate::emit::{private, pullback_name, with_signature};
+use crate::emit::{private, pullback_name};
 use crate::errors::Errors;
-use crate::signature;
+use crate::front::args::{Activity, Args};
+use crate::front::signature;
+use crate::reverse::emitter::with_signature;
 
 // from: `#[differentiable(custom = softplus_pb)] fn softplus(x: f64) -> f64`
 // into: `const _: fn(f64, f64) -> f64 = softplus_pb;`
@@ -46,9 +47,9 @@ pub fn custom_pullbacks(
         .collect();
     let mut out = signature_check(item_fn, custom, &full, returns_float);
     let has_ret = !matches!(item_fn.sig.output, syn::ReturnType::Default);
-    for pattern in crate::expand::combinations(&patterns) {
-        let mask = crate::expand::mask(&pattern);
-        let activities = crate::expand::pullback_activities(&pattern, has_ret, returns_float);
+    for pattern in crate::calls::combinations(&patterns) {
+        let mask = crate::calls::mask(&pattern);
+        let activities = crate::calls::pullback_activities(&pattern, has_ret, returns_float);
         let name = syn::Ident::new(
             &pullback_name(&item_fn.sig.ident.to_string(), &mask),
             item_fn.sig.ident.span(),

@@ -14,8 +14,8 @@ use syn::visit_mut::VisitMut;
 use syn::{Expr, Pat};
 
 use crate::ir::*;
+use crate::lower::iter::{is_chain, Bound, Func, ADAPTORS, SOURCES};
 use crate::lower::{is_unit, unit, Binding, Lowerer};
-use crate::lower_iter::{is_chain, Bound, Func, ADAPTORS, SOURCES};
 
 impl Func {
     pub(crate) fn span(&self) -> Span {
@@ -402,7 +402,7 @@ impl Lowerer<'_> {
                         Bound::Pair(Box::new(a), Box::new(b))
                     }
                     // `{ let m = ..; (m, z + v) }`, or an `if` whose arms are pairs
-                    e if crate::lower_tuple::tuple_tails(e, 2) => {
+                    e if crate::lower::tuple::tuple_tails(e, 2) => {
                         match self.branched_tuple(e, 2).as_deref() {
                             Some([a, b]) => Bound::Pair(
                                 Box::new(Bound::Value(a.clone())),

@@ -6,9 +6,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::args::Activity;
-use crate::emit::{private, Emitter};
+use crate::emit::private;
+use crate::front::args::Activity;
 use crate::ir::*;
+use crate::reverse::emitter::Emitter;
 
 impl Emitter<'_> {
     /// Adjoint declarations, the seed, and the reversed function block.

@@ -12,13 +12,16 @@
 //! an `iter_mut` element stores into it. `filter`, and the `map`s after it, are stages of
 //! the loop body: an `if` each. Reductions and closures are in `lower_reduce`.
 
+mod reduce;
+pub mod seq;
+
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::Expr;
 
 use crate::ir::*;
+use crate::lower::iter::seq::{is_lit, one, zero, Map, Seq};
 use crate::lower::{unit, Binding, Lowerer};
-use crate::lower_seq::{is_lit, one, zero, Map, Seq};
 
 /// What one item of a chain is, as a function of the counter.
 #[derive(Clone)]

@@ -11,8 +11,8 @@
 //! function records nothing at all (its values are all in scope). Each recorded variable
 //! has its own tape: a `Slot` (never allocates) when it is pushed at most once per call.
 
-use crate::activity::for_each_stmt;
 use crate::ir::*;
+use crate::passes::activity::for_each_stmt;
 
 /// A counter read before later increments in its block, and the inverse steps back to its
 /// value at the read (see [`Plan::counter_offsets`]).
@@ -191,7 +191,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         unread: vec![false; n],
         undo,
     };
-    let later = crate::record_order::written_after_call(&body.block);
+    let later = crate::passes::order::written_after_call(&body.block);
     let mut remat_before = 0;
     for_each_stmt(&body.block, false, &mut |stmt, _| {
         if let Stmt::Let {
@@ -266,7 +266,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         }
         // Restoring a value makes its assignments part of the reverse sweep, whose
         // branches and loops then need their conditions and trip counts.
-        let restored = crate::record_order::restored_vars(&body.block, n, |s| needs_of(&plan, s));
+        let restored = crate::passes::order::restored_vars(&body.block, n, |s| needs_of(&plan, s));
         let restored_before = plan.restored.iter().filter(|b| **b).count();
         for (v, r) in restored.into_iter().enumerate() {
             plan.restored[v] = plan.needed[v] && r;
@@ -281,7 +281,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         }
         remat_before = remat_now;
     }
-    let scalar = crate::prune::scalar_values(body);
+    let scalar = crate::reverse::prune::scalar_values(body);
     for v in 0..n {
         plan.witness[v] = plan.active[v] && !plan.top[v] && !plan.needed[v] && !plan.loop_var[v];
         plan.shaped[v] = plan.witness[v] && !scalar[v];

@@ -7,9 +7,9 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::args::Activity;
+use crate::calls::{combinations, mask};
 use crate::emit::{pullback_name, reads_name};
-use crate::expand::{combinations, mask};
+use crate::front::args::Activity;
 
 /// Wrappers for every pattern of `options` except `widest`, calling the pullback of
 /// `widest`. `None` for a method (its receiver would need a shadow too).

@@ -6,9 +6,9 @@
 //! Both analyses are flow-insensitive fixpoints over the whole body, so loops need no
 //! special treatment.
 
-use crate::args::Activity;
+use crate::front::args::Activity;
+use crate::front::signature::{ParamKind, Signature};
 use crate::ir::*;
-use crate::signature::{ParamKind, Signature};
 
 /// Calls `f` on every statement, depth first, with whether it sits inside a loop body.
 pub fn for_each_stmt<'a>(block: &'a Block, in_loop: bool, f: &mut impl FnMut(&'a Stmt, bool)) {

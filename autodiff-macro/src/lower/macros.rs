@@ -8,7 +8,7 @@ use syn::Expr;
 
 use crate::ir::*;
 use crate::lower::{unit, Lowerer};
-use crate::rules::ignored_macro;
+use crate::prim::ignored_macro;
 
 impl Lowerer<'_> {
     /// A macro as a statement: its value, if any, is dropped.
@@ -29,7 +29,7 @@ impl Lowerer<'_> {
         if name == "matches" {
             return self.matches_macro(mac);
         }
-        if name == crate::lower_match::BIND {
+        if name == crate::lower::matching::BIND {
             return self.bind_macro(mac);
         }
         if matches!(

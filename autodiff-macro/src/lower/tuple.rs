@@ -6,9 +6,9 @@ use syn::spanned::Spanned;
 use syn::{Expr, Pat};
 
 use crate::ir::*;
+use crate::lower::iter::Bound;
 use crate::lower::{is_unit, Binding, Lowerer};
-use crate::lower_iter::Bound;
-use crate::rules::MathFn;
+use crate::prim::MathFn;
 
 pub const HINT: &str = "a tuple can be destructured here from a tuple expression `(a, b)`, an `if`/`match` whose arms are such tuples, `x.sin_cos()`, or a call whose arguments carry no derivative; a function that returns a tuple cannot be differentiated through yet: return an array `[f64; 2]` from it";
 
@@ -51,7 +51,7 @@ impl Lowerer<'_> {
     // into: `x = p[0]; ..` (copies of the elements) / `vel`, `mass` name the places
     //       `b.vel`, `b.mass` (no copy, no move)
     pub fn destructure_local(&mut self, pat: &Pat, init: &Expr) {
-        let base = if crate::lower_match::is_place_expr(init) {
+        let base = if crate::lower::matching::is_place_expr(init) {
             self.place(init)
         } else {
             self.value_var(init).map(|base| Place {

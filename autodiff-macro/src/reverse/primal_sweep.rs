@@ -6,8 +6,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::{private, Emitter};
+use crate::emit::private;
 use crate::ir::*;
+use crate::reverse::emitter::Emitter;
 
 impl Emitter<'_> {
     pub fn forward_block(&self, block: &Block, top: bool) -> TokenStream {

@@ -14,7 +14,7 @@ impl Lowerer<'_> {
     // into: `Declare r; If { c, then: [.., r = a], els: [.., r = b] }`
     pub fn if_expr(&mut self, e: &syn::ExprIf) -> Operand {
         if let Expr::Let(l) = &*e.cond {
-            if crate::lower_match::binds_parts(&l.pat) {
+            if crate::lower::matching::binds_parts(&l.pat) {
                 // from: `if let P(x) = s { a } else { b }`  into: `match s { P(x) => a, _ => b }`
                 let (pat, scrutinee, then) = (&l.pat, &l.expr, &e.then_branch);
                 let els = match &e.else_branch {
@@ -139,7 +139,7 @@ impl Lowerer<'_> {
         if let Some(label) = &e.label {
             return self.error(label.name.span(), "labelled loops are not supported: move the inner loop into a block and use a flag, or `return`");
         }
-        if !crate::lower_iter::is_range_loop(&e.expr) {
+        if !crate::lower::iter::is_range_loop(&e.expr) {
             return self.iter_for_loop(e);
         }
         let name = match &*e.pat {

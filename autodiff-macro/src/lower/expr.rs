@@ -7,7 +7,7 @@ use syn::{BinOp as SynBinOp, Expr, UnOp as SynUnOp};
 
 use crate::ir::*;
 use crate::lower::{unit, Binding, Lowerer};
-use crate::rules::{non_float_type, passive_method, MathFn};
+use crate::prim::{non_float_type, passive_method, MathFn};
 
 impl Lowerer<'_> {
     pub fn expr(&mut self, e: &Expr) -> Operand {
@@ -453,7 +453,7 @@ impl Lowerer<'_> {
             .filter(|_| func.qself.is_none())
             .and_then(|id| self.lookup(&id.to_string()))
         {
-            use crate::lower_iter::Bound;
+            use crate::lower::iter::Bound;
             // An argument that names a place (an iterator's element, `&x[i]`) stays one,
             // so `|v: &f64| *v` works as in an adaptor.
             let args = c
@@ -478,7 +478,7 @@ impl Lowerer<'_> {
                 })
                 .collect();
             self.scopes.push(captured.into_iter().collect());
-            let result = self.apply(&crate::lower_iter::Func::Closure(*closure), args, false);
+            let result = self.apply(&crate::lower::iter::Func::Closure(*closure), args, false);
             let value = self.value_of(result, c.span());
             self.scopes.pop();
             return value;

@@ -8,9 +8,9 @@
 //! in full. Here a skipped value keeps only its type, as a zero-sized witness inferred
 //! from a closure that is never called (`w_t = Witness::of_fn(|| a * b)`).
 
-use crate::activity::for_each_stmt;
 use crate::ir::*;
-use crate::record::Plan;
+use crate::passes::activity::for_each_stmt;
+use crate::reverse::plan::Plan;
 
 /// Marks in `plan` the values a pullback's forward sweep skips (`dead`) and the parameters
 /// it need not write (`unread`).

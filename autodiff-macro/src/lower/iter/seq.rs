@@ -7,8 +7,8 @@ use proc_macro2::Span;
 use quote::quote;
 
 use crate::ir::*;
+use crate::lower::iter::{Chain, Func, Item, Stage};
 use crate::lower::Lowerer;
-use crate::lower_iter::{Chain, Func, Item, Stage};
 
 /// The counter values a chain visits: `{lo + j*step < hi}`, ascending, or descending
 /// (largest first) when `desc`. `step: None` is 1.

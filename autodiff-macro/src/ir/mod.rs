@@ -11,6 +11,8 @@
 
 use proc_macro2::{Span, TokenStream};
 
+pub use crate::prim::{BinOp, MathFn, UnOp};
+
 /// Index of a variable in [`Body::vars`].
 pub type VarId = usize;
 
@@ -96,23 +98,6 @@ impl Place {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Rem,
-    /// Comparisons, logic and bit operations: never differentiable.
-    Other(&'static str),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnOp {
-    Neg,
-    Not,
-}
-
 /// The right-hand side of a `Let`.
 #[derive(Clone, Debug)]
 pub enum Rvalue {
@@ -122,9 +107,9 @@ pub enum Rvalue {
     Copy(Place, syn::Ident),
     Unary(UnOp, Operand),
     Binary(BinOp, Operand, Operand),
-    /// A math primitive of `rules::MathFn`; the receiver is `args[0]`. The float type when
+    /// A math primitive of `MathFn`; the receiver is `args[0]`. The float type when
     /// the user wrote the path form (`f64::max(a, b)`), which fixes untyped operands.
-    Math(crate::rules::MathFn, Vec<Operand>, Option<syn::Ident>),
+    Math(MathFn, Vec<Operand>, Option<syn::Ident>),
     /// `x as T`; `to_float` when `T` is a float type.
     Cast(Operand, syn::Type, bool),
     Array(Vec<Operand>),

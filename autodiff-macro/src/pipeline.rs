@@ -1,0 +1,143 @@
+//! One adjoint, end to end: lower the body, run the passes, plan the recording, emit the
+//! reverse-mode function. On error, the signature comes back for a stub.
+
+use proc_macro2::TokenStream;
+
+use crate::emit::names;
+use crate::errors::Errors;
+use crate::front::signature::{ParamKind, Signature};
+use crate::ir;
+use crate::lower;
+use crate::passes::{activity, cse, structurize};
+use crate::reverse::emitter::Emitter;
+use crate::reverse::{plan, prune};
+
+/// Lower, analyse and emit one adjoint. On error, gives the signature back for a stub.
+pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signature>> {
+    if !errors.is_empty() {
+        return Err(Box::new(sig));
+    }
+    let lower::Lowered {
+        mut body,
+        items,
+        not_if_active,
+    } = lower::lower(&sig, errors);
+    if !errors.is_empty() {
+        return Err(Box::new(sig));
+    }
+    body.check(false);
+    structurize::structurize(&mut body, sig.ret.as_ref().map(|r| &r.ty));
+    body.check(true);
+    let readonly: Vec<bool> = body
+        .vars
+        .iter()
+        .map(|v| match v.origin {
+            ir::Origin::Param(i) => {
+                matches!(sig.params[i].kind, ParamKind::Ref | ParamKind::SelfRef)
+            }
+            _ => false,
+        })
+        .collect();
+    cse::share_reads(&mut body, &readonly);
+    let active = activity::analyze(&body, &sig);
+    let mut plan = plan::plan(&body, active, &readonly);
+    unsupported_std_calls(&body, &plan, errors);
+    for (_, span, what) in not_if_active.into_iter().filter(|(v, ..)| plan.active[*v]) {
+        errors.push(span, what.message());
+    }
+    for var in crate::passes::order::receivers_written_after(&body.block) {
+        let active_call = crate::passes::activity::find_let(&body.block, var)
+            .is_some_and(|rv| matches!(rv, ir::Rvalue::Call(call) if plan.call_active(var, call)));
+        if active_call {
+            errors.push(body.vars[var].span, "this method's receiver is changed after the call, which the reverse sweep cannot undo for the method's pullback: call the method after the last change, or pass the fields it reads to a function (`sq(&self.a)`)");
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Box::new(sig));
+    }
+    if sig.pullback {
+        prune::prune(&body, &mut plan);
+    }
+    let names = names::Names::new(&body);
+    let emitter = Emitter {
+        sig: &sig,
+        body: &body,
+        plan: &plan,
+        names: &names,
+        in_forward: Default::default(),
+    };
+    let mut adjoint = emitter.adjoint_fn(&items);
+    dump(&sig, &adjoint);
+    if sig.pullback {
+        let reads = (0..sig.params.len().min(64))
+            .filter(|i| !plan.unread[emitter.param_var(*i)])
+            .fold(0u64, |bits, i| bits | 1 << i);
+        adjoint.extend(emitter.reads_const(reads));
+    }
+    Ok(adjoint)
+}
+
+/// Standard-library methods that carry a derivative through them but have no pullback:
+/// a spanned error with what to write instead, rather than a missing `__cotangent_pb_..`.
+fn unsupported_std_calls(body: &ir::Body, plan: &plan::Plan, errors: &mut Errors) {
+    crate::passes::activity::for_each_stmt(&body.block, false, &mut |stmt, _| {
+        let ir::Stmt::Let {
+            var,
+            value: ir::Rvalue::Call(call),
+        } = stmt
+        else {
+            return;
+        };
+        let ir::Callee::Method(m, _) = &call.callee else {
+            return;
+        };
+        let name = m.to_string();
+        let hint = match name.as_str() {
+            "push" | "extend_from_slice" | "extend" | "resize" => {
+                "push one value at a time into a local `Vec` (`v.push(x)`), or allocate the buffer with its final length (`vec![0.0; n]`) and assign by index"
+            }
+            "clear" | "truncate" | "pop" | "drain" | "retain" => {
+                "keep the buffer's length fixed and overwrite its elements by index"
+            }
+            "first" | "last" | "first_mut" | "last_mut" => {
+                "index the slice (`x[0]`, `x[x.len() - 1]`)"
+            }
+            "sort" | "sort_by" | "sort_unstable_by" | "swap" | "reverse" | "rotate_left"
+            | "rotate_right" => "compute the permutation of indices separately and index with it",
+            "try_into" | "try_from" => {
+                "copy the elements into an array (`let a = [x[0], x[1], x[2]];`) and pass `&a`"
+            }
+            "rem_euclid" | "div_euclid" | "copysign" | "sin_cos" => {
+                "write it with supported operations (`%`, `floor`, `sin`, `cos`)"
+            }
+            _ => return,
+        };
+        if plan.call_active(*var, call) {
+            errors.push(
+                m.span(),
+                format!(
+                    "`.{name}(..)` on a value that carries a derivative is not supported: {hint}"
+                ),
+            );
+        }
+    });
+}
+
+/// `COTANGENT_DUMP=1` (or `=name` of a function) prints the generated adjoint at compile
+/// time, so users can read what they run.
+fn dump(sig: &Signature, adjoint: &TokenStream) {
+    let Ok(which) = std::env::var("COTANGENT_DUMP") else {
+        return;
+    };
+    let name = sig.item.sig.ident.to_string();
+    if which == "1" || which == name || sig.adjoint_name == which {
+        let text = match syn::parse2::<syn::File>(adjoint.clone()) {
+            Ok(file) => prettyplease::unparse(&file),
+            Err(_) => adjoint.to_string(),
+        };
+        eprintln!(
+            "// cotangent: {} of `{name}`\n{text}",
+            if sig.pullback { "pullback" } else { "adjoint" }
+        );
+    }
+}
