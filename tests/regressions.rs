@@ -272,3 +272,73 @@ fn float_aliases_by_value() {
         },
     );
 }
+
+/// A helper's result changed in place: the variable is active, but the value the call
+/// defines is not when no argument carries a derivative (`__cotangent_pb_f_ca` calls `h`
+/// on a `Const` slice), so no all-`Const` pullback of `h` may be asked for.
+#[cotangent::differentiable]
+fn prod2(v: &[f64]) -> f64 {
+    v[0] * v[1]
+}
+
+#[autodiff_reverse(d_scaled_helper, Duplicated, Active, Active)]
+fn scaled_helper(x: &[f64], w: f64) -> f64 {
+    let mut s = prod2(x);
+    s *= w;
+    s
+}
+
+#[autodiff_reverse(d_shifted_helper, Duplicated, Active, Active)]
+fn shifted_helper(x: &[f64], w: f64) -> f64 {
+    let mut s = prod2(x);
+    s += 1.0;
+    s = s * w;
+    s
+}
+
+#[autodiff_reverse(d_helper_of_helper, Duplicated, Active, Active)]
+fn helper_of_helper(x: &[f64], w: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..2 {
+        s += scaled_helper(x, w) * shifted_helper(x, 2.0 + i as f64);
+    }
+    s
+}
+
+#[test]
+fn helper_result_changed_in_place() {
+    let points: &[&[f64]] = &[&[2.0, 3.0, 5.0], &[0.5, -1.0, 0.3], &[0.0, 1.5, -2.0]];
+    check_all(
+        points,
+        |p| scaled_helper(&p[..2], p[2]),
+        |p, d| {
+            let (dx, dw) = d.split_at_mut(2);
+            let (y, g) = d_scaled_helper(&p[..2], dx, p[2], 1.0);
+            assert_bits(y, scaled_helper(&p[..2], p[2]));
+            dw[0] += g;
+        },
+    );
+    check_all(
+        points,
+        |p| shifted_helper(&p[..2], p[2]),
+        |p, d| {
+            let (dx, dw) = d.split_at_mut(2);
+            let (y, g) = d_shifted_helper(&p[..2], dx, p[2], 1.0);
+            assert_bits(y, shifted_helper(&p[..2], p[2]));
+            dw[0] += g;
+        },
+    );
+    check_all(
+        points,
+        |p| helper_of_helper(&p[..2], p[2]),
+        |p, d| {
+            let (dx, dw) = d.split_at_mut(2);
+            let (y, g) = d_helper_of_helper(&p[..2], dx, p[2], 1.0);
+            assert_bits(y, helper_of_helper(&p[..2], p[2]));
+            dw[0] += g;
+        },
+    );
+    let mut dx = [0.0; 2];
+    assert_eq!(d_scaled_helper(&[2.0, 3.0], &mut dx, 5.0, 1.0), (30.0, 6.0));
+    assert_eq!(dx, [15.0, 10.0]);
+}

@@ -89,7 +89,7 @@ impl Plan {
             Stmt::Let {
                 var,
                 value: Rvalue::Call(call),
-            } => self.call_active(*var, call) || self.snapshot[*var],
+            } => self.call_active(call) || self.snapshot[*var],
             Stmt::Let { var, .. } | Stmt::Declare { var } => {
                 self.active[*var] || self.snapshot[*var]
             }
@@ -103,15 +103,13 @@ impl Plan {
         }
     }
 
-    /// Whether a call has an active input or output, so its pullback runs.
-    pub fn call_active(&self, result: VarId, call: &Call) -> bool {
-        !call.passive
-            && (self.active[result]
-                || call
-                    .inputs()
-                    .iter()
-                    .chain(call.written().collect::<Vec<_>>().iter())
-                    .any(|v| self.active[*v]))
+    /// Whether a call's pullback runs: some argument (the receiver, a value, a place,
+    /// written ones included) carries a derivative, so its pattern has a letter other
+    /// than `c`. An active result alone does not count: activity is per variable, and
+    /// `let mut s = h(c); s *= w;` makes `s` active though this value of it is constant
+    /// (its adjoint here is dropped, and there is no all-`Const` pullback to ask for).
+    pub fn call_active(&self, call: &Call) -> bool {
+        !call.passive && call.inputs().iter().any(|v| self.active[*v])
     }
 
     pub fn has_reverse(&self, block: &Block) -> bool {
@@ -199,7 +197,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
             value: Rvalue::Call(call),
         } = stmt
         {
-            if plan.call_active(*var, call) {
+            if plan.call_active(call) {
                 for a in &call.args {
                     if let CallArg::Ref { mutable, snap, .. } = a {
                         plan.snap[*snap] = *mutable || later.contains(snap);
@@ -463,7 +461,7 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
         Stmt::Let {
             var,
             value: Rvalue::Call(call),
-        } if plan.call_active(*var, call) => {
+        } if plan.call_active(call) => {
             if let Some(recv) = &call.recv {
                 out.extend(recv.index_vars());
                 out.push(recv.base);
