@@ -468,8 +468,8 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
 fn unsupported_std_calls(body: &ir::Body, plan: &record::Plan, errors: &mut Errors) {
     crate::activity::for_each_stmt(&body.block, false, &mut |stmt, _| {
         let ir::Stmt::Let {
-            var,
             value: ir::Rvalue::Call(call),
+            ..
         } = stmt
         else {
             return;

@@ -193,8 +193,8 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let mut remat_before = 0;
     for_each_stmt(&body.block, false, &mut |stmt, _| {
         if let Stmt::Let {
-            var,
             value: Rvalue::Call(call),
+            ..
         } = stmt
         {
             if plan.call_active(call) {
