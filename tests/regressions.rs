@@ -342,3 +342,68 @@ fn helper_result_changed_in_place() {
     assert_eq!(d_scaled_helper(&[2.0, 3.0], &mut dx, 5.0, 1.0), (30.0, 6.0));
     assert_eq!(dx, [15.0, 10.0]);
 }
+
+/// A guard starting with a block (`1 if { x[i] } > 0.1 =>`): the guard and the arm are
+/// kept as the syntax trees they were parsed as, not printed into `{ lets.. #guard }` and
+/// read again (where the block would be a statement of its own).
+#[autodiff_reverse(d_block_guard, Duplicated, Active)]
+fn block_guard(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += match i % 2 {
+            1 if { x[i] } > 0.1 => x[i] * x[i],
+            k @ 0 if { k } + 1 == 1 && { x[i] }.abs() < 2.0 => { x[i] }.sin() * 2.0,
+            _ => x[i],
+        };
+    }
+    s
+}
+
+#[autodiff_reverse(d_block_guard_variants, Duplicated, Const, Active)]
+fn block_guard_variants(x: &[f64], skip: Option<usize>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        if matches!(i % 3, 1 | 2 if { x[i] } > 0.1) {
+            s += x[i].sin();
+        }
+        if let Some(j) = skip {
+            if j == i {
+                continue;
+            }
+        } else if { x[i] } > 0.1 {
+            s += x[i] * x[0];
+        }
+        let odd = match i {
+            0 => matches!(skip, Some(1)),
+            _ => i % 2 == 1 && { x[i] } < 1.0,
+        };
+        if odd {
+            s += x[i].exp();
+        }
+    }
+    s
+}
+
+#[test]
+fn guards_starting_with_a_block() {
+    let points: &[&[f64]] = &[
+        &[0.5, -0.3, 0.7, 1.2],
+        &[-1.0, 2.0, 0.05, 0.3],
+        &[1.5, 0.2, -0.4],
+    ];
+    check_all(points, block_guard, |x, d| {
+        assert_bits(d_block_guard(x, d, 1.0), block_guard(x))
+    });
+    for skip in [None, Some(1), Some(2)] {
+        check_all(
+            points,
+            |x| block_guard_variants(x, skip),
+            |x, d| {
+                assert_bits(
+                    d_block_guard_variants(x, d, skip, 1.0),
+                    block_guard_variants(x, skip),
+                )
+            },
+        );
+    }
+}
