@@ -288,6 +288,7 @@ fn scaled_helper(x: &[f64], w: f64) -> f64 {
     s
 }
 
+#[allow(clippy::assign_op_pattern)]
 #[autodiff_reverse(d_shifted_helper, Duplicated, Active, Active)]
 fn shifted_helper(x: &[f64], w: f64) -> f64 {
     let mut s = prod2(x);
@@ -406,4 +407,48 @@ fn guards_starting_with_a_block() {
             },
         );
     }
+}
+
+/// Parentheses are transparent everywhere: a predicate or method on a parenthesised
+/// literal (`(1.0_f64).is_finite()`), a doubly parenthesised element, parenthesised
+/// receivers, iterators, closures and `vec!`/`matches!` operands. They are taken out of the
+/// tree once, before lowering, instead of being looked through construct by construct.
+#[autodiff_reverse(d_paren_literal, Duplicated, Active)]
+fn paren_literal(x: &[f64]) -> f64 {
+    let mut s = x[0] * x[1];
+    if (1.0_f64).is_finite() {
+        s += x[0].sin();
+    }
+    if (0.5_f64).total_cmp(&x[0]).is_lt() {
+        s *= x[1];
+    }
+    s + (2.0_f64).powi(2) * x[1]
+}
+
+#[allow(unused_parens, clippy::double_parens)]
+#[autodiff_reverse(d_paren_everywhere, Duplicated, Active)]
+fn paren_everywhere(x: &[f64]) -> f64 {
+    let mut s = (x[0]) * (x[1]);
+    s += (x[0] + 1.0) * (2.0);
+    let v = vec![(x[0] + 1.0) * 2.0, (x[1])];
+    for (a, b) in std::iter::zip((x).iter(), (&v)) {
+        s += (a * (b + 1.0)) * 2.0;
+    }
+    let c = |z: f64| (z + 1.0) * x[0];
+    s += (c)(x[1]);
+    if matches!((x.len() + 1) * 2, 6 if (x[0]) > 0.0) {
+        s += (x[1]).exp();
+    }
+    s
+}
+
+#[test]
+fn parentheses_are_transparent() {
+    let points: &[&[f64]] = &[&[0.7, -0.4], &[0.2, 1.3], &[-1.5, 0.6]];
+    check_all(points, paren_literal, |x, d| {
+        assert_bits(d_paren_literal(x, d, 1.0), paren_literal(x))
+    });
+    check_all(points, paren_everywhere, |x, d| {
+        assert_bits(d_paren_everywhere(x, d, 1.0), paren_everywhere(x))
+    });
 }

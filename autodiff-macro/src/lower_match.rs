@@ -19,6 +19,10 @@ pub const BIND: &str = "__cotangent_bind";
 /// name it (the `__cotangent` prefix is reserved).
 const SCRUTINEE: &str = "__cotangent_scrutinee";
 
+/// The name the test of a guarded `matches!(s, P if g)` is bound to while `&& g` is
+/// lowered.
+const MATCHED: &str = "__cotangent_matched";
+
 impl Lowerer<'_> {
     // from: `match s { P if g => a, x => b }`
     // into: `if matches!(s, P) && g { a } else { let x = s; b }`
@@ -154,7 +158,11 @@ impl Lowerer<'_> {
             Ok((scrutinee, pat, guard))
         });
         let (scrutinee, pat, guard) = match parsed {
-            Ok(parts) => parts,
+            Ok((scrutinee, pat, guard)) => (
+                crate::lower::transparent(scrutinee),
+                pat,
+                guard.map(crate::lower::transparent),
+            ),
             Err(e) => {
                 return self.error(
                     e.span(),
@@ -162,14 +170,6 @@ impl Lowerer<'_> {
                 )
             }
         };
-        if let Some(guard) = guard {
-            // The guard as parsed (`{ x[i] } > 0.1`), not printed and read again.
-            let test = and(
-                syn::parse_quote_spanned!(mac.span()=> ::core::matches!(#scrutinee, #pat)),
-                guard,
-            );
-            return self.expr(&test);
-        }
         if binds_parts(&pat) || matches!(pat, Pat::Ident(_)) && split_binding(&pat).0.is_some() {
             return self.error(pat.span(), "a pattern that binds a name is not supported in `matches!` here: test the value with a pattern without bindings");
         }
@@ -182,7 +182,18 @@ impl Lowerer<'_> {
             })
         };
         let Some(place) = place else { return unit() };
-        self.bind("matches", mac.span(), Rvalue::Matches(place, Box::new(pat)))
+        let matched = self.bind("matches", mac.span(), Rvalue::Matches(place, Box::new(pat)));
+        // from: `matches!(s, P if g)`  into: `m && g` for `m = matches!(s, P)`, with the
+        // guard as parsed (`{ x[i] } > 0.1`), not printed and read again
+        let (Some(guard), Operand::Var(m)) = (guard, &matched) else {
+            return matched;
+        };
+        let name = syn::Ident::new(MATCHED, mac.span());
+        self.scopes.push(Default::default());
+        self.bind_name(MATCHED, Binding::Var(*m));
+        let value = self.expr(&and(syn::parse_quote!(#name), guard));
+        self.scopes.pop();
+        value
     }
 }
 
