@@ -452,3 +452,41 @@ fn parentheses_are_transparent() {
         assert_bits(d_paren_everywhere(x, d, 1.0), paren_everywhere(x))
     });
 }
+
+/// A `move` closure capturing a reference copies the reference, not the referent: it
+/// reads (and would write) the same place as a closure without `move`.
+#[autodiff_reverse(d_move_capture, Duplicated, Active)]
+fn move_capture(x: &[f64]) -> f64 {
+    let cl = move |z: f64| z * x[0];
+    cl(x[1]) + x.iter().map(move |v| v * x[1]).sum::<f64>()
+}
+
+#[autodiff_reverse(d_move_capture_out, Duplicated, Duplicated, Active)]
+fn move_capture_out(x: &[f64], out: &mut [f64]) -> f64 {
+    out[0] = x[0] * x[1];
+    let r = &x[1..];
+    let k = 2.0;
+    let cl = move |z: f64| z * out[0] + r[0].sin() * k;
+    let v = cl(x[1]);
+    let w = cl(x[0]);
+    v * w
+}
+
+#[test]
+fn move_closures_capture_references() {
+    let points: &[&[f64]] = &[&[0.7, -0.4], &[0.2, 1.3, 0.5], &[-1.5, 0.6]];
+    check_all(points, move_capture, |x, d| {
+        assert_bits(d_move_capture(x, d, 1.0), move_capture(x))
+    });
+    let primal = |x: &[f64]| move_capture_out(x, &mut vec![0.0; x.len()]);
+    check_all(points, primal, |x, d| {
+        let (mut out, mut d_out) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+        assert_bits(
+            d_move_capture_out(x, d, &mut out, &mut d_out, 1.0),
+            primal(x),
+        );
+        let mut expected = vec![0.0; x.len()];
+        move_capture_out(x, &mut expected);
+        assert_eq!(out, expected);
+    });
+}

@@ -423,7 +423,9 @@ impl Lowerer<'_> {
 
     /// The bindings of the names a closure's body uses, as they are now: a later
     /// `let c = ..` does not change what the closure sees; a `move` closure copies what
-    /// it captures (a later `c = ..` does not change it either).
+    /// it captures (a later `c = ..` does not change it either), except references
+    /// (parameters `x: &[f64]`, `out: &mut [f64]`; aliases `let r = &x[i..]`), of which it
+    /// copies the reference, not the referent: they keep naming the same place.
     fn captures(&mut self, c: &syn::ExprClosure) -> Vec<(String, Binding)> {
         struct Names(Vec<String>);
         impl<'a> syn::visit::Visit<'a> for Names {
@@ -443,7 +445,9 @@ impl Lowerer<'_> {
                 continue;
             };
             let binding = match binding {
-                Binding::Var(v) if c.capture.is_some() => {
+                Binding::Var(v)
+                    if c.capture.is_some() && !self.reference_params.contains_key(&v) =>
+                {
                     match self.bind("captured", c.span(), Rvalue::Use(Operand::Var(v))) {
                         Operand::Var(copy) => Binding::Var(copy),
                         Operand::Const(_) => continue,
