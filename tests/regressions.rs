@@ -490,3 +490,66 @@ fn move_closures_capture_references() {
         assert_eq!(out, expected);
     });
 }
+
+/// A helper's result nobody reads (`let hv = grow(x, w);`): no pullback runs for it, so
+/// none is seeded with a zero of the wrong shape (an empty `Vec` for a `Vec` of 4).
+#[cotangent::differentiable]
+fn grow(x: &[f64], w: f64) -> Vec<f64> {
+    let mut v = Vec::new();
+    for i in 0..x.len() {
+        v.push(x[i] * w);
+    }
+    v
+}
+
+#[cotangent::differentiable]
+fn triple(x: &[f64], w: f64) -> [f64; 3] {
+    [x[0] * w, x[1].sin(), w * w]
+}
+
+#[allow(unused_variables)]
+#[autodiff_reverse(d_unused_vec, Duplicated, Active, Active)]
+fn unused_vec(x: &[f64], w: f64) -> f64 {
+    let hv = grow(x, w);
+    x[0] * w
+}
+
+#[allow(unused_variables)]
+#[autodiff_reverse(d_unused_array, Duplicated, Active, Active)]
+fn unused_array(x: &[f64], w: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..2 {
+        let unused = triple(&x[i..], w);
+        s += x[i] * w;
+    }
+    let t = triple(x, w);
+    s + t[1]
+}
+
+#[test]
+fn unused_helper_results() {
+    let points: &[&[f64]] = &[&[0.7, -0.4, 1.0, 2.0, 1.5], &[0.2, 1.3, 0.5, -2.0]];
+    let split = |p: &[f64]| (p[..p.len() - 1].to_vec(), p[p.len() - 1]);
+    check_all(
+        points,
+        |p| unused_vec(&split(p).0, split(p).1),
+        |p, d| {
+            let (x, w) = split(p);
+            let (dx, dw) = d.split_at_mut(x.len());
+            let (y, g) = d_unused_vec(&x, dx, w, 1.0);
+            assert_bits(y, unused_vec(&x, w));
+            dw[0] += g;
+        },
+    );
+    check_all(
+        points,
+        |p| unused_array(&split(p).0, split(p).1),
+        |p, d| {
+            let (x, w) = split(p);
+            let (dx, dw) = d.split_at_mut(x.len());
+            let (y, g) = d_unused_array(&x, dx, w, 1.0);
+            assert_bits(y, unused_array(&x, w));
+            dw[0] += g;
+        },
+    );
+}

@@ -433,7 +433,7 @@ fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signa
     }
     for var in crate::record_order::receivers_written_after(&body.block) {
         let active_call = crate::activity::find_let(&body.block, var)
-            .is_some_and(|rv| matches!(rv, ir::Rvalue::Call(call) if plan.call_active(call)));
+            .is_some_and(|rv| matches!(rv, ir::Rvalue::Call(call) if plan.call_active(var, call)));
         if active_call {
             errors.push(body.vars[var].span, "this method's receiver is changed after the call, which the reverse sweep cannot undo for the method's pullback: call the method after the last change, or pass the fields it reads to a function (`sq(&self.a)`)");
         }
@@ -498,7 +498,7 @@ fn unsupported_std_calls(body: &ir::Body, plan: &record::Plan, errors: &mut Erro
             }
             _ => return,
         };
-        if plan.call_active(call) {
+        if plan.call_varied(call) {
             errors.push(
                 m.span(),
                 format!(

@@ -89,7 +89,7 @@ impl Plan {
             Stmt::Let {
                 var,
                 value: Rvalue::Call(call),
-            } => self.call_active(call) || self.snapshot[*var],
+            } => self.call_active(*var, call) || self.snapshot[*var],
             Stmt::Let { var, .. } | Stmt::Declare { var } => {
                 self.active[*var] || self.snapshot[*var]
             }
@@ -103,12 +103,21 @@ impl Plan {
         }
     }
 
-    /// Whether a call's pullback runs: some argument (the receiver, a value, a place,
-    /// written ones included) carries a derivative, so its pattern has a letter other
-    /// than `c`. An active result alone does not count: activity is per variable, and
-    /// `let mut s = h(c); s *= w;` makes `s` active though this value of it is constant
-    /// (its adjoint here is dropped, and there is no all-`Const` pullback to ask for).
-    pub fn call_active(&self, call: &Call) -> bool {
+    /// Whether a call's pullback runs: some argument (the receiver, a value, a place)
+    /// carries a derivative, so its pattern has a letter other than `c`, and so does
+    /// something the call changes (its result, a place it writes). Activity is per
+    /// variable: `let mut s = h(c); s *= w;` makes `s` active though this value of it is
+    /// constant (there is no all-`Const` pullback to ask for), and a result nobody reads
+    /// (`let v = h(x);`) needs no pullback (nor a seed of its shape).
+    pub fn call_active(&self, result: VarId, call: &Call) -> bool {
+        self.call_varied(call)
+            && crate::activity::call_outputs(result, call)
+                .iter()
+                .any(|v| self.active[*v])
+    }
+
+    /// Whether some argument of a call carries a derivative.
+    pub fn call_varied(&self, call: &Call) -> bool {
         !call.passive && call.inputs().iter().any(|v| self.active[*v])
     }
 
@@ -193,11 +202,11 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let mut remat_before = 0;
     for_each_stmt(&body.block, false, &mut |stmt, _| {
         if let Stmt::Let {
+            var,
             value: Rvalue::Call(call),
-            ..
         } = stmt
         {
-            if plan.call_active(call) {
+            if plan.call_active(*var, call) {
                 for a in &call.args {
                     if let CallArg::Ref { mutable, snap, .. } = a {
                         plan.snap[*snap] = *mutable || later.contains(snap);
@@ -461,7 +470,7 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
         Stmt::Let {
             var,
             value: Rvalue::Call(call),
-        } if plan.call_active(call) => {
+        } if plan.call_active(*var, call) => {
             if let Some(recv) = &call.recv {
                 out.extend(recv.index_vars());
                 out.push(recv.base);

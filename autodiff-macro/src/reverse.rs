@@ -240,7 +240,7 @@ impl Emitter<'_> {
     // into: `restore(&mut out, &s); let g = __cotangent_pb_f_adc(x, &y[a..], &mut d_y[a..],
     //        &mut out, d_t); restore(&mut out, &s); d_x += g;`
     fn reverse_call(&self, var: VarId, call: &Call) -> TokenStream {
-        if !self.plan.call_active(call) {
+        if !self.plan.call_active(var, call) {
             return TokenStream::new();
         }
         let p = private();
