@@ -82,8 +82,8 @@ pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
 fn unsupported_std_calls(body: &ir::Body, plan: &plan::Plan, errors: &mut Errors) {
     crate::passes::activity::for_each_stmt(&body.block, false, &mut |stmt, _| {
         let ir::Stmt::Let {
-            var,
             value: ir::Rvalue::Call(call),
+            ..
         } = stmt
         else {
             return;
@@ -112,7 +112,7 @@ fn unsupported_std_calls(body: &ir::Body, plan: &plan::Plan, errors: &mut Errors
             }
             _ => return,
         };
-        if plan.call_active(*var, call) {
+        if plan.call_varied(call) {
             errors.push(
                 m.span(),
                 format!(

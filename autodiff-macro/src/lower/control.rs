@@ -14,21 +14,37 @@ impl Lowerer<'_> {
     // into: `Declare r; If { c, then: [.., r = a], els: [.., r = b] }`
     pub fn if_expr(&mut self, e: &syn::ExprIf) -> Operand {
         if let Expr::Let(l) = &*e.cond {
-            if crate::lower::matching::binds_parts(&l.pat) {
-                // from: `if let P(x) = s { a } else { b }`  into: `match s { P(x) => a, _ => b }`
-                let (pat, scrutinee, then) = (&l.pat, &l.expr, &e.then_branch);
-                let els = match &e.else_branch {
-                    Some((_, els)) => quote!(#els),
-                    None => quote!({}),
-                };
-                let m: syn::ExprMatch = syn::parse_quote_spanned!(e.if_token.span=> match #scrutinee { #pat => #then, _ => #els });
-                return self.match_expr(&m);
-            }
-            // from: `if let P = s { .. }`  into: `if matches!(s, P) { .. }`
-            let (pat, scrutinee) = (&l.pat, &l.expr);
-            let mut plain = e.clone();
-            *plain.cond = syn::parse_quote_spanned!(l.span()=> ::core::matches!(#scrutinee, #pat));
-            return self.if_expr(&plain);
+            // from: `if let P = s { a } else { b }`  into: `match s { P => a, _ => b }`,
+            // built as a syntax tree: the user's expressions are not printed and read again.
+            let span = e.if_token.span;
+            let block = |b: syn::Block| Box::new(crate::lower::matching::block_expr(b));
+            let arm = |pat: Pat, body: Box<Expr>| syn::Arm {
+                attrs: Vec::new(),
+                pat,
+                guard: None,
+                fat_arrow_token: syn::Token![=>](span),
+                body,
+                comma: Some(syn::Token![,](span)),
+            };
+            let els = match &e.else_branch {
+                Some((_, els)) => els.clone(),
+                None => block(syn::parse_quote!({})),
+            };
+            let wild = Pat::Wild(syn::PatWild {
+                attrs: Vec::new(),
+                underscore_token: syn::Token![_](span),
+            });
+            let m = syn::ExprMatch {
+                attrs: Vec::new(),
+                match_token: syn::Token![match](span),
+                expr: l.expr.clone(),
+                brace_token: syn::token::Brace(span),
+                arms: vec![
+                    arm((*l.pat).clone(), block(e.then_branch.clone())),
+                    arm(wild, els),
+                ],
+            };
+            return self.match_expr(&m);
         }
         let cond = match self.expr(&e.cond) {
             // `if first { first = false; .. }`: the reverse sweep must branch on the value

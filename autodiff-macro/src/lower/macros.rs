@@ -76,12 +76,13 @@ impl Lowerer<'_> {
     // from: `vec![x; n]` / `vec![a, b]`
     // into: `Let { t, VecRepeat(x, n) }` / `Let { t, VecList([a, b]) }`
     pub(crate) fn vec_macro(&mut self, mac: &syn::Macro) -> Operand {
+        use crate::lower::transparent;
         use syn::parse::Parser;
         let repeat = |input: syn::parse::ParseStream| -> syn::Result<(Expr, Expr)> {
             let value: Expr = input.parse()?;
             let _: syn::Token![;] = input.parse()?;
             let len: Expr = input.parse()?;
-            Ok((value, len))
+            Ok((transparent(value), transparent(len)))
         };
         if let Ok((value, len)) = repeat.parse2(mac.tokens.clone()) {
             let value = self.expr(&value);
@@ -91,7 +92,10 @@ impl Lowerer<'_> {
         let list = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
         match list.parse2(mac.tokens.clone()) {
             Ok(items) => {
-                let ops = items.iter().map(|e| self.expr(e)).collect();
+                let ops = items
+                    .into_iter()
+                    .map(|e| self.expr(&transparent(e)))
+                    .collect();
                 self.bind("v", mac.span(), Rvalue::VecList(ops))
             }
             Err(e) => self.error(

@@ -19,6 +19,10 @@ pub const BIND: &str = "__cotangent_bind";
 /// name it (the `__cotangent` prefix is reserved).
 const SCRUTINEE: &str = "__cotangent_scrutinee";
 
+/// The name the test of a guarded `matches!(s, P if g)` is bound to while `&& g` is
+/// lowered.
+const MATCHED: &str = "__cotangent_matched";
+
 impl Lowerer<'_> {
     // from: `match s { P if g => a, x => b }`
     // into: `if matches!(s, P) && g { a } else { let x = s; b }`
@@ -113,27 +117,28 @@ impl Lowerer<'_> {
                 lets.push(syn::parse_quote_spanned!(ident.span()=> let #ident = { #name };));
             }
         }
-        let body = &arm.body;
-        let then: syn::Block =
-            syn::parse_quote_spanned!(arm.fat_arrow_token.span()=> { #(#lets)* #body });
+        // Built as syntax trees, not printed and parsed again: user expressions (a guard
+        // `{ x[i] } > 0.1`, a body) keep the structure they were parsed with.
+        let then = block_of(lets.clone(), &arm.body, arm.fat_arrow_token.span());
         if rest.is_empty() {
-            return Expr::Block(syn::ExprBlock {
-                attrs: Vec::new(),
-                label: None,
-                block: then,
-            });
+            return block_expr(then);
         }
         if let Some((_, guard)) = &arm.guard {
-            tests.push(syn::parse_quote_spanned!(guard.span()=> { #(#lets)* #guard }));
+            tests.push(block_expr(block_of(lets, guard, guard.span())));
         }
-        let cond: Expr = match tests.split_first() {
-            None => syn::parse_quote!(true),
-            Some((first, more)) => more
-                .iter()
-                .fold(first.clone(), |acc, t| syn::parse_quote!(#acc && #t)),
-        };
+        let cond: Expr = tests
+            .into_iter()
+            .reduce(and)
+            .unwrap_or_else(|| syn::parse_quote!(true));
         let els = self.arm_chain(names, rest);
-        syn::parse_quote_spanned!(arm.pat.span()=> if #cond { #then } else { #els })
+        let span = arm.pat.span();
+        Expr::If(syn::ExprIf {
+            attrs: Vec::new(),
+            if_token: syn::Token![if](span),
+            cond: Box::new(cond),
+            then_branch: then,
+            else_branch: Some((syn::Token![else](span), Box::new(els))),
+        })
     }
 
     // from: `matches!(s, P)` / `matches!(s, P if g)`
@@ -153,7 +158,11 @@ impl Lowerer<'_> {
             Ok((scrutinee, pat, guard))
         });
         let (scrutinee, pat, guard) = match parsed {
-            Ok(parts) => parts,
+            Ok((scrutinee, pat, guard)) => (
+                crate::lower::transparent(scrutinee),
+                pat,
+                guard.map(crate::lower::transparent),
+            ),
             Err(e) => {
                 return self.error(
                     e.span(),
@@ -161,10 +170,6 @@ impl Lowerer<'_> {
                 )
             }
         };
-        if let Some(guard) = guard {
-            let test: Expr = syn::parse_quote_spanned!(mac.span()=> ::core::matches!(#scrutinee, #pat) && (#guard));
-            return self.expr(&test);
-        }
         if binds_parts(&pat) || matches!(pat, Pat::Ident(_)) && split_binding(&pat).0.is_some() {
             return self.error(pat.span(), "a pattern that binds a name is not supported in `matches!` here: test the value with a pattern without bindings");
         }
@@ -177,7 +182,18 @@ impl Lowerer<'_> {
             })
         };
         let Some(place) = place else { return unit() };
-        self.bind("matches", mac.span(), Rvalue::Matches(place, Box::new(pat)))
+        let matched = self.bind("matches", mac.span(), Rvalue::Matches(place, Box::new(pat)));
+        // from: `matches!(s, P if g)`  into: `m && g` for `m = matches!(s, P)`, with the
+        // guard as parsed (`{ x[i] } > 0.1`), not printed and read again
+        let (Some(guard), Operand::Var(m)) = (guard, &matched) else {
+            return matched;
+        };
+        let name = syn::Ident::new(MATCHED, mac.span());
+        self.scopes.push(Default::default());
+        self.bind_name(MATCHED, Binding::Var(*m));
+        let value = self.expr(&and(syn::parse_quote!(#name), guard));
+        self.scopes.pop();
+        value
     }
 }
 
@@ -219,6 +235,35 @@ impl Lowerer<'_> {
             Rvalue::Bind(place, Box::new(pat), name.clone()),
         )
     }
+}
+
+/// `{ lets.. tail }` as a syntax tree: the tail stays the expression it was parsed as
+/// (printed and parsed again, a guard `{ x[i] } > 0.1` would start with a statement).
+fn block_of(lets: Vec<syn::Stmt>, tail: &Expr, span: proc_macro2::Span) -> syn::Block {
+    let mut stmts = lets;
+    stmts.push(syn::Stmt::Expr(tail.clone(), None));
+    syn::Block {
+        brace_token: syn::token::Brace(span),
+        stmts,
+    }
+}
+
+/// `a && b` as a syntax tree.
+fn and(a: Expr, b: Expr) -> Expr {
+    Expr::Binary(syn::ExprBinary {
+        attrs: Vec::new(),
+        left: Box::new(a),
+        op: syn::BinOp::And(Default::default()),
+        right: Box::new(b),
+    })
+}
+
+pub(crate) fn block_expr(block: syn::Block) -> Expr {
+    Expr::Block(syn::ExprBlock {
+        attrs: Vec::new(),
+        label: None,
+        block,
+    })
 }
 
 /// The names a pattern binds, in order.

@@ -118,7 +118,9 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         }
         l.scopes[0].insert(p.name.to_string(), Binding::Var(v));
     }
-    let value = l.block_value(&sig.item.block);
+    let mut block = (*sig.item.block).clone();
+    syn::visit_mut::VisitMut::visit_block_mut(&mut Transparent, &mut block);
+    let value = l.block_value(&block);
     let stmts = l.blocks.pop().unwrap_or_default();
     l.body.block = Block { stmts };
     if sig.ret.is_some() && !l.diverged {
@@ -129,6 +131,39 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         items: l.items,
         not_if_active: l.not_if_active,
     }
+}
+
+/// Parentheses and invisible groups (`(x)`, `((x[0]))`, a `$e:expr` of a
+/// `macro_rules!`) are transparent: taken out of the syntax tree before it is lowered
+/// (and out of expressions read from macro bodies), so no construct has to look through
+/// them (`(1.0_f64).is_finite()`, `(x).iter()`, `&(x[0])`). The lowered tree is never
+/// printed again; array lengths (`[0.0; (N + 1) * 2]`), which are emitted as written,
+/// items and patterns are left alone.
+pub struct Transparent;
+
+impl syn::visit_mut::VisitMut for Transparent {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        while let Expr::Paren(syn::ExprParen { expr: inner, .. })
+        | Expr::Group(syn::ExprGroup { expr: inner, .. }) = e
+        {
+            let inner = std::mem::replace(&mut **inner, Expr::Verbatim(TokenStream::new()));
+            *e = inner;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+    fn visit_expr_repeat_mut(&mut self, r: &mut syn::ExprRepeat) {
+        self.visit_expr_mut(&mut r.expr);
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    fn visit_pat_mut(&mut self, _: &mut Pat) {}
+    fn visit_type_mut(&mut self, _: &mut syn::Type) {}
+}
+
+/// `e` without its parentheses (see [`Transparent`]), for an expression read from a
+/// macro's tokens.
+pub fn transparent(mut e: Expr) -> Expr {
+    syn::visit_mut::VisitMut::visit_expr_mut(&mut Transparent, &mut e);
+    e
 }
 
 fn only_float_type(sig: &syn::Signature) -> Option<syn::Ident> {
@@ -399,7 +434,9 @@ impl Lowerer<'_> {
 
     /// The bindings of the names a closure's body uses, as they are now: a later
     /// `let c = ..` does not change what the closure sees; a `move` closure copies what
-    /// it captures (a later `c = ..` does not change it either).
+    /// it captures (a later `c = ..` does not change it either), except references
+    /// (parameters `x: &[f64]`, `out: &mut [f64]`; aliases `let r = &x[i..]`), of which it
+    /// copies the reference, not the referent: they keep naming the same place.
     fn captures(&mut self, c: &syn::ExprClosure) -> Vec<(String, Binding)> {
         struct Names(Vec<String>);
         impl<'a> syn::visit::Visit<'a> for Names {
@@ -419,7 +456,9 @@ impl Lowerer<'_> {
                 continue;
             };
             let binding = match binding {
-                Binding::Var(v) if c.capture.is_some() => {
+                Binding::Var(v)
+                    if c.capture.is_some() && !self.reference_params.contains_key(&v) =>
+                {
                     match self.bind("captured", c.span(), Rvalue::Use(Operand::Var(v))) {
                         Operand::Var(copy) => Binding::Var(copy),
                         Operand::Const(_) => continue,

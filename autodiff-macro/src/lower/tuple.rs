@@ -378,8 +378,21 @@ fn assign_tails(e: &mut Expr, names: &[syn::Ident]) -> bool {
     match e {
         Expr::Paren(p) => assign_tails(&mut p.expr, names),
         Expr::Tuple(t) if t.elems.len() == names.len() => {
-            let parts = t.elems.iter();
-            *e = syn::parse_quote_spanned!(t.span()=> { #(#names = #parts;)* });
+            // Built as a syntax tree: the parts are not printed and read again.
+            let stmts = names.iter().zip(&t.elems).map(|(name, part)| {
+                let assign = Expr::Assign(syn::ExprAssign {
+                    attrs: Vec::new(),
+                    left: Box::new(syn::parse_quote!(#name)),
+                    eq_token: Default::default(),
+                    right: Box::new(part.clone()),
+                });
+                syn::Stmt::Expr(assign, Some(Default::default()))
+            });
+            let block = syn::Block {
+                brace_token: syn::token::Brace(t.span()),
+                stmts: stmts.collect(),
+            };
+            *e = crate::lower::matching::block_expr(block);
             true
         }
         Expr::If(i) => {

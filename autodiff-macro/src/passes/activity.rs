@@ -84,17 +84,7 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
                 value: Rvalue::Call(call),
             } if !call.passive => {
                 let inputs = call.inputs();
-                // `v.push(x)` puts `x` into `v` (then rejected with a hint, not dropped).
-                let grows = match (&call.callee, &call.recv) {
-                    (Callee::Method(m, _), Some(recv)) if grows_receiver(&m.to_string()) => {
-                        Some(recv.base)
-                    }
-                    _ => None,
-                };
-                let outputs: Vec<VarId> = std::iter::once(*var)
-                    .chain(call.written())
-                    .chain(grows)
-                    .collect();
+                let outputs = call_outputs(*var, call);
                 if inputs.iter().any(|v| varied[*v]) {
                     outputs.iter().for_each(|v| mark(&mut varied, *v));
                 }
@@ -141,6 +131,20 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
         }
     }
     varied.iter().zip(&useful).map(|(a, b)| *a && *b).collect()
+}
+
+/// What a call `var = call` may change: its result, the places it writes through `&mut`,
+/// and a receiver it grows (`v.push(x)` puts `x` into `v`; then rejected with a hint, not
+/// dropped).
+pub fn call_outputs(var: VarId, call: &Call) -> Vec<VarId> {
+    let grows = match (&call.callee, &call.recv) {
+        (Callee::Method(m, _), Some(recv)) if grows_receiver(&m.to_string()) => Some(recv.base),
+        _ => None,
+    };
+    std::iter::once(var)
+        .chain(call.written())
+        .chain(grows)
+        .collect()
 }
 
 /// The value `var` is defined with, if a `let` defines it.

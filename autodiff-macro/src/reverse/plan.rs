@@ -103,15 +103,22 @@ impl Plan {
         }
     }
 
-    /// Whether a call has an active input or output, so its pullback runs.
+    /// Whether a call's pullback runs: some argument (the receiver, a value, a place)
+    /// carries a derivative, so its pattern has a letter other than `c`, and so does
+    /// something the call changes (its result, a place it writes). Activity is per
+    /// variable: `let mut s = h(c); s *= w;` makes `s` active though this value of it is
+    /// constant (there is no all-`Const` pullback to ask for), and a result nobody reads
+    /// (`let v = h(x);`) needs no pullback (nor a seed of its shape).
     pub fn call_active(&self, result: VarId, call: &Call) -> bool {
-        !call.passive
-            && (self.active[result]
-                || call
-                    .inputs()
-                    .iter()
-                    .chain(call.written().collect::<Vec<_>>().iter())
-                    .any(|v| self.active[*v]))
+        self.call_varied(call)
+            && crate::passes::activity::call_outputs(result, call)
+                .iter()
+                .any(|v| self.active[*v])
+    }
+
+    /// Whether some argument of a call carries a derivative.
+    pub fn call_varied(&self, call: &Call) -> bool {
+        !call.passive && call.inputs().iter().any(|v| self.active[*v])
     }
 
     pub fn has_reverse(&self, block: &Block) -> bool {

@@ -310,7 +310,23 @@ impl Lowerer<'_> {
             // from: `std::iter::zip(a, b)`  into: `a.into_iter().zip(b)`
             Expr::Call(c) if is_zip_call(c) => {
                 let (a, b) = (&c.args[0], &c.args[1]);
-                let method: Expr = syn::parse_quote_spanned!(c.span()=> (#a).into_iter().zip(#b));
+                // Built as a syntax tree: `a` and `b` are not printed and read again.
+                let call = |receiver: Expr, name: &str, args: Vec<Expr>| {
+                    Expr::MethodCall(syn::ExprMethodCall {
+                        attrs: Vec::new(),
+                        receiver: Box::new(receiver),
+                        dot_token: Default::default(),
+                        method: syn::Ident::new(name, c.span()),
+                        turbofish: None,
+                        paren_token: Default::default(),
+                        args: args.into_iter().collect(),
+                    })
+                };
+                let method = call(
+                    call(a.clone(), "into_iter", Vec::new()),
+                    "zip",
+                    vec![b.clone()],
+                );
                 self.chain(&method)
             }
             Expr::Path(_) | Expr::Field(_) | Expr::Index(_) | Expr::Unary(_) => {
