@@ -10,7 +10,7 @@ use quote::{quote, ToTokens};
 use crate::calls::custom::custom_pullbacks;
 use crate::calls::{mut_self, patterns, pullbacks, returns_float};
 use crate::errors::Errors;
-use crate::front::args::{self, SpannedActivity};
+use crate::front::args::{self, Activity, SpannedActivity};
 use crate::front::signature;
 use crate::pipeline::adjoint;
 use crate::reverse::emitter::stub;
@@ -37,19 +37,39 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
             span: proc_macro2::Span::call_site(),
         })
         .collect();
+    let const_return = sig
+        .ret
+        .as_ref()
+        .is_some_and(|r| r.activity == Activity::Const);
+    let adjoint_name = sig.adjoint_name.to_string();
     let adjoint = match adjoint(sig, &mut errors) {
         Ok(adjoint) => adjoint,
         Err(sig) => return failed(&item_fn, errors, Some(stub(&sig))),
     };
-    // Callable from other differentiated code when the patterns stay few (not with
-    // `&mut self`: see `differentiable`).
+    // The hidden pullbacks, callable from other differentiated code. Two cases:
+    // - skipped on purpose, without an error: a method taking `&mut self` (a caller cannot
+    //   record `self` around the call, see `differentiable`), and a method with more
+    //   patterns than `limit` (no wrappers for a receiver): `pullbacks` gives none, and
+    //   `d_f` alone is what the user asked for.
+    // - a pattern that fails to generate: every pattern keeps what the user declared
+    //   `Const`, so a caller passing the declared-active arguments needs exactly these,
+    //   and without them it would fail at its call with a missing hidden name. So the
+    //   failure is reported here, at the user's code that causes it (typically a float
+    //   result declared `Const`, which carries a derivative for callers).
     let pullbacks = match mut_self(&item_fn) {
         Some(_) => TokenStream::new(),
         None => match pullbacks(&item_fn, Some(&declared), 16) {
             Ok(pullbacks) => pullbacks,
             Err(failed) => {
-                // TODO: what was `unwrap_or_default()`, made explicit.
-                failed.discard("not yet decided");
+                let name = &item_fn.sig.ident;
+                let why = if const_return && returns_float(&item_fn) {
+                    format!("calls to `{name}` from other differentiated code need it: there its returned value carries a derivative, even though `{adjoint_name}` declares it `Const`")
+                } else {
+                    format!("calls to `{name}` from other differentiated code need it")
+                };
+                for e in failed.into_vec() {
+                    errors.push(e.span(), format!("{e} ({why})"));
+                }
                 TokenStream::new()
             }
         },

@@ -12,12 +12,21 @@ use crate::front::args::{Activity, Args, SpannedActivity};
 use crate::front::signature;
 use crate::pipeline::adjoint;
 
-/// Whether the function returns floats (its pullbacks then take a seed).
+/// Whether the function returns floats (its pullbacks then take a seed): the returns an
+/// `Active` return allows (`signature::check_return`), so that a pullback's `ActiveOnly`
+/// return is never an error the user's declaration did not ask for.
 pub fn returns_float(item_fn: &syn::ItemFn) -> bool {
     match &item_fn.sig.output {
         syn::ReturnType::Type(_, ty) => {
             !crate::prim::non_float_type(ty)
-                && !matches!(&**ty, syn::Type::Tuple(_) | syn::Type::Reference(_))
+                && !matches!(
+                    &**ty,
+                    syn::Type::Tuple(_)
+                        | syn::Type::Reference(_)
+                        | syn::Type::ImplTrait(_)
+                        | syn::Type::Never(_)
+                        | syn::Type::Ptr(_)
+                )
         }
         syn::ReturnType::Default => false,
     }
