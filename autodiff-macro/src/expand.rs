@@ -1,13 +1,16 @@
 //! The two attributes' entry points: validate, then expand (thiserror / async-trait
 //! style). On any error the original function is emitted untouched, with the errors and a
 //! stub adjoint of the right signature, so that the user sees the real mistakes and nothing else.
+//! Every path ends in consuming the one `Errors` collector (see `errors`): an error pushed
+//! anywhere reaches the output.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 
+use crate::calls::custom::custom_pullbacks;
 use crate::calls::{mut_self, patterns, pullbacks, returns_float};
 use crate::errors::Errors;
-use crate::front::args::{self, SpannedActivity};
+use crate::front::args::{self, Activity, SpannedActivity};
 use crate::front::signature;
 use crate::pipeline::adjoint;
 use crate::reverse::emitter::stub;
@@ -17,14 +20,12 @@ use crate::reverse::emitter::stub;
 pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let Some(item_fn) = parse_function(&item, "#[autodiff_reverse]", &mut errors) else {
-        let errors = errors.to_compile_errors();
-        return quote!(#errors #item);
+        return failed(&item, errors, None);
     };
     let args = args::parse(attr, &mut errors);
     let sig = args.and_then(|a| signature::analyze(&item_fn, &a, &mut errors));
     let Some(sig) = sig else {
-        let errors = errors.to_compile_errors();
-        return quote!(#item_fn #errors);
+        return failed(&item_fn, errors, None);
     };
     // What the user declared `Const` stays `Const` in the hidden pullbacks (a config
     // struct, `&self` of a model whose other methods are plain functions).
@@ -36,21 +37,46 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
             span: proc_macro2::Span::call_site(),
         })
         .collect();
-    match adjoint(sig, &mut errors) {
-        Ok(adjoint) => {
-            // Callable from other differentiated code when the patterns stay few (not with
-            // `&mut self`: see `differentiable`).
-            let pullbacks = match mut_self(&item_fn) {
-                Some(_) => TokenStream::new(),
-                None => pullbacks(&item_fn, Some(&declared), 16).unwrap_or_default(),
-            };
-            quote!(#item_fn #adjoint #pullbacks)
-        }
-        Err(sig) => {
-            let compile_errors = errors.to_compile_errors();
-            let stub = stub(&sig);
-            quote!(#item_fn #compile_errors #stub)
-        }
+    let const_return = sig
+        .ret
+        .as_ref()
+        .is_some_and(|r| r.activity == Activity::Const);
+    let adjoint_name = sig.adjoint_name.to_string();
+    let adjoint = match adjoint(sig, &mut errors) {
+        Ok(adjoint) => adjoint,
+        Err(sig) => return failed(&item_fn, errors, Some(stub(&sig))),
+    };
+    // The hidden pullbacks, callable from other differentiated code. Two cases:
+    // - skipped on purpose, without an error: a method taking `&mut self` (a caller cannot
+    //   record `self` around the call, see `differentiable`), and a method with more
+    //   patterns than `limit` (no wrappers for a receiver): `pullbacks` gives none, and
+    //   `d_f` alone is what the user asked for.
+    // - a pattern that fails to generate: every pattern keeps what the user declared
+    //   `Const`, so a caller passing the declared-active arguments needs exactly these,
+    //   and without them it would fail at its call with a missing hidden name. So the
+    //   failure is reported here, at the user's code that causes it (typically a float
+    //   result declared `Const`, which carries a derivative for callers).
+    let pullbacks = match mut_self(&item_fn) {
+        Some(_) => TokenStream::new(),
+        None => match pullbacks(&item_fn, Some(&declared), 16) {
+            Ok(pullbacks) => pullbacks,
+            Err(failed) => {
+                let name = &item_fn.sig.ident;
+                let why = if const_return && returns_float(&item_fn) {
+                    format!("calls to `{name}` from other differentiated code need it: there its returned value carries a derivative, even though `{adjoint_name}` declares it `Const`")
+                } else {
+                    format!("calls to `{name}` from other differentiated code need it")
+                };
+                for e in failed.into_vec() {
+                    errors.push(e.span(), format!("{e} ({why})"));
+                }
+                TokenStream::new()
+            }
+        },
+    };
+    match errors.check() {
+        Ok(()) => quote!(#item_fn #adjoint #pullbacks),
+        Err(errors) => failed(&item_fn, errors, Some(adjoint)),
     }
 }
 
@@ -59,51 +85,71 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let Some(item_fn) = parse_function(&item, "#[differentiable]", &mut errors) else {
-        let errors = errors.to_compile_errors();
-        return quote!(#errors #item);
+        return failed(&item, errors, None);
     };
-    if let Ok(custom) = syn::parse2::<CustomAttr>(attr.clone()) {
-        let options = patterns(&item_fn, None);
-        return match crate::calls::custom::custom_pullbacks(
-            &item_fn,
-            &custom.path,
-            options,
-            returns_float(&item_fn),
-        ) {
-            Ok(pullbacks) => quote!(#item_fn #pullbacks),
-            Err(errors) => with_errors(&item_fn, &errors),
-        };
+    let pullbacks = differentiable_pullbacks(&item_fn, attr, &mut errors);
+    match errors.check() {
+        Ok(()) => quote!(#item_fn #pullbacks),
+        Err(errors) => failed(&item_fn, errors, None),
     }
-    if let Some(receiver) = mut_self(&item_fn) {
+}
+
+/// The pullbacks of a `#[differentiable]` function; their errors go to `errors`.
+fn differentiable_pullbacks(
+    item_fn: &syn::ItemFn,
+    attr: TokenStream,
+    errors: &mut Errors,
+) -> TokenStream {
+    let generated = if is_custom(&attr) {
+        match syn::parse2::<CustomAttr>(attr) {
+            Ok(custom) => custom_pullbacks(
+                item_fn,
+                &custom.path,
+                patterns(item_fn, None),
+                returns_float(item_fn),
+            ),
+            Err(e) => {
+                errors.push(e.span(), "expected `#[differentiable(custom = my_pullback)]`: the path of a hand-written pullback function");
+                return TokenStream::new();
+            }
+        }
+    } else if let Some(receiver) = mut_self(item_fn) {
         errors.push_spanned(receiver, "`#[differentiable]` on a method taking `&mut self` is not supported yet: a caller cannot record `self` around the call. Move the update into a function taking the fields it changes, e.g. `fn step(w: f64, h: &mut [f64; 1])`, called as `step(self.w, &mut self.h)`");
-        return with_errors(&item_fn, &errors);
-    }
-    let explicit = if attr.is_empty() {
-        None
+        return TokenStream::new();
     } else {
-        let fake = quote!(__cotangent_pattern, #attr);
-        match args::parse(fake, &mut errors) {
-            Some(a) => Some(a.activities),
-            None => return with_errors(&item_fn, &errors),
+        let explicit = match attr.is_empty() {
+            true => None,
+            false => match args::parse_differentiable(attr, errors) {
+                Some(list) => Some(list),
+                None => return TokenStream::new(),
+            },
+        };
+        if let Some(explicit) = &explicit {
+            if explicit.len() != item_fn.sig.inputs.len() {
+                errors.push_spanned(
+                    &item_fn.sig.inputs,
+                    format!(
+                        "#[differentiable(..)] lists one activity per parameter: {} given for {} parameters",
+                        explicit.len(),
+                        item_fn.sig.inputs.len()
+                    ),
+                );
+            }
         }
+        if !errors.is_empty() {
+            return TokenStream::new();
+        }
+        pullbacks(item_fn, explicit.as_deref(), 32)
     };
-    if let Some(explicit) = &explicit {
-        if explicit.len() != item_fn.sig.inputs.len() {
-            errors.push_spanned(
-                &item_fn.sig.inputs,
-                format!(
-                    "#[differentiable(..)] lists one activity per parameter: {} given for {} parameters",
-                    explicit.len(),
-                    item_fn.sig.inputs.len()
-                ),
-            );
-            return with_errors(&item_fn, &errors);
-        }
-    }
-    match pullbacks(&item_fn, explicit.as_deref(), 32) {
-        Ok(pullbacks) => quote!(#item_fn #pullbacks),
-        Err(errors) => with_errors(&item_fn, &errors),
-    }
+    generated.unwrap_or_else(|failed| {
+        errors.append(failed);
+        TokenStream::new()
+    })
+}
+
+/// `custom = ..`, told apart by its first word so that its syntax errors are its own.
+fn is_custom(attr: &TokenStream) -> bool {
+    matches!(attr.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(i)) if i == "custom")
 }
 
 /// `custom = path::to::pullback`
@@ -113,10 +159,7 @@ struct CustomAttr {
 
 impl syn::parse::Parse for CustomAttr {
     fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
-        let key: syn::Ident = input.parse()?;
-        if key != "custom" {
-            return Err(syn::Error::new(key.span(), "expected `custom = path`"));
-        }
+        let _: syn::Ident = input.parse()?;
         let _: syn::Token![=] = input.parse()?;
         Ok(CustomAttr {
             path: input.parse()?,
@@ -124,9 +167,12 @@ impl syn::parse::Parse for CustomAttr {
     }
 }
 
-fn with_errors(item_fn: &syn::ItemFn, errors: &Errors) -> TokenStream {
-    let errors = errors.to_compile_errors();
-    quote!(#item_fn #errors)
+/// The one output on error: the item as written (so that its other uses resolve), every
+/// collected error, and for `#[autodiff_reverse]` an adjoint of the right signature (the
+/// real one, or a stub), so that calls of `d_f` raise no second error.
+fn failed(item: &impl ToTokens, errors: Errors, adjoint: Option<TokenStream>) -> TokenStream {
+    let errors = errors.into_compile_errors();
+    quote!(#item #errors #adjoint)
 }
 
 fn parse_function(item: &TokenStream, attribute: &str, errors: &mut Errors) -> Option<syn::ItemFn> {

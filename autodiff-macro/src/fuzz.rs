@@ -192,6 +192,13 @@ fn mutated_functions_never_panic() {
         quote!(),
         quote!(d_f, Dupe, Active, Const, Active),
         quote!(Active, Active),
+        // `#[differentiable]` lists, good and bad (each also goes to `autodiff_reverse`)
+        quote!(Duplicated, Active, Active),
+        quote!(Duplicate, Const, Active),
+        quote!(Duplicated Active, Active),
+        quote!(ActiveOnly, Const, Const),
+        quote!(custom = f_pullback),
+        quote!(custom =),
     ];
     for case in 0..1000 {
         let source = function(&mut r);

@@ -54,8 +54,10 @@ pub fn custom_pullbacks(
             &pullback_name(&item_fn.sig.ident.to_string(), &mask),
             item_fn.sig.ident.span(),
         );
-        let Some(mut sig) = signature::analyze(item_fn, &Args { name, activities }, &mut errors)
-        else {
+        let sig = signature::analyze(item_fn, &Args { name, activities }, &mut errors);
+        // `analyze` may report and still give a signature: the same errors would come
+        // again for every pattern.
+        let Some(mut sig) = sig.filter(|_| errors.is_empty()) else {
             return Err(errors);
         };
         sig.pullback = true;
@@ -111,7 +113,7 @@ pub fn custom_pullbacks(
             quote!(#scratch let #g = #checked(#(#args),*); #result)
         }));
     }
-    Ok(out)
+    errors.check().map(|()| out)
 }
 
 /// The constant holding the user's pullback, typed: wrappers call through it, so a wrong

@@ -12,12 +12,21 @@ use crate::front::args::{Activity, Args, SpannedActivity};
 use crate::front::signature;
 use crate::pipeline::adjoint;
 
-/// Whether the function returns floats (its pullbacks then take a seed).
+/// Whether the function returns floats (its pullbacks then take a seed): the returns an
+/// `Active` return allows (`signature::check_return`), so that a pullback's `ActiveOnly`
+/// return is never an error the user's declaration did not ask for.
 pub fn returns_float(item_fn: &syn::ItemFn) -> bool {
     match &item_fn.sig.output {
         syn::ReturnType::Type(_, ty) => {
             !crate::prim::non_float_type(ty)
-                && !matches!(&**ty, syn::Type::Tuple(_) | syn::Type::Reference(_))
+                && !matches!(
+                    &**ty,
+                    syn::Type::Tuple(_)
+                        | syn::Type::Reference(_)
+                        | syn::Type::ImplTrait(_)
+                        | syn::Type::Never(_)
+                        | syn::Type::Ptr(_)
+                )
         }
         syn::ReturnType::Default => false,
     }
@@ -146,7 +155,7 @@ pub fn pullbacks(
         .then(|| crate::calls::widen::narrow_wrappers(item_fn, &options, &widest, returns_float))
         .flatten();
     if let Some(wrappers) = wrappers {
-        let mut out = pullback(item_fn, &widest, has_ret, returns_float)?;
+        let mut out = pullback(item_fn, &widest, explicit, has_ret, returns_float)?;
         out.extend(wrappers);
         return Ok(out);
     }
@@ -163,37 +172,45 @@ pub fn pullbacks(
     }
     let mut out = TokenStream::new();
     // A pattern that cannot be differentiated (a settings enum behind `&` whose payload
-    // the body binds, made `Duplicated`) is left out when others can: a caller that
-    // needs it gets a missing-pullback error at its call. With an explicit list, or when
-    // no pattern works, the first error is reported.
+    // the body binds, made `Duplicated`) is left out when others can: the inference
+    // guessed that parameter wrong, and no caller passes it with a derivative. With an
+    // explicit list, or when no pattern works, the first error is reported.
     let mut first_error = None;
     let mut generated = 0;
     for pattern in combinations(&options) {
-        match pullback(item_fn, &pattern, has_ret, returns_float) {
+        match pullback(item_fn, &pattern, explicit, has_ret, returns_float) {
             Ok(tokens) => {
                 out.extend(tokens);
                 generated += 1;
             }
             Err(errors) if explicit.is_some() => return Err(errors),
-            Err(errors) => {
-                first_error.get_or_insert(errors);
-            }
+            Err(errors) if first_error.is_none() => first_error = Some(errors),
+            Err(errors) => errors.discard("the first failing pattern speaks for the others"),
         }
     }
     match first_error {
         Some(errors) if generated == 0 => Err(errors),
-        _ => Ok(out),
+        Some(errors) => {
+            errors.discard("an inferred pattern the body cannot be differentiated for is left out (README, \"Calls\")");
+            Ok(out)
+        }
+        None => Ok(out),
     }
 }
 
-/// The hidden pullback of one activity pattern.
+/// The hidden pullback of one activity pattern; an explicit list lends its spans, so
+/// that an activity that does not fit its parameter is an error at the activity.
 fn pullback(
     item_fn: &syn::ItemFn,
     pattern: &[Activity],
+    explicit: Option<&[SpannedActivity]>,
     has_ret: bool,
     returns_float: bool,
 ) -> Result<TokenStream, Errors> {
-    let activities = pullback_activities(pattern, has_ret, returns_float);
+    let mut activities = pullback_activities(pattern, has_ret, returns_float);
+    for (a, declared) in activities.iter_mut().zip(explicit.unwrap_or_default()) {
+        a.span = declared.span;
+    }
     let name = syn::Ident::new(
         &pullback_name(&item_fn.sig.ident.to_string(), &mask(pattern)),
         item_fn.sig.ident.span(),
@@ -204,7 +221,10 @@ fn pullback(
         return Err(errors);
     };
     sig.pullback = true;
-    adjoint(sig, &mut errors).map_err(|_| errors)
+    match adjoint(sig, &mut errors) {
+        Ok(tokens) => errors.check().map(|()| tokens),
+        Err(_) => Err(errors),
+    }
 }
 
 /// A pullback's activities: the pattern's, then `ActiveOnly` for a float result (a seed,

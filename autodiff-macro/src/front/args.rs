@@ -1,4 +1,5 @@
-//! Step 1a: the attribute's arguments, `NAME, ACTIVITY...`.
+//! Step 1a: the attributes' arguments: `NAME, ACTIVITY...` of `#[autodiff_reverse]`,
+//! `ACTIVITY...` of `#[differentiable]`.
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
@@ -39,7 +40,7 @@ pub struct Args {
 // from: `#[autodiff_reverse(d_f, Active, Duplicated, Active)]`
 // into: `Args { name: d_f, activities: [Active, Duplicated, Active] }`
 pub fn parse(attr: TokenStream, errors: &mut Errors) -> Option<Args> {
-    let idents = match Punctuated::<Ident, Token![,]>::parse_terminated.parse2(attr.clone()) {
+    let idents = match Punctuated::<Ident, Token![,]>::parse_terminated.parse2(attr) {
         Ok(idents) => idents,
         Err(e) => {
             errors.push(
@@ -57,32 +58,65 @@ pub fn parse(attr: TokenStream, errors: &mut Errors) -> Option<Args> {
         );
         return None;
     };
-    if let Some(activity) = activity_of(&name) {
-        let _ = activity;
+    if activity_of(&name).is_some() {
         errors.push(
             name.span(),
             "the first argument is the name of the generated adjoint, e.g. `#[autodiff_reverse(d_f, Active, Active)]`",
         );
         return None;
     }
-    let mut activities = Vec::new();
-    for ident in idents {
-        match activity_of(&ident) {
-            Some(activity) => activities.push(SpannedActivity {
-                activity,
-                span: ident.span(),
-            }),
-            None => {
-                errors.push(ident.span(), unknown_activity_message(&ident.to_string()));
-                // Keep the count right so that no second error follows from this one.
-                activities.push(SpannedActivity {
-                    activity: Activity::Const,
-                    span: ident.span(),
-                });
-            }
+    let activities = activities(idents, &ACTIVITY_NAMES, errors);
+    Some(Args { name, activities })
+}
+
+// from: `#[differentiable(Duplicated, Const)]`
+// into: `[Duplicated, Const]`, one activity per parameter
+pub fn parse_differentiable(
+    attr: TokenStream,
+    errors: &mut Errors,
+) -> Option<Vec<SpannedActivity>> {
+    let idents = match Punctuated::<Ident, Token![,]>::parse_terminated.parse2(attr) {
+        Ok(idents) => idents,
+        Err(e) => {
+            errors.push(
+                e.span(),
+                "expected `#[differentiable(ACTIVITY, ...)]`: one of `Const`, `Active` (a by-value float) or `Duplicated` (a reference) per parameter, separated by commas; or `#[differentiable(custom = my_pullback)]`, or no list to infer them",
+            );
+            return None;
+        }
+    };
+    let activities = activities(idents, &ACTIVITY_NAMES[..3], errors);
+    for a in &activities {
+        if a.activity == Activity::ActiveOnly {
+            errors.push(a.span, "`ActiveOnly` applies to the returned value of `#[autodiff_reverse]`: `#[differentiable(..)]` lists the parameters only, each `Const`, `Active` or `Duplicated`");
         }
     }
-    Some(Args { name, activities })
+    Some(activities)
+}
+
+/// One activity per identifier; an unknown one is an error and stands as `Const`, so that
+/// the count stays right and no second error follows from it.
+fn activities(
+    idents: impl IntoIterator<Item = Ident>,
+    names: &[&str],
+    errors: &mut Errors,
+) -> Vec<SpannedActivity> {
+    idents
+        .into_iter()
+        .map(|ident| {
+            let activity = activity_of(&ident).unwrap_or_else(|| {
+                errors.push(
+                    ident.span(),
+                    unknown_activity_message(&ident.to_string(), names),
+                );
+                Activity::Const
+            });
+            SpannedActivity {
+                activity,
+                span: ident.span(),
+            }
+        })
+        .collect()
 }
 
 fn activity_of(ident: &Ident) -> Option<Activity> {
@@ -95,19 +129,22 @@ fn activity_of(ident: &Ident) -> Option<Activity> {
     })
 }
 
-fn unknown_activity_message(word: &str) -> String {
+fn unknown_activity_message(word: &str, names: &[&str]) -> String {
     let forward = ["Dual", "DualOnly", "DuplicatedOnly"];
     if forward.contains(&word) {
         return format!(
             "`{word}` is not supported by cotangent, which does reverse mode only: use `Duplicated` for a reference, `Active` for a by-value float, `Const` for no derivative"
         );
     }
-    match closest(word, &ACTIVITY_NAMES) {
-        Some(best) => format!(
-            "unknown activity `{word}`: did you mean `{best}`? (one of `Const`, `Active`, `Duplicated`, `ActiveOnly`)"
-        ),
-        None => format!(
-            "unknown activity `{word}`: expected one of `Const`, `Active`, `Duplicated`, `ActiveOnly`"
-        ),
+    let listed = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match closest(word, names) {
+        Some(best) => {
+            format!("unknown activity `{word}`: did you mean `{best}`? (one of {listed})")
+        }
+        None => format!("unknown activity `{word}`: expected one of {listed}"),
     }
 }

@@ -1,0 +1,8 @@
+use cotangent::differentiable;
+
+#[differentiable(custom = )]
+fn softplus(x: f64) -> f64 {
+    x.exp().ln_1p()
+}
+
+fn main() {}
