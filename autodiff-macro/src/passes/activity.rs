@@ -8,22 +8,8 @@
 
 use crate::front::args::Activity;
 use crate::front::signature::{ParamKind, Signature};
+use crate::ir::walk::for_each_stmt;
 use crate::ir::*;
-
-/// Calls `f` on every statement, depth first, with whether it sits inside a loop body.
-pub fn for_each_stmt<'a>(block: &'a Block, in_loop: bool, f: &mut impl FnMut(&'a Stmt, bool)) {
-    for stmt in &block.stmts {
-        f(stmt, in_loop);
-        match stmt {
-            Stmt::If { then, els, .. } => {
-                for_each_stmt(then, in_loop, f);
-                for_each_stmt(els, in_loop, f);
-            }
-            Stmt::For { body, .. } | Stmt::Loop { body, .. } => for_each_stmt(body, true, f),
-            _ => {}
-        }
-    }
-}
 
 /// The operands through which a derivative can flow into the value of `rv`.
 pub fn differentiable_inputs(rv: &Rvalue) -> Vec<VarId> {
@@ -44,7 +30,13 @@ pub fn differentiable_inputs(rv: &Rvalue) -> Vec<VarId> {
         Rvalue::Cast(op, _, true) => vars(std::slice::from_ref(op)),
         Rvalue::Array(ops) | Rvalue::VecList(ops) => vars(ops),
         Rvalue::Repeat(op, _) | Rvalue::VecRepeat(op, _) => vars(std::slice::from_ref(op)),
-        _ => Vec::new(),
+        // Calls flow through their pullbacks (see `analyze`); the rest is not differentiable.
+        Rvalue::Unary(UnOp::Not, _)
+        | Rvalue::Binary(..)
+        | Rvalue::Cast(_, _, false)
+        | Rvalue::Call(_)
+        | Rvalue::Matches(..)
+        | Rvalue::ZeroOf(_) => Vec::new(),
     }
 }
 
@@ -76,7 +68,7 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
                 changed = true;
             }
         };
-        for_each_stmt(&body.block, false, &mut |stmt, _| match stmt {
+        for_each_stmt(&body.block, &mut |stmt, _| match stmt {
             // A call flows from every input to every output (its result and the places
             // it writes through `&mut`), as its pullback will.
             Stmt::Let {
@@ -86,10 +78,10 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
                 let inputs = call.inputs();
                 // `v.push(x)` puts `x` into `v` (then rejected with a hint, not dropped).
                 let grows = match (&call.callee, &call.recv) {
-                    (Callee::Method(m, _), Some(recv)) if grows_receiver(&m.to_string()) => {
-                        Some(recv.base)
+                    (Callee::Method(m, _), Some(recv)) => {
+                        grows_receiver(&m.to_string()).then_some(recv.base)
                     }
-                    _ => None,
+                    (Callee::Method(..), None) | (Callee::Path(_), _) => None,
                 };
                 let outputs: Vec<VarId> = std::iter::once(*var)
                     .chain(call.written())
@@ -134,7 +126,22 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
                     mark(&mut useful, *src);
                 }
             }
-            _ => {}
+            // Constants carry no derivative; blocks are walked into.
+            Stmt::Assign {
+                value: Operand::Const(_),
+                ..
+            }
+            | Stmt::Store {
+                value: Operand::Const(_),
+                ..
+            }
+            | Stmt::Declare { .. }
+            | Stmt::If { .. }
+            | Stmt::For { .. }
+            | Stmt::Loop { .. }
+            | Stmt::Break(_)
+            | Stmt::Continue(_)
+            | Stmt::Return(_) => {}
         });
         if !changed {
             break;
@@ -146,7 +153,7 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
 /// The value `var` is defined with, if a `let` defines it.
 pub fn find_let(block: &Block, var: VarId) -> Option<&Rvalue> {
     let mut found = None;
-    for_each_stmt(block, false, &mut |stmt, _| {
+    for_each_stmt(block, &mut |stmt, _| {
         if let Stmt::Let { var: v, value } = stmt {
             if *v == var {
                 found = Some(value);

@@ -8,19 +8,25 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::ir::walk::for_each_stmt;
 use crate::ir::*;
-use crate::passes::activity::for_each_stmt;
 
 // from: `let x5 = x[i]; let x6 = x[i]; let t7 = x5 * x6;`
 // into: `let x5 = x[i]; let x6 = x5;    let t7 = x5 * x6;`
 pub fn share_reads(body: &mut Body, readonly: &[bool]) {
     let mut reassigned = HashSet::new();
-    for_each_stmt(&body.block, false, &mut |stmt, _| match stmt {
+    for_each_stmt(&body.block, &mut |stmt, _| match stmt {
         Stmt::Assign { var, .. } => {
             reassigned.insert(*var);
         }
         Stmt::For { counter, .. } | Stmt::Loop { counter, .. } => reassigned.extend(*counter),
-        _ => {}
+        Stmt::Let { .. }
+        | Stmt::Declare { .. }
+        | Stmt::Store { .. }
+        | Stmt::If { .. }
+        | Stmt::Break(_)
+        | Stmt::Continue(_)
+        | Stmt::Return(_) => {}
     });
     // A variable that is changed after the read (`let mut b = x[1]; b = b * x[0];`) no
     // longer holds the element: it is not shared.
@@ -43,33 +49,24 @@ fn share_in(
     scopes: &mut Vec<HashMap<String, VarId>>,
 ) {
     for stmt in &mut block.stmts {
-        match stmt {
-            Stmt::Let { var, value } => {
-                let Rvalue::Read(place) = value else { continue };
-                let Some(key) = key(place, readonly, reassigned) else {
-                    continue;
-                };
-                match scopes.iter().rev().find_map(|s| s.get(&key)) {
-                    Some(first) => *value = Rvalue::Use(Operand::Var(*first)),
-                    None if !changed[*var] && !reassigned.contains(var) => {
-                        scopes.last_mut().map(|s| s.insert(key, *var));
-                    }
-                    None => {}
+        if let Stmt::Let { var, value } = stmt {
+            let Rvalue::Read(place) = value else { continue };
+            let Some(key) = key(place, readonly, reassigned) else {
+                continue;
+            };
+            match scopes.iter().rev().find_map(|s| s.get(&key)) {
+                Some(first) => *value = Rvalue::Use(Operand::Var(*first)),
+                None if !changed[*var] && !reassigned.contains(var) => {
+                    scopes.last_mut().map(|s| s.insert(key, *var));
                 }
+                None => {}
             }
-            Stmt::If { then, els, .. } => {
-                for b in [then, els] {
-                    scopes.push(HashMap::new());
-                    share_in(b, readonly, reassigned, changed, scopes);
-                    scopes.pop();
-                }
-            }
-            Stmt::For { body, .. } | Stmt::Loop { body, .. } => {
-                scopes.push(HashMap::new());
-                share_in(body, readonly, reassigned, changed, scopes);
-                scopes.pop();
-            }
-            _ => {}
+        }
+        // Each nested block (each branch, a loop body) is a scope of its own.
+        for inner in stmt.blocks_mut() {
+            scopes.push(HashMap::new());
+            share_in(inner, readonly, reassigned, changed, scopes);
+            scopes.pop();
         }
     }
 }
@@ -88,7 +85,7 @@ fn key(place: &Place, readonly: &[bool], reassigned: &HashSet<VarId>) -> Option<
             Proj::Deref => key += "*",
             // Not through sub-slices: measured slower (the iterator form of Rosenbrock,
             // `x[i..][..2][k]`, took 9.0 us instead of 5.6 us with shared reads).
-            _ => return None,
+            Proj::Index(Operand::Var(_)) | Proj::Range { .. } => return None,
         }
     }
     Some(key)

@@ -5,6 +5,7 @@
 
 use quote::quote;
 
+use crate::ir::walk::for_each_within;
 use crate::ir::*;
 
 /// The flags of the loop being transformed, created when first needed.
@@ -70,31 +71,22 @@ pub fn structurize(body: &mut Body, ret_ty: Option<&syn::Type>) {
 }
 
 fn count_returns(stmts: &[Stmt]) -> usize {
-    stmts
-        .iter()
-        .map(|s| match s {
-            Stmt::Return(..) => 1,
-            Stmt::If { then, els, .. } => count_returns(&then.stmts) + count_returns(&els.stmts),
-            Stmt::For { body, .. } | Stmt::Loop { body, .. } => count_returns(&body.stmts),
-            _ => 0,
-        })
-        .sum()
+    let mut n = 0;
+    for stmt in stmts {
+        for_each_within(stmt, &mut |s| {
+            n += usize::from(matches!(s, Stmt::Return(..)))
+        });
+    }
+    n
 }
 
-/// Whether `stmt` assigns one of `flags` (anywhere inside it).
+/// Whether `stmt` assigns `flag` (anywhere inside it).
 fn sets_flag(stmt: &Stmt, flag: VarId) -> bool {
-    match stmt {
-        Stmt::Assign { var, .. } => *var == flag,
-        Stmt::If { then, els, .. } => then
-            .stmts
-            .iter()
-            .chain(&els.stmts)
-            .any(|s| sets_flag(s, flag)),
-        Stmt::For { body, .. } | Stmt::Loop { body, .. } => {
-            body.stmts.iter().any(|s| sets_flag(s, flag))
-        }
-        _ => false,
-    }
+    let mut sets = false;
+    for_each_within(stmt, &mut |s| {
+        sets |= matches!(s, Stmt::Assign { var, .. } if *var == flag);
+    });
+    sets
 }
 
 impl Structurizer<'_> {
@@ -175,7 +167,10 @@ impl Structurizer<'_> {
                         counter,
                     });
                 }
-                other => {
+                other @ (Stmt::Let { .. }
+                | Stmt::Declare { .. }
+                | Stmt::Assign { .. }
+                | Stmt::Store { .. }) => {
                     out.push(other);
                     continue;
                 }

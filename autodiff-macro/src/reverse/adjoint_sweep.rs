@@ -98,7 +98,9 @@ impl Emitter<'_> {
                         let n = self.operand(n);
                         at = match op {
                             BinOp::Add => quote!((#at + #n)),
-                            _ => quote!((#at - #n)),
+                            BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem | BinOp::Other(_) => {
+                                quote!((#at - #n))
+                            }
                         };
                     }
                     *proj = Proj::Index(Operand::Const(at));
@@ -188,7 +190,7 @@ impl Emitter<'_> {
                         // An element of a caller's buffer is left at `0.0`, not `-0.0`.
                         let take = match self.body.vars[place.base].origin {
                             Origin::Param(_) => quote!(take_zeroed),
-                            _ => quote!(take),
+                            Origin::User | Origin::Temp | Origin::Control => quote!(take),
                         };
                         quote!({ let #g = #p::#take(&mut #d); #p::accumulate(&mut #ds, #g); })
                     }
@@ -395,7 +397,15 @@ impl Emitter<'_> {
                     out.extend(quote!(for #e in #g.iter() { #p::accumulate(&mut #a, ::core::clone::Clone::clone(#e)); }));
                 }
             }
-            _ => {}
+            // Calls are reversed by `reverse_call`; the rest carries no derivative.
+            Rvalue::Read(_)
+            | Rvalue::Copy(..)
+            | Rvalue::Unary(UnOp::Not, _)
+            | Rvalue::Cast(_, _, false)
+            | Rvalue::Call(_)
+            | Rvalue::Matches(..)
+            | Rvalue::Bind(..)
+            | Rvalue::ZeroOf(_) => {}
         }
         out
     }

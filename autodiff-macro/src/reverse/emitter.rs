@@ -104,7 +104,7 @@ impl Emitter<'_> {
     pub fn is_reference_param(&self, v: VarId) -> bool {
         match self.body.vars[v].origin {
             Origin::Param(i) => self.sig.params[i].kind.is_reference(),
-            _ => false,
+            Origin::User | Origin::Temp | Origin::Control => false,
         }
     }
 
@@ -120,7 +120,7 @@ impl Emitter<'_> {
         let args = call.args.iter().map(|a| match a {
             CallArg::Value(op) if active(op.var()) => 'a',
             CallArg::Ref { place, .. } if active(Some(place.base)) => 'd',
-            _ => 'c',
+            CallArg::Value(_) | CallArg::Ref { .. } => 'c',
         });
         recv.chain(args).collect()
     }
@@ -185,7 +185,7 @@ impl Emitter<'_> {
     pub fn is_shadowed(&self, v: VarId) -> bool {
         match self.body.vars[v].origin {
             Origin::Param(i) => self.sig.params[i].activity == Activity::Duplicated,
-            _ => false,
+            Origin::User | Origin::Temp | Origin::Control => false,
         }
     }
 
@@ -291,7 +291,7 @@ impl Emitter<'_> {
         }
         let p = private();
         let mut done = Vec::new();
-        crate::passes::activity::for_each_stmt(&self.body.block, false, &mut |stmt, _| {
+        crate::ir::walk::for_each_stmt(&self.body.block, &mut |stmt, _| {
             let Stmt::Let {
                 value: Rvalue::Call(call),
                 ..

@@ -11,8 +11,8 @@
 //! function records nothing at all (its values are all in scope). Each recorded variable
 //! has its own tape: a `Slot` (never allocates) when it is pushed at most once per call.
 
+use crate::ir::walk::{for_each_stmt, for_each_within};
 use crate::ir::*;
-use crate::passes::activity::for_each_stmt;
 
 /// A counter read before later increments in its block, and the inverse steps back to its
 /// value at the read (see [`Plan::counter_offsets`]).
@@ -138,9 +138,9 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     let mut reassigned = vec![false; n];
     let mut recorded_assigns = vec![0usize; n];
     let undo = undoable_increments(body);
-    for_each_stmt(&body.block, false, &mut |stmt, in_loop| match stmt {
+    for_each_stmt(&body.block, &mut |stmt, at| match stmt {
         Stmt::Let { var, value } => {
-            defined_in_loop[*var] = in_loop;
+            defined_in_loop[*var] = at.in_loop();
             // Changed in place by a call: not available for recomputation.
             if let Rvalue::Call(call) = value {
                 call.written().for_each(|b| reassigned[b] = true);
@@ -149,7 +149,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
                 }
             }
         }
-        Stmt::Declare { var } => defined_in_loop[*var] = in_loop,
+        Stmt::Declare { var } => defined_in_loop[*var] = at.in_loop(),
         Stmt::For { var, counter, .. } => {
             loop_var[*var] = true;
             // Trip counters are incremented by the loop itself.
@@ -164,14 +164,20 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         } => {
             reassigned[*var] = true;
             if value.var().and_then(|t| undo[t].as_ref()).is_none() {
-                assigned_in_loop[*var] |= in_loop;
+                assigned_in_loop[*var] |= at.in_loop();
                 recorded_assigns[*var] += 1;
             }
         }
         // Changed in place: not available for recomputation either (`let prev = u;` then
         // `u[0] = ..`).
         Stmt::Store { place, .. } => reassigned[place.base] = true,
-        _ => {}
+        Stmt::Assign {
+            overwrites: false, ..
+        }
+        | Stmt::If { .. }
+        | Stmt::Break(_)
+        | Stmt::Continue(_)
+        | Stmt::Return(_) => {}
     });
     let mut plan = Plan {
         active,
@@ -193,7 +199,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     };
     let later = crate::passes::order::written_after_call(&body.block);
     let mut remat_before = 0;
-    for_each_stmt(&body.block, false, &mut |stmt, _| {
+    for_each_stmt(&body.block, &mut |stmt, _| {
         if let Stmt::Let {
             var,
             value: Rvalue::Call(call),
@@ -209,7 +215,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         }
     });
     loop {
-        for_each_stmt(&body.block, false, &mut |stmt, _| {
+        for_each_stmt(&body.block, &mut |stmt, _| {
             let Stmt::Let { var, value } = stmt else {
                 return;
             };
@@ -244,7 +250,17 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
                     Some(op.var().into_iter().collect())
                 }
                 Rvalue::Binary(_, a, b) => Some(a.var().into_iter().chain(b.var()).collect()),
-                _ => None,
+                Rvalue::Read(_)
+                | Rvalue::Copy(..)
+                | Rvalue::Math(..)
+                | Rvalue::Array(_)
+                | Rvalue::Repeat(..)
+                | Rvalue::VecRepeat(..)
+                | Rvalue::VecList(_)
+                | Rvalue::Call(_)
+                | Rvalue::Matches(..)
+                | Rvalue::Bind(..)
+                | Rvalue::ZeroOf(_) => None,
             };
             if let Some(operands) = operands {
                 plan.remat[*var] =
@@ -257,7 +273,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
         }
 
         let mut newly = Vec::new();
-        for_each_stmt(&body.block, false, &mut |stmt, _| {
+        for_each_stmt(&body.block, &mut |stmt, _| {
             newly.extend(needs_of(&plan, stmt))
         });
         let before = plan.needed.iter().filter(|b| **b).count();
@@ -339,12 +355,19 @@ fn offsets_in(block: &Block, undo: &[Option<(BinOp, Operand)>], out: &mut [Vec<C
                     }
                 }
             }
-            Stmt::If { then, els, .. } => {
-                offsets_in(then, undo, out);
-                offsets_in(els, undo, out);
-            }
-            Stmt::For { body, .. } | Stmt::Loop { body, .. } => offsets_in(body, undo, out),
-            _ => {}
+            Stmt::Let { .. }
+            | Stmt::Declare { .. }
+            | Stmt::Assign { .. }
+            | Stmt::Store { .. }
+            | Stmt::If { .. }
+            | Stmt::For { .. }
+            | Stmt::Loop { .. }
+            | Stmt::Break(_)
+            | Stmt::Continue(_)
+            | Stmt::Return(_) => {}
+        }
+        for (inner, _) in stmt.blocks() {
+            offsets_in(inner, undo, out);
         }
     }
 }
@@ -367,20 +390,20 @@ fn increments_after(
             Stmt::Assign { var, .. } if *var == c => return None,
             Stmt::If { .. } | Stmt::For { .. } | Stmt::Loop { .. } => {
                 let mut touched = false;
-                for_each_stmt(
-                    &Block {
-                        stmts: vec![stmt.clone()],
-                    },
-                    false,
-                    &mut |s, _| {
-                        touched |= matches!(s, Stmt::Assign { var, .. } if *var == c);
-                    },
-                );
+                for_each_within(stmt, &mut |s| {
+                    touched |= matches!(s, Stmt::Assign { var, .. } if *var == c);
+                });
                 if touched {
                     return None;
                 }
             }
-            _ => {}
+            Stmt::Let { .. }
+            | Stmt::Declare { .. }
+            | Stmt::Assign { .. }
+            | Stmt::Store { .. }
+            | Stmt::Break(_)
+            | Stmt::Continue(_)
+            | Stmt::Return(_) => {}
         }
     }
     steps.reverse();
@@ -391,7 +414,7 @@ fn increments_after(
 /// that are assigned back to `v`: integer counters, undone exactly by the inverse.
 fn undoable_increments(body: &Body) -> Vec<Option<(BinOp, Operand)>> {
     let mut defs: Vec<Option<(VarId, BinOp, Operand)>> = vec![None; body.vars.len()];
-    for_each_stmt(&body.block, false, &mut |stmt, _| {
+    for_each_stmt(&body.block, &mut |stmt, _| {
         if let Stmt::Let {
             var,
             value:
@@ -405,7 +428,7 @@ fn undoable_increments(body: &Body) -> Vec<Option<(BinOp, Operand)>> {
         }
     });
     let mut undo = vec![None; body.vars.len()];
-    for_each_stmt(&body.block, false, &mut |stmt, _| {
+    for_each_stmt(&body.block, &mut |stmt, _| {
         if let Stmt::Assign {
             var,
             value: Operand::Var(t),
@@ -441,7 +464,17 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
                 add(a);
                 add(b);
             }
-            _ => {}
+            // Never recomputed (see `plan`).
+            Rvalue::Copy(..)
+            | Rvalue::Math(..)
+            | Rvalue::Array(_)
+            | Rvalue::Repeat(..)
+            | Rvalue::VecRepeat(..)
+            | Rvalue::VecList(_)
+            | Rvalue::Call(_)
+            | Rvalue::Matches(..)
+            | Rvalue::Bind(..)
+            | Rvalue::ZeroOf(_) => {}
         },
         // An active `Vec` made in a nested block: its adjoint takes its length from it, so
         // it is recorded (a type witness gives no length).
@@ -512,7 +545,18 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
                     out.push(*var);
                 }
             }
-            _ => {}
+            // Linear, or not differentiated: no primal value needed.
+            Rvalue::Use(_)
+            | Rvalue::Unary(..)
+            | Rvalue::Cast(..)
+            | Rvalue::Array(_)
+            | Rvalue::Repeat(..)
+            | Rvalue::VecRepeat(..)
+            | Rvalue::VecList(_)
+            | Rvalue::Call(_)
+            | Rvalue::Matches(..)
+            | Rvalue::Bind(..)
+            | Rvalue::ZeroOf(_) => {}
         },
         Stmt::Store { place, .. } if plan.active[place.base] => out.extend(place.index_vars()),
         Stmt::If { cond, .. } if plan.stmt_has_reverse(stmt) => add(cond),
@@ -527,7 +571,16 @@ fn needs_of(plan: &Plan, stmt: &Stmt) -> Vec<VarId> {
             out.extend(*counter);
         }
         Stmt::Loop { counter, .. } if plan.stmt_has_reverse(stmt) => out.extend(*counter),
-        _ => {}
+        Stmt::Let { .. }
+        | Stmt::Declare { .. }
+        | Stmt::Assign { .. }
+        | Stmt::Store { .. }
+        | Stmt::If { .. }
+        | Stmt::For { .. }
+        | Stmt::Loop { .. }
+        | Stmt::Break(_)
+        | Stmt::Continue(_)
+        | Stmt::Return(_) => {}
     }
     out
 }

@@ -62,7 +62,21 @@ impl Emitter<'_> {
                         let b = self.operand(b);
                         quote!(#p::same_type(#rv, &#b))
                     }
-                    _ => rv,
+                    Rvalue::Binary(..)
+                    | Rvalue::Use(_)
+                    | Rvalue::Read(_)
+                    | Rvalue::Copy(..)
+                    | Rvalue::Unary(..)
+                    | Rvalue::Math(..)
+                    | Rvalue::Cast(..)
+                    | Rvalue::Array(_)
+                    | Rvalue::Repeat(..)
+                    | Rvalue::VecRepeat(..)
+                    | Rvalue::VecList(_)
+                    | Rvalue::Call(_)
+                    | Rvalue::Matches(..)
+                    | Rvalue::Bind(..)
+                    | Rvalue::ZeroOf(_) => rv,
                 };
                 Some(quote!(#w = #p::Witness #ty::of_fn(|| #rv);))
             }
@@ -84,7 +98,16 @@ impl Emitter<'_> {
             // whose final value the pullback does not need): its update is skipped with
             // the values it came from.
             Stmt::Assign { var, .. } if self.plan.unread[*var] => Some(TokenStream::new()),
-            _ => None,
+            Stmt::Let { .. }
+            | Stmt::Assign { .. }
+            | Stmt::Store { .. }
+            | Stmt::Declare { .. }
+            | Stmt::If { .. }
+            | Stmt::For { .. }
+            | Stmt::Loop { .. }
+            | Stmt::Break(_)
+            | Stmt::Continue(_)
+            | Stmt::Return(_) => None,
         }
     }
 
@@ -245,7 +268,16 @@ impl Emitter<'_> {
                     self.count_pushes(then, pushes);
                     self.count_pushes(els, pushes);
                 }
-                _ => {}
+                // Nested loops reserve for themselves.
+                Stmt::Let { .. }
+                | Stmt::Declare { .. }
+                | Stmt::Assign { .. }
+                | Stmt::Store { .. }
+                | Stmt::For { .. }
+                | Stmt::Loop { .. }
+                | Stmt::Break(_)
+                | Stmt::Continue(_)
+                | Stmt::Return(_) => {}
             }
         }
     }
