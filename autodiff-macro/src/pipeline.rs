@@ -70,7 +70,7 @@ pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
     dump(&sig, &adjoint);
     if sig.pullback {
         let reads = (0..sig.params.len().min(64))
-            .filter(|i| !plan.unread[emitter.param_var(*i)])
+            .filter(|i| !plan.vars[emitter.param_var(*i)].writes_unread)
             .fold(0u64, |bits, i| bits | 1 << i);
         adjoint.extend(emitter.reads_const(reads));
     }

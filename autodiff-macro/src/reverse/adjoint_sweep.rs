@@ -56,7 +56,7 @@ impl Emitter<'_> {
     fn reverse_block(&self, block: &Block) -> TokenStream {
         let mut out = TokenStream::new();
         for v in block.stmts.iter().filter_map(defined_here) {
-            if self.plan.snapshot[v] {
+            if self.plan.recorded_at_end(v) {
                 let (x, tape) = (self.names.var(v), &self.names.tape[v]);
                 let m = self.body.vars[v].mutable.then(|| quote!(mut));
                 out.extend(quote!(let #m #x = #tape.pop();));
@@ -65,7 +65,7 @@ impl Emitter<'_> {
         // Elements of read-only arguments and index arithmetic are recomputed, in order.
         for stmt in &block.stmts {
             if let Stmt::Let { var, value } = stmt {
-                if self.plan.remat[*var] && self.plan.needed[*var] {
+                if self.plan.recomputed(*var) {
                     let value = self.at_read_time(*var, value);
                     let (x, value) = (self.names.var(*var), self.rvalue(&value));
                     out.extend(quote!(let #x = #value;));
@@ -85,7 +85,7 @@ impl Emitter<'_> {
     // from: `let x5 = ltri[idx]` recomputed where `idx += 1` has not been undone yet
     // into: `let x5 = ltri[(idx - 1)]`
     fn at_read_time(&self, var: VarId, value: &Rvalue) -> Rvalue {
-        let offsets = &self.plan.counter_offsets[var];
+        let offsets = &self.plan.vars[var].counter_offsets;
         let Rvalue::Read(place) = value else {
             return value.clone();
         };
@@ -120,10 +120,10 @@ impl Emitter<'_> {
             let d = &self.names.adjoint[v];
             // `shaped` values are witnessed ones (never top-level) that are not scalars,
             // so never `dead`.
-            if self.plan.shaped[v] {
+            if self.plan.shape_recorded(v) {
                 let (w, s) = (&self.names.witness[v], &self.names.shape[v]);
                 out.extend(quote!(let mut #d = #p::zero_shaped(#w, &#s.pop());));
-            } else if self.plan.witness[v] && !top || self.plan.dead[v] {
+            } else if self.plan.zero_from_witness(v) && !top || self.plan.dead(v) {
                 let w = &self.names.witness[v];
                 out.extend(quote!(let mut #d = #p::zero_of(#w);));
             } else {
@@ -159,7 +159,7 @@ impl Emitter<'_> {
                 }
                 if self.plan.restores(*var, *overwrites) {
                     let (x, tape) = (self.names.var(*var), &self.names.tape[*var]);
-                    match self.plan.undo_of(value) {
+                    match self.plan.inverse_of(value) {
                         Some((op, n)) => {
                             let (op, n) = (
                                 if *op == BinOp::Add {
@@ -272,7 +272,7 @@ impl Emitter<'_> {
                     mutable,
                     snap,
                 } => {
-                    if self.plan.snap[*snap] {
+                    if self.plan.vars[*snap].referent_snapshot {
                         let (tape, target) = (&self.names.tape[*snap], self.referent(place));
                         if *mutable {
                             let guard = self.snapshot_guard(call, &mask, k);

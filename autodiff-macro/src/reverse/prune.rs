@@ -10,10 +10,11 @@
 
 use crate::ir::walk::for_each_stmt;
 use crate::ir::*;
-use crate::reverse::plan::Plan;
+use crate::reverse::plan::{Forward, Plan, Scope};
 
-/// Marks in `plan` the values a pullback's forward sweep skips (`dead`) and the parameters
-/// it need not write (`unread`).
+/// Marks in `plan` the values a pullback's forward sweep skips (`Forward::Dead`, or
+/// `Forward::Deferred` to the reverse sweep) and the parameters it need not write
+/// (`writes_unread`).
 pub fn prune(body: &Body, plan: &mut Plan) {
     let live = live_values(body, plan);
     let scalar = scalar_values(body);
@@ -22,15 +23,20 @@ pub fn prune(body: &Body, plan: &mut Plan) {
     let mut reread = vec![false; body.vars.len()];
     for_each_stmt(&body.block, &mut |stmt, _| {
         if let Stmt::Let { var, value } = stmt {
-            if plan.remat[*var] && plan.needed[*var] {
+            if plan.recomputed(*var) {
                 value.uses().into_iter().for_each(|u| reread[u] = true);
             }
         }
     });
     for v in 0..body.vars.len() {
-        plan.dead[v] = scalar[v] && !live[v] && !plan.needed[v];
-        plan.skipped[v] = scalar[v] && !live[v] && plan.needed[v];
-        plan.unread[v] = !live[v] && !reread[v];
+        let needed = plan.needed(v);
+        let var = &mut plan.vars[v];
+        var.forward = match (scalar[v] && !live[v], needed) {
+            (false, _) => Forward::Computed,
+            (true, false) => Forward::Dead,
+            (true, true) => Forward::Deferred,
+        };
+        var.writes_unread = !live[v] && !reread[v];
     }
 }
 
@@ -43,8 +49,8 @@ fn live_values(body: &Body, plan: &Plan) -> Vec<bool> {
     let mut live: Vec<bool> = (0..n)
         .map(|v| {
             // A recomputed value is needed by the reverse sweep only, which redoes it.
-            plan.needed[v] && !plan.remat[v]
-                || plan.loop_var[v]
+            plan.needed(v) && !plan.recomputed(v)
+                || plan.vars[v].scope == Scope::LoopVar
                 || body.vars[v].origin == Origin::Control
         })
         .collect();
