@@ -60,6 +60,13 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
     if let (Some(Operand::Var(r)), true) = (&body.result, seeded) {
         useful[*r] = true;
     }
+    let (varied, useful) = propagate(body, varied, useful);
+    varied.iter().zip(&useful).map(|(a, b)| *a && *b).collect()
+}
+
+// from: `varied` = the active inputs, `useful` = the seeded outputs
+// into: `varied` = what depends on an active input, `useful` = what an output depends on
+fn propagate(body: &Body, mut varied: Vec<bool>, mut useful: Vec<bool>) -> (Vec<bool>, Vec<bool>) {
     loop {
         let mut changed = false;
         let mut mark = |flags: &mut Vec<bool>, v: VarId| {
@@ -147,7 +154,7 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
             break;
         }
     }
-    varied.iter().zip(&useful).map(|(a, b)| *a && *b).collect()
+    (varied, useful)
 }
 
 /// The value `var` is defined with, if a `let` defines it.
@@ -166,4 +173,97 @@ pub fn find_let(block: &Block, var: VarId) -> Option<&Rvalue> {
 /// `Vec` methods that store their arguments into the receiver.
 pub fn grows_receiver(method: &str) -> bool {
     matches!(method, "push" | "extend_from_slice" | "extend" | "resize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::build::*;
+
+    /// `propagate` from the `varied` and `useful` seeds.
+    fn flags(body: &Body, varied: &[VarId], useful: &[VarId]) -> (Vec<bool>, Vec<bool>) {
+        let n = body.vars.len();
+        let (mut v, mut u) = (vec![false; n], vec![false; n]);
+        varied.iter().for_each(|x| v[*x] = true);
+        useful.iter().for_each(|x| u[*x] = true);
+        propagate(body, v, u)
+    }
+
+    #[test]
+    fn active_is_varied_and_useful() {
+        let mut b = Builder::new();
+        let (x, c) = (b.param("x"), b.param("c"));
+        let [t, y, unused] = b.vars(["t", "y", "unused"]);
+        let body = b.finish(vec![
+            let_(t, bin(BinOp::Mul, var(x), var(c))),
+            let_(y, math(MathFn::Sin, vec![var(t)])),
+            let_(unused, bin(BinOp::Mul, var(x), var(x))),
+        ]);
+        let (varied, useful) = flags(&body, &[x], &[y]);
+        assert!(varied[x] && varied[t] && varied[y] && varied[unused]);
+        assert!(!varied[c], "a constant input is not varied");
+        assert!(useful[t] && useful[x] && useful[c]);
+        assert!(!useful[unused], "nothing reads `unused`");
+    }
+
+    #[test]
+    fn comparisons_and_integer_casts_stop_variation() {
+        let mut b = Builder::new();
+        let x = b.param("x");
+        let [lt, k, f] = b.vars(["lt", "k", "f"]);
+        let body = b.finish(vec![
+            let_(lt, bin(BinOp::Other("<"), var(x), lit("1.0"))),
+            let_(k, Rvalue::Cast(var(x), syn::parse_quote!(usize), false)),
+            let_(f, Rvalue::Cast(var(x), syn::parse_quote!(f32), true)),
+        ]);
+        let (varied, _) = flags(&body, &[x], &[]);
+        assert!(!varied[lt] && !varied[k]);
+        assert!(varied[f], "a cast to a float carries the derivative");
+    }
+
+    #[test]
+    fn stores_and_assignments_flow_both_ways_in_loops() {
+        let mut b = Builder::new();
+        let (x, out) = (b.param("x"), b.param("out"));
+        let [s, i, xi, t] = b.vars(["s", "i", "xi", "t"]);
+        // `let s = 0.0; for i in 0..3 { let xi = x[i]; let t = s + xi; s = t; } out[0] = s;`
+        let body = b.finish(vec![
+            let_(s, lit("0.0")),
+            for_(
+                i,
+                lit("0"),
+                lit("3"),
+                vec![
+                    let_(xi, read(x, [var(i)])),
+                    let_(t, bin(BinOp::Add, var(s), var(xi))),
+                    assign(s, var(t)),
+                ],
+            ),
+            store(place(out, [lit("0")]), var(s)),
+        ]);
+        let (varied, useful) = flags(&body, &[x], &[out]);
+        for v in [s, xi, t, out] {
+            assert!(varied[v] && useful[v], "{}", body.vars[v].name);
+        }
+        assert!(!varied[i], "a loop index is never varied");
+    }
+
+    #[test]
+    fn calls_flow_from_inputs_to_outputs_unless_passive() {
+        let mut b = Builder::new();
+        let x = b.param("x");
+        let [r, n] = b.vars(["r", "n"]);
+        let call = |passive: bool, name: &str| {
+            Rvalue::Call(Call {
+                callee: Callee::Path(syn::parse_str(name).unwrap()),
+                recv: None,
+                args: vec![CallArg::Value(var(x))],
+                passive,
+            })
+        };
+        let body = b.finish(vec![let_(r, call(false, "f")), let_(n, call(true, "g"))]);
+        let (varied, useful) = flags(&body, &[x], &[r, n]);
+        assert!(varied[r] && useful[x]);
+        assert!(!varied[n], "a passive call's result carries no derivative");
+    }
 }

@@ -90,3 +90,112 @@ fn key(place: &Place, readonly: &[bool], reassigned: &HashSet<VarId>) -> Option<
     }
     Some(key)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::build::*;
+
+    fn shared(body: &Body, v: VarId) -> Option<VarId> {
+        let mut out = None;
+        crate::ir::walk::for_each_stmt(&body.block, &mut |s, _| {
+            if let Stmt::Let {
+                var,
+                value: Rvalue::Use(Operand::Var(first)),
+            } = s
+            {
+                if *var == v {
+                    out = Some(*first);
+                }
+            }
+        });
+        out
+    }
+
+    fn readonly(body: &Body, vars: &[VarId]) -> Vec<bool> {
+        (0..body.vars.len()).map(|v| vars.contains(&v)).collect()
+    }
+
+    #[test]
+    fn a_second_read_of_an_element_uses_the_first() {
+        let mut b = Builder::new();
+        let (x, i) = (b.param("x"), b.param("i"));
+        let [a, c, t] = b.vars(["a", "c", "t"]);
+        let mut body = b.finish(vec![
+            let_(a, read(x, [var(i)])),
+            let_(c, read(x, [var(i)])),
+            let_(t, bin(BinOp::Mul, var(a), var(c))),
+        ]);
+        let ro = readonly(&body, &[x]);
+        share_reads(&mut body, &ro);
+        assert_eq!(shared(&body, c), Some(a));
+    }
+
+    #[test]
+    fn reads_of_mutable_places_or_at_reassigned_indices_are_not_shared() {
+        let mut b = Builder::new();
+        let (x, y, i) = (b.param("x"), b.param("y"), b.param("i"));
+        let [a, c, d, e, k] = b.vars(["a", "c", "d", "e", "k"]);
+        let mut body = b.finish(vec![
+            let_(a, read(y, [var(i)])),
+            let_(c, read(y, [var(i)])),
+            let_(k, lit("0")),
+            let_(d, read(x, [var(k)])),
+            assign(k, lit("1")),
+            let_(e, read(x, [var(k)])),
+        ]);
+        let ro = readonly(&body, &[x]);
+        share_reads(&mut body, &ro);
+        assert_eq!(shared(&body, c), None, "`y` is not read-only");
+        assert_eq!(shared(&body, e), None, "`k` changed between the reads");
+    }
+
+    #[test]
+    fn a_read_in_a_branch_is_not_shared_with_the_other_branch() {
+        let mut b = Builder::new();
+        let (x, c) = (b.param("x"), b.param("c"));
+        let [outer, t, e, after] = b.vars(["outer", "t", "e", "after"]);
+        let mut body = b.finish(vec![
+            if_(
+                var(c),
+                vec![let_(t, read(x, [lit("0")]))],
+                vec![let_(e, read(x, [lit("0")]))],
+            ),
+            let_(outer, read(x, [lit("1")])),
+            if_(var(c), vec![let_(after, read(x, [lit("1")]))], vec![]),
+        ]);
+        let ro = readonly(&body, &[x]);
+        share_reads(&mut body, &ro);
+        assert_eq!(shared(&body, e), None, "`t` is not in scope in the `else`");
+        assert_eq!(
+            shared(&body, after),
+            Some(outer),
+            "an outer read is in scope"
+        );
+    }
+
+    #[test]
+    fn reads_through_sub_slices_are_not_shared() {
+        let mut b = Builder::new();
+        let (x, i) = (b.param("x"), b.param("i"));
+        let [a, c] = b.vars(["a", "c"]);
+        let window = || Place {
+            base: x,
+            projs: vec![
+                Proj::Range {
+                    start: Some(var(i)),
+                    end: None,
+                    inclusive: false,
+                },
+                Proj::Index(lit("0")),
+            ],
+        };
+        let mut body = b.finish(vec![
+            let_(a, Rvalue::Read(window())),
+            let_(c, Rvalue::Read(window())),
+        ]);
+        let ro = readonly(&body, &[x]);
+        share_reads(&mut body, &ro);
+        assert_eq!(shared(&body, c), None);
+    }
+}

@@ -586,3 +586,7 @@ fn needs_of(plan: &Needs, stmt: &Stmt) -> Vec<VarId> {
     }
     out
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

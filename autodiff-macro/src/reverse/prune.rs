@@ -142,3 +142,134 @@ pub fn scalar_values(body: &Body) -> Vec<bool> {
     });
     scalar
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::build::*;
+    use crate::reverse::plan::plan;
+
+    /// The pruned plan with the listed variables inactive and `readonly` parameters.
+    fn pruned(body: &Body, inactive: &[VarId], readonly: &[VarId]) -> Plan {
+        let n = body.vars.len();
+        let active = (0..n).map(|v| !inactive.contains(&v)).collect();
+        let ro: Vec<bool> = (0..n).map(|v| readonly.contains(&v)).collect();
+        let mut p = plan(body, active, &ro);
+        prune(body, &mut p);
+        p
+    }
+
+    #[test]
+    fn an_output_nothing_reads_is_neither_computed_nor_written() {
+        let mut b = Builder::new();
+        let (x, out) = (b.param("x"), b.param("out"));
+        let [t] = b.vars(["t"]);
+        // `let t = x * x; out[0] = t;`: the reverse sweep reads `x`, not `t`.
+        let body = b.finish(vec![
+            let_(t, bin(BinOp::Mul, var(x), var(x))),
+            store(place(out, [lit("0")]), var(t)),
+        ]);
+        let p = pruned(&body, &[], &[x]);
+        assert_eq!(p.vars[t].forward, Forward::Dead);
+        assert!(p.vars[out].writes_unread);
+        assert_eq!(p.vars[x].forward, Forward::Computed);
+    }
+
+    #[test]
+    fn recomputed_elements_are_deferred_and_their_arrays_kept() {
+        let mut b = Builder::new();
+        let (x, n) = (b.param("x"), b.param("n"));
+        let [i, a, t] = b.vars(["i", "a", "t"]);
+        // `for i in 0..n { let a = x[i]; let t = a.sin(); }`
+        let body = b.finish(vec![for_(
+            i,
+            lit("0"),
+            var(n),
+            vec![
+                let_(a, read(x, [var(i)])),
+                let_(t, math(MathFn::Sin, vec![var(a)])),
+            ],
+        )]);
+        let p = pruned(&body, &[n, i], &[x]);
+        assert_eq!(
+            p.vars[a].forward,
+            Forward::Deferred,
+            "the reverse sweep redoes `x[i]`"
+        );
+        assert_eq!(p.vars[t].forward, Forward::Dead);
+        assert!(
+            !p.vars[x].writes_unread,
+            "the caller keeps `x` for the re-read"
+        );
+        assert_eq!(p.vars[i].forward, Forward::Computed, "loop variables stay");
+    }
+
+    #[test]
+    fn conditions_and_calls_stay_with_what_they_read() {
+        let mut b = Builder::new();
+        let (x, y) = (b.param("x"), b.param("y"));
+        let [lt, r, u] = b.vars(["lt", "r", "u"]);
+        let call = Rvalue::Call(Call {
+            callee: Callee::Path(syn::parse_quote!(log)),
+            recv: None,
+            args: vec![CallArg::Value(var(u))],
+            passive: true,
+        });
+        // `let lt = x < y; if lt { let u = x * 2.0; let r = log(u); }`
+        let body = b.finish(vec![
+            let_(lt, bin(BinOp::Other("<"), var(x), var(y))),
+            if_(
+                var(lt),
+                vec![let_(u, bin(BinOp::Mul, var(x), lit("2.0"))), let_(r, call)],
+                vec![],
+            ),
+        ]);
+        let p = pruned(&body, &[lt, r, u], &[]);
+        assert_eq!(
+            p.vars[lt].forward,
+            Forward::Computed,
+            "a branch's condition"
+        );
+        assert_eq!(
+            p.vars[r].forward,
+            Forward::Computed,
+            "a call (side effects)"
+        );
+        assert_eq!(p.vars[u].forward, Forward::Computed, "read by a call");
+    }
+
+    #[test]
+    fn the_length_of_a_parameter_does_not_read_it() {
+        let mut b = Builder::new();
+        let out = b.param("out");
+        let [len] = b.vars(["len"]);
+        let body = b.finish(vec![let_(
+            len,
+            Rvalue::Call(Call {
+                callee: Callee::Method(syn::parse_quote!(len), None),
+                recv: Some(place(out, [])),
+                args: vec![],
+                passive: true,
+            }),
+        )]);
+        let p = pruned(&body, &[len], &[]);
+        assert_eq!(p.vars[len].forward, Forward::Computed);
+        assert!(p.vars[out].writes_unread);
+    }
+
+    #[test]
+    fn scalars_are_values_of_arithmetic_and_indexed_reads() {
+        let mut b = Builder::new();
+        let (x, v) = (b.param("x"), b.param("v"));
+        let [e, s, c, whole] = b.vars(["e", "s", "c", "whole"]);
+        let body = b.finish(vec![
+            let_(e, read(x, [lit("0")])),
+            let_(s, bin(BinOp::Add, var(e), lit("1.0"))),
+            let_(c, var(s)),
+            let_(whole, read(v, [])),
+        ]);
+        let scalar = scalar_values(&body);
+        assert!(scalar[e] && scalar[s] && scalar[c]);
+        assert!(!scalar[whole], "a whole place may be a `Vec`");
+    }
+}
