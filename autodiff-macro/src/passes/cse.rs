@@ -20,9 +20,16 @@ pub fn share_reads(body: &mut Body, readonly: &[bool]) {
             reassigned.insert(*var);
         }
         Stmt::For { counter, .. } | Stmt::Loop { counter, .. } => reassigned.extend(*counter),
+        // `bump(&mut k)` between two reads of `x[k]`.
+        Stmt::Let {
+            value: Rvalue::Call(call),
+            ..
+        } => reassigned.extend(call.written()),
+        Stmt::Store { place, .. } => {
+            reassigned.insert(place.base);
+        }
         Stmt::Let { .. }
         | Stmt::Declare { .. }
-        | Stmt::Store { .. }
         | Stmt::If { .. }
         | Stmt::Break(_)
         | Stmt::Continue(_)
@@ -148,6 +155,35 @@ mod tests {
         share_reads(&mut body, &ro);
         assert_eq!(shared(&body, c), None, "`y` is not read-only");
         assert_eq!(shared(&body, e), None, "`k` changed between the reads");
+    }
+
+    #[test]
+    fn an_index_passed_as_mut_to_a_call_is_reassigned() {
+        let mut b = Builder::new();
+        let x = b.param("x");
+        let [k, a, r, c, s] = b.vars(["k", "a", "r", "c", "s"]);
+        // `let k = 0; let a = x[k]; bump(&mut k); let c = x[k];`
+        let mut body = b.finish(vec![
+            let_(k, lit("0")),
+            let_(a, read(x, [var(k)])),
+            let_(
+                r,
+                Rvalue::Call(Call {
+                    callee: Callee::Path(syn::parse_quote!(bump)),
+                    recv: None,
+                    args: vec![CallArg::Ref {
+                        place: place(k, []),
+                        mutable: true,
+                        snap: s,
+                    }],
+                    passive: false,
+                }),
+            ),
+            let_(c, read(x, [var(k)])),
+        ]);
+        let ro = readonly(&body, &[x]);
+        share_reads(&mut body, &ro);
+        assert_eq!(shared(&body, c), None);
     }
 
     #[test]
