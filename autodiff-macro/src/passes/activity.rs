@@ -67,6 +67,8 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
 // from: `varied` = the active inputs, `useful` = the seeded outputs
 // into: `varied` = what depends on an active input, `useful` = what an output depends on
 fn propagate(body: &Body, mut varied: Vec<bool>, mut useful: Vec<bool>) -> (Vec<bool>, Vec<bool>) {
+    let mut edges = Vec::new();
+    for_each_stmt(&body.block, &mut |stmt, _| edges.extend(edges_of(stmt)));
     loop {
         let mut changed = false;
         let mut mark = |flags: &mut Vec<bool>, v: VarId| {
@@ -75,86 +77,71 @@ fn propagate(body: &Body, mut varied: Vec<bool>, mut useful: Vec<bool>) -> (Vec<
                 changed = true;
             }
         };
-        for_each_stmt(&body.block, &mut |stmt, _| match stmt {
-            // A call flows from every input to every output (its result and the places
-            // it writes through `&mut`), as its pullback will.
-            Stmt::Let {
-                var,
-                value: Rvalue::Call(call),
-            } if !call.passive => {
-                let inputs = call.inputs();
-                // `v.push(x)` puts `x` into `v` (then rejected with a hint, not dropped).
-                let grows = match (&call.callee, &call.recv) {
-                    (Callee::Method(m, _), Some(recv)) => {
-                        grows_receiver(&m.to_string()).then_some(recv.base)
-                    }
-                    (Callee::Method(..), None) | (Callee::Path(_), _) => None,
-                };
-                let outputs: Vec<VarId> = std::iter::once(*var)
-                    .chain(call.written())
-                    .chain(grows)
-                    .collect();
-                if inputs.iter().any(|v| varied[*v]) {
-                    outputs.iter().for_each(|v| mark(&mut varied, *v));
-                }
-                if outputs.iter().any(|v| useful[*v]) {
-                    inputs.iter().for_each(|v| mark(&mut useful, *v));
-                }
+        for (inputs, outputs) in &edges {
+            if inputs.iter().any(|v| varied[*v]) {
+                outputs.iter().for_each(|v| mark(&mut varied, *v));
             }
-            Stmt::Let { var, value } => {
-                let inputs = differentiable_inputs(value);
-                if inputs.iter().any(|v| varied[*v]) {
-                    mark(&mut varied, *var);
-                }
-                if useful[*var] {
-                    inputs.iter().for_each(|v| mark(&mut useful, *v));
-                }
+            if outputs.iter().any(|v| useful[*v]) {
+                inputs.iter().for_each(|v| mark(&mut useful, *v));
             }
-            Stmt::Assign {
-                var,
-                value: Operand::Var(src),
-                ..
-            } => {
-                if varied[*src] {
-                    mark(&mut varied, *var);
-                }
-                if useful[*var] {
-                    mark(&mut useful, *src);
-                }
-            }
-            Stmt::Store {
-                place,
-                value: Operand::Var(src),
-            } => {
-                if varied[*src] {
-                    mark(&mut varied, place.base);
-                }
-                if useful[place.base] {
-                    mark(&mut useful, *src);
-                }
-            }
-            // Constants carry no derivative; blocks are walked into.
-            Stmt::Assign {
-                value: Operand::Const(_),
-                ..
-            }
-            | Stmt::Store {
-                value: Operand::Const(_),
-                ..
-            }
-            | Stmt::Declare { .. }
-            | Stmt::If { .. }
-            | Stmt::For { .. }
-            | Stmt::Loop { .. }
-            | Stmt::Break(_)
-            | Stmt::Continue(_)
-            | Stmt::Return(_) => {}
-        });
+        }
         if !changed {
             break;
         }
     }
     (varied, useful)
+}
+
+/// The inputs and outputs a statement connects: a derivative flows from every input to
+/// every output.
+fn edges_of(stmt: &Stmt) -> Option<(Vec<VarId>, Vec<VarId>)> {
+    match stmt {
+        // A call flows from every input to every output (its result and the places it
+        // writes through `&mut`), as its pullback will.
+        Stmt::Let {
+            var,
+            value: Rvalue::Call(call),
+        } if !call.passive => {
+            // `v.push(x)` puts `x` into `v` (then rejected with a hint, not dropped).
+            let grows = match (&call.callee, &call.recv) {
+                (Callee::Method(m, _), Some(recv)) => {
+                    grows_receiver(&m.to_string()).then_some(recv.base)
+                }
+                (Callee::Method(..), None) | (Callee::Path(_), _) => None,
+            };
+            let outputs = std::iter::once(*var)
+                .chain(call.written())
+                .chain(grows)
+                .collect();
+            Some((call.inputs(), outputs))
+        }
+        Stmt::Let { var, value } => Some((differentiable_inputs(value), vec![*var])),
+        Stmt::Assign {
+            var,
+            value: Operand::Var(src),
+            ..
+        } => Some((vec![*src], vec![*var])),
+        Stmt::Store {
+            place,
+            value: Operand::Var(src),
+        } => Some((vec![*src], vec![place.base])),
+        // Constants carry no derivative; blocks are walked into.
+        Stmt::Assign {
+            value: Operand::Const(_),
+            ..
+        }
+        | Stmt::Store {
+            value: Operand::Const(_),
+            ..
+        }
+        | Stmt::Declare { .. }
+        | Stmt::If { .. }
+        | Stmt::For { .. }
+        | Stmt::Loop { .. }
+        | Stmt::Break(_)
+        | Stmt::Continue(_)
+        | Stmt::Return(_) => None,
+    }
 }
 
 /// The value `var` is defined with, if a `let` defines it.

@@ -127,15 +127,7 @@ impl Structurizer<'_> {
                     return out;
                 }
                 Stmt::Return(value) => {
-                    let (flag, slot) = self.ret.expect("return flags exist when a return does");
-                    if let (Some(slot), Some(value)) = (slot, value) {
-                        out.push(Stmt::Assign {
-                            var: slot,
-                            value,
-                            overwrites: true,
-                        });
-                    }
-                    out.push(self.set(flag));
+                    self.set_returned(value, &mut out);
                     return out;
                 }
                 Stmt::If { cond, then, els } => {
@@ -200,6 +192,20 @@ impl Structurizer<'_> {
             return out;
         }
         out
+    }
+
+    // from: `return v`
+    // into: `ret = v; returned = true;`
+    fn set_returned(&mut self, value: Option<Operand>, out: &mut Vec<Stmt>) {
+        let (flag, slot) = self.ret.expect("return flags exist when a return does");
+        if let (Some(slot), Some(value)) = (slot, value) {
+            out.push(Stmt::Assign {
+                var: slot,
+                value,
+                overwrites: true,
+            });
+        }
+        out.push(self.set(flag));
     }
 
     /// `let any = f1 || f2 ..; let go = !any;` appended to `out`; returns `go`.
