@@ -196,10 +196,12 @@ fn stmt_has_reverse(
     recorded_at_end: &dyn Fn(VarId) -> bool,
     restored: &dyn Fn(VarId) -> bool,
 ) -> bool {
-    let any = |b: &Block| {
-        b.stmts
-            .iter()
-            .any(|s| stmt_has_reverse(s, active, recorded_at_end, restored))
+    let nested = || {
+        stmt.blocks().into_iter().any(|(b, _)| {
+            b.stmts
+                .iter()
+                .any(|s| stmt_has_reverse(s, active, recorded_at_end, restored))
+        })
     };
     match stmt {
         Stmt::Let {
@@ -211,8 +213,7 @@ fn stmt_has_reverse(
             var, overwrites, ..
         } => active[*var] || *overwrites && restored(*var),
         Stmt::Store { place, .. } => active[place.base],
-        Stmt::If { then, els, .. } => any(then) || any(els),
-        Stmt::For { body, .. } | Stmt::Loop { body, .. } => any(body),
+        Stmt::If { .. } | Stmt::For { .. } | Stmt::Loop { .. } => nested(),
         Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(..) => false,
     }
 }
