@@ -252,7 +252,7 @@ pub fn plan(body: &Body, active: Vec<bool>, readonly: &[bool]) -> Plan {
     Plan { active, vars }
 }
 
-// from: `fn f(x: f64) { let a = ..; for i in 0..n { let t = ..; } }`
+// from: `fn f(x: f64, n: usize) { let a = ..; for i in 0..n { let t = ..; } }`
 // into: `x`, `a`, `n`: `Top`; `i`: `LoopVar`; `t`: `Nested`
 fn scopes(body: &Body) -> Vec<Scope> {
     let mut scope = vec![Scope::Nested; body.vars.len()];
