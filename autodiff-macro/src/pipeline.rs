@@ -35,7 +35,7 @@ pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
             ir::Origin::Param(i) => {
                 matches!(sig.params[i].kind, ParamKind::Ref | ParamKind::SelfRef)
             }
-            _ => false,
+            ir::Origin::User | ir::Origin::Temp | ir::Origin::Control => false,
         })
         .collect();
     cse::share_reads(&mut body, &readonly);
@@ -70,7 +70,7 @@ pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
     dump(&sig, &adjoint);
     if sig.pullback {
         let reads = (0..sig.params.len().min(64))
-            .filter(|i| !plan.unread[emitter.param_var(*i)])
+            .filter(|i| !plan.vars[emitter.param_var(*i)].writes_unread)
             .fold(0u64, |bits, i| bits | 1 << i);
         adjoint.extend(emitter.reads_const(reads));
     }
@@ -80,7 +80,7 @@ pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
 /// Standard-library methods that carry a derivative through them but have no pullback:
 /// a spanned error with what to write instead, rather than a missing `__cotangent_pb_..`.
 fn unsupported_std_calls(body: &ir::Body, plan: &plan::Plan, errors: &mut Errors) {
-    crate::passes::activity::for_each_stmt(&body.block, false, &mut |stmt, _| {
+    crate::ir::walk::for_each_stmt(&body.block, &mut |stmt, _| {
         let ir::Stmt::Let {
             value: ir::Rvalue::Call(call),
             ..

@@ -50,7 +50,7 @@ impl Names {
                         temps += 1;
                         format!("{}{temps}", sanitize(&info.name))
                     }
-                    _ => sanitize(&info.name),
+                    Origin::Param(_) | Origin::User | Origin::Control => sanitize(&info.name),
                 };
                 names.fresh(&base, info.span)
             };

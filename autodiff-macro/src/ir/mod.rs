@@ -11,6 +11,10 @@
 
 use proc_macro2::{Span, TokenStream};
 
+#[cfg(test)]
+pub mod build;
+pub mod walk;
+
 pub use crate::prim::{BinOp, MathFn, UnOp};
 
 /// Index of a variable in [`Body::vars`].
@@ -84,17 +88,7 @@ pub struct Place {
 impl Place {
     /// Variables used as indices.
     pub fn index_vars(&self) -> impl Iterator<Item = VarId> + '_ {
-        self.projs
-            .iter()
-            .flat_map(|p| match p {
-                Proj::Index(op) => vec![op.var()],
-                Proj::Range { start, end, .. } => vec![
-                    start.as_ref().and_then(Operand::var),
-                    end.as_ref().and_then(Operand::var),
-                ],
-                _ => vec![],
-            })
-            .flatten()
+        self.index_operands().into_iter().filter_map(Operand::var)
     }
 }
 
@@ -178,7 +172,7 @@ impl Call {
                 mutable: true,
                 ..
             } => Some(place.base),
-            _ => None,
+            CallArg::Ref { mutable: false, .. } | CallArg::Value(_) => None,
         })
     }
 }
@@ -289,35 +283,38 @@ impl Body {
 }
 
 fn check_block(block: &Block, defined: &mut [bool], structured: bool) {
-    let define = |defined: &mut [bool], v: VarId| {
-        debug_assert!(!defined[v], "IR: variable {v} defined twice");
-        defined[v] = true;
-    };
-    for stmt in &block.stmts {
+    walk::for_each_stmt(block, &mut |stmt, _| {
         match stmt {
-            Stmt::Let { var, .. } | Stmt::Declare { var } => define(defined, *var),
             Stmt::Assign { var, .. } => debug_assert!(defined[*var], "IR: assign before let"),
             Stmt::Store { place, .. } => debug_assert!(defined[place.base]),
-            Stmt::If { then, els, .. } => {
-                check_block(then, defined, structured);
-                check_block(els, defined, structured);
-            }
-            Stmt::For { var, body, .. } => {
-                define(defined, *var);
-                check_block(body, defined, structured);
-            }
-            Stmt::Loop { body, .. } => check_block(body, defined, structured),
             Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(..) => {
                 debug_assert!(!structured, "IR: early exit left after structurize")
             }
+            Stmt::Let { .. }
+            | Stmt::Declare { .. }
+            | Stmt::If { .. }
+            | Stmt::For { .. }
+            | Stmt::Loop { .. } => {}
         }
-    }
+        if let Some(v) = stmt.defs() {
+            debug_assert!(!defined[v], "IR: variable {v} defined twice");
+            defined[v] = true;
+        }
+    });
 }
 
-/// Variables a statement defines directly in the block that holds it.
+/// The variable a statement defines directly in the block that holds it (a `let`'s or a
+/// declaration's; a `for` variable belongs to the loop's body).
 pub fn defined_here(stmt: &Stmt) -> Option<VarId> {
     match stmt {
         Stmt::Let { var, .. } | Stmt::Declare { var } => Some(*var),
-        _ => None,
+        Stmt::For { .. }
+        | Stmt::Assign { .. }
+        | Stmt::Store { .. }
+        | Stmt::If { .. }
+        | Stmt::Loop { .. }
+        | Stmt::Break(_)
+        | Stmt::Continue(_)
+        | Stmt::Return(_) => None,
     }
 }

@@ -175,16 +175,20 @@ impl Lowerer<'_> {
                 .stmts
                 .iter()
                 .chain(self.current_stmts())
-                .find_map(|s| match s {
-                    Stmt::Let {
+                .find_map(|s| {
+                    let Stmt::Let {
                         var,
                         value: Rvalue::Use(Operand::Const(t)),
-                    } if var == v && !self.body.vars[*v].mutable => {
-                        syn::parse2::<syn::LitInt>(t.clone())
-                            .ok()
-                            .and_then(|l| l.base10_parse::<usize>().ok())
+                    } = s
+                    else {
+                        return None;
+                    };
+                    if var != v || self.body.vars[*v].mutable {
+                        return None;
                     }
-                    _ => None,
+                    syn::parse2::<syn::LitInt>(t.clone())
+                        .ok()
+                        .and_then(|l| l.base10_parse::<usize>().ok())
                 }),
         }
     }

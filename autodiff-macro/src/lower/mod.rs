@@ -181,12 +181,11 @@ fn only_float_type(sig: &syn::Signature) -> Option<syn::Ident> {
 
 /// Whether a block holds a `break`, `continue` or `return` (at any depth).
 pub fn has_exit(block: &Block) -> bool {
-    block.stmts.iter().any(|s| match s {
-        Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(_) => true,
-        Stmt::If { then, els, .. } => has_exit(then) || has_exit(els),
-        Stmt::For { body, .. } | Stmt::Loop { body, .. } => has_exit(body),
-        _ => false,
-    })
+    let mut found = false;
+    crate::ir::walk::for_each_stmt(block, &mut |s, _| {
+        found |= matches!(s, Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(_));
+    });
+    found
 }
 
 /// The placeholder for "no value" (unit, or an expression after an error).
@@ -228,7 +227,16 @@ impl Lowerer<'_> {
                         mark(&mut then.stmts, vars);
                         mark(&mut els.stmts, vars);
                     }
-                    _ => {}
+                    // Loops assign on every trip: not an initialisation.
+                    Stmt::Assign { .. }
+                    | Stmt::Let { .. }
+                    | Stmt::Declare { .. }
+                    | Stmt::Store { .. }
+                    | Stmt::For { .. }
+                    | Stmt::Loop { .. }
+                    | Stmt::Break(_)
+                    | Stmt::Continue(_)
+                    | Stmt::Return(_) => {}
                 }
             }
         }

@@ -8,22 +8,8 @@
 
 use crate::front::args::Activity;
 use crate::front::signature::{ParamKind, Signature};
+use crate::ir::walk::for_each_stmt;
 use crate::ir::*;
-
-/// Calls `f` on every statement, depth first, with whether it sits inside a loop body.
-pub fn for_each_stmt<'a>(block: &'a Block, in_loop: bool, f: &mut impl FnMut(&'a Stmt, bool)) {
-    for stmt in &block.stmts {
-        f(stmt, in_loop);
-        match stmt {
-            Stmt::If { then, els, .. } => {
-                for_each_stmt(then, in_loop, f);
-                for_each_stmt(els, in_loop, f);
-            }
-            Stmt::For { body, .. } | Stmt::Loop { body, .. } => for_each_stmt(body, true, f),
-            _ => {}
-        }
-    }
-}
 
 /// The operands through which a derivative can flow into the value of `rv`.
 pub fn differentiable_inputs(rv: &Rvalue) -> Vec<VarId> {
@@ -44,7 +30,13 @@ pub fn differentiable_inputs(rv: &Rvalue) -> Vec<VarId> {
         Rvalue::Cast(op, _, true) => vars(std::slice::from_ref(op)),
         Rvalue::Array(ops) | Rvalue::VecList(ops) => vars(ops),
         Rvalue::Repeat(op, _) | Rvalue::VecRepeat(op, _) => vars(std::slice::from_ref(op)),
-        _ => Vec::new(),
+        // Calls flow through their pullbacks (see `analyze`); the rest is not differentiable.
+        Rvalue::Unary(UnOp::Not, _)
+        | Rvalue::Binary(..)
+        | Rvalue::Cast(_, _, false)
+        | Rvalue::Call(_)
+        | Rvalue::Matches(..)
+        | Rvalue::ZeroOf(_) => Vec::new(),
     }
 }
 
@@ -68,6 +60,15 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
     if let (Some(Operand::Var(r)), true) = (&body.result, seeded) {
         useful[*r] = true;
     }
+    let (varied, useful) = propagate(body, varied, useful);
+    varied.iter().zip(&useful).map(|(a, b)| *a && *b).collect()
+}
+
+// from: `varied` = the active inputs, `useful` = the seeded outputs
+// into: `varied` = what depends on an active input, `useful` = what an output depends on
+fn propagate(body: &Body, mut varied: Vec<bool>, mut useful: Vec<bool>) -> (Vec<bool>, Vec<bool>) {
+    let mut edges = Vec::new();
+    for_each_stmt(&body.block, &mut |stmt, _| edges.extend(edges_of(stmt)));
     loop {
         let mut changed = false;
         let mut mark = |flags: &mut Vec<bool>, v: VarId| {
@@ -76,61 +77,58 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
                 changed = true;
             }
         };
-        for_each_stmt(&body.block, false, &mut |stmt, _| match stmt {
-            // A call flows from every input to every output (its result and the places
-            // it writes through `&mut`), as its pullback will.
-            Stmt::Let {
-                var,
-                value: Rvalue::Call(call),
-            } if !call.passive => {
-                let inputs = call.inputs();
-                let outputs = call_outputs(*var, call);
-                if inputs.iter().any(|v| varied[*v]) {
-                    outputs.iter().for_each(|v| mark(&mut varied, *v));
-                }
-                if outputs.iter().any(|v| useful[*v]) {
-                    inputs.iter().for_each(|v| mark(&mut useful, *v));
-                }
+        for (inputs, outputs) in &edges {
+            if inputs.iter().any(|v| varied[*v]) {
+                outputs.iter().for_each(|v| mark(&mut varied, *v));
             }
-            Stmt::Let { var, value } => {
-                let inputs = differentiable_inputs(value);
-                if inputs.iter().any(|v| varied[*v]) {
-                    mark(&mut varied, *var);
-                }
-                if useful[*var] {
-                    inputs.iter().for_each(|v| mark(&mut useful, *v));
-                }
+            if outputs.iter().any(|v| useful[*v]) {
+                inputs.iter().for_each(|v| mark(&mut useful, *v));
             }
-            Stmt::Assign {
-                var,
-                value: Operand::Var(src),
-                ..
-            } => {
-                if varied[*src] {
-                    mark(&mut varied, *var);
-                }
-                if useful[*var] {
-                    mark(&mut useful, *src);
-                }
-            }
-            Stmt::Store {
-                place,
-                value: Operand::Var(src),
-            } => {
-                if varied[*src] {
-                    mark(&mut varied, place.base);
-                }
-                if useful[place.base] {
-                    mark(&mut useful, *src);
-                }
-            }
-            _ => {}
-        });
+        }
         if !changed {
             break;
         }
     }
-    varied.iter().zip(&useful).map(|(a, b)| *a && *b).collect()
+    (varied, useful)
+}
+
+/// The inputs and outputs a statement connects: a derivative flows from every input to
+/// every output.
+fn edges_of(stmt: &Stmt) -> Option<(Vec<VarId>, Vec<VarId>)> {
+    match stmt {
+        // A call flows from every input to every output (its result and the places it
+        // writes through `&mut`), as its pullback will.
+        Stmt::Let {
+            var,
+            value: Rvalue::Call(call),
+        } if !call.passive => Some((call.inputs(), call_outputs(*var, call))),
+        Stmt::Let { var, value } => Some((differentiable_inputs(value), vec![*var])),
+        Stmt::Assign {
+            var,
+            value: Operand::Var(src),
+            ..
+        } => Some((vec![*src], vec![*var])),
+        Stmt::Store {
+            place,
+            value: Operand::Var(src),
+        } => Some((vec![*src], vec![place.base])),
+        // Constants carry no derivative; blocks are walked into.
+        Stmt::Assign {
+            value: Operand::Const(_),
+            ..
+        }
+        | Stmt::Store {
+            value: Operand::Const(_),
+            ..
+        }
+        | Stmt::Declare { .. }
+        | Stmt::If { .. }
+        | Stmt::For { .. }
+        | Stmt::Loop { .. }
+        | Stmt::Break(_)
+        | Stmt::Continue(_)
+        | Stmt::Return(_) => None,
+    }
 }
 
 /// What a call `var = call` may change: its result, the places it writes through `&mut`,
@@ -150,7 +148,7 @@ pub fn call_outputs(var: VarId, call: &Call) -> Vec<VarId> {
 /// The value `var` is defined with, if a `let` defines it.
 pub fn find_let(block: &Block, var: VarId) -> Option<&Rvalue> {
     let mut found = None;
-    for_each_stmt(block, false, &mut |stmt, _| {
+    for_each_stmt(block, &mut |stmt, _| {
         if let Stmt::Let { var: v, value } = stmt {
             if *v == var {
                 found = Some(value);
@@ -163,4 +161,97 @@ pub fn find_let(block: &Block, var: VarId) -> Option<&Rvalue> {
 /// `Vec` methods that store their arguments into the receiver.
 pub fn grows_receiver(method: &str) -> bool {
     matches!(method, "push" | "extend_from_slice" | "extend" | "resize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::build::*;
+
+    /// `propagate` from the `varied` and `useful` seeds.
+    fn flags(body: &Body, varied: &[VarId], useful: &[VarId]) -> (Vec<bool>, Vec<bool>) {
+        let n = body.vars.len();
+        let (mut v, mut u) = (vec![false; n], vec![false; n]);
+        varied.iter().for_each(|x| v[*x] = true);
+        useful.iter().for_each(|x| u[*x] = true);
+        propagate(body, v, u)
+    }
+
+    #[test]
+    fn active_is_varied_and_useful() {
+        let mut b = Builder::new();
+        let (x, c) = (b.param("x"), b.param("c"));
+        let [t, y, unused] = b.vars(["t", "y", "unused"]);
+        let body = b.finish(vec![
+            let_(t, bin(BinOp::Mul, var(x), var(c))),
+            let_(y, math(MathFn::Sin, vec![var(t)])),
+            let_(unused, bin(BinOp::Mul, var(x), var(x))),
+        ]);
+        let (varied, useful) = flags(&body, &[x], &[y]);
+        assert!(varied[x] && varied[t] && varied[y] && varied[unused]);
+        assert!(!varied[c], "a constant input is not varied");
+        assert!(useful[t] && useful[x] && useful[c]);
+        assert!(!useful[unused], "nothing reads `unused`");
+    }
+
+    #[test]
+    fn comparisons_and_integer_casts_stop_variation() {
+        let mut b = Builder::new();
+        let x = b.param("x");
+        let [lt, k, f] = b.vars(["lt", "k", "f"]);
+        let body = b.finish(vec![
+            let_(lt, bin(BinOp::Other("<"), var(x), lit("1.0"))),
+            let_(k, Rvalue::Cast(var(x), syn::parse_quote!(usize), false)),
+            let_(f, Rvalue::Cast(var(x), syn::parse_quote!(f32), true)),
+        ]);
+        let (varied, _) = flags(&body, &[x], &[]);
+        assert!(!varied[lt] && !varied[k]);
+        assert!(varied[f], "a cast to a float carries the derivative");
+    }
+
+    #[test]
+    fn stores_and_assignments_flow_both_ways_in_loops() {
+        let mut b = Builder::new();
+        let (x, out) = (b.param("x"), b.param("out"));
+        let [s, i, xi, t] = b.vars(["s", "i", "xi", "t"]);
+        // `let s = 0.0; for i in 0..3 { let xi = x[i]; let t = s + xi; s = t; } out[0] = s;`
+        let body = b.finish(vec![
+            let_(s, lit("0.0")),
+            for_(
+                i,
+                lit("0"),
+                lit("3"),
+                vec![
+                    let_(xi, read(x, [var(i)])),
+                    let_(t, bin(BinOp::Add, var(s), var(xi))),
+                    assign(s, var(t)),
+                ],
+            ),
+            store(place(out, [lit("0")]), var(s)),
+        ]);
+        let (varied, useful) = flags(&body, &[x], &[out]);
+        for v in [s, xi, t, out] {
+            assert!(varied[v] && useful[v], "{}", body.vars[v].name);
+        }
+        assert!(!varied[i], "a loop index is never varied");
+    }
+
+    #[test]
+    fn calls_flow_from_inputs_to_outputs_unless_passive() {
+        let mut b = Builder::new();
+        let x = b.param("x");
+        let [r, n] = b.vars(["r", "n"]);
+        let call = |passive: bool, name: &str| {
+            Rvalue::Call(Call {
+                callee: Callee::Path(syn::parse_str(name).unwrap()),
+                recv: None,
+                args: vec![CallArg::Value(var(x))],
+                passive,
+            })
+        };
+        let body = b.finish(vec![let_(r, call(false, "f")), let_(n, call(true, "g"))]);
+        let (varied, useful) = flags(&body, &[x], &[r, n]);
+        assert!(varied[r] && useful[x]);
+        assert!(!varied[n], "a passive call's result carries no derivative");
+    }
 }

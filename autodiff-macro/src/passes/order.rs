@@ -2,6 +2,7 @@
 //! as it was at some statement; whether a later write can have changed it decides what
 //! must be recorded.
 
+use crate::ir::walk::{for_each_stmt, Site};
 use crate::ir::*;
 
 /// Where a statement sits: its rank in program order and the loops around it.
@@ -19,41 +20,23 @@ impl Position {
     }
 }
 
+impl Position {
+    /// Where `at` is, kept beyond the walk.
+    pub fn of(at: &Site) -> Position {
+        Position {
+            rank: at.rank,
+            loops: at.loops.to_vec(),
+        }
+    }
+}
+
 /// The `snap` variables of reference arguments whose place may be written after the call,
 /// before the reverse sweep reads it: those must be recorded at the call.
 pub fn written_after_call(block: &Block) -> Vec<VarId> {
     let mut writes: Vec<(VarId, Position)> = Vec::new();
     let mut reads: Vec<(VarId, VarId, Position)> = Vec::new();
-    let (mut rank, mut loop_ids) = (0, 0);
-    positions(
-        block,
-        &mut Vec::new(),
-        &mut rank,
-        &mut loop_ids,
-        &mut writes,
-        &mut reads,
-    );
-    reads
-        .into_iter()
-        .filter(|(_, base, at)| writes.iter().any(|(b, w)| b == base && at.may_run_after(w)))
-        .map(|(snap, _, _)| snap)
-        .collect()
-}
-
-fn positions(
-    block: &Block,
-    loops: &mut Vec<usize>,
-    rank: &mut usize,
-    loop_ids: &mut usize,
-    writes: &mut Vec<(VarId, Position)>,
-    reads: &mut Vec<(VarId, VarId, Position)>,
-) {
-    for stmt in &block.stmts {
-        *rank += 1;
-        let here = Position {
-            rank: *rank,
-            loops: loops.clone(),
-        };
+    for_each_stmt(block, &mut |stmt, at| {
+        let here = Position::of(at);
         match stmt {
             Stmt::Assign { var, .. } => writes.push((*var, here)),
             Stmt::Store { place, .. } => writes.push((place.base, here)),
@@ -62,68 +45,36 @@ fn positions(
                 ..
             } => {
                 for a in &call.args {
-                    if let CallArg::Ref {
-                        place,
-                        mutable,
-                        snap,
-                    } = a
-                    {
-                        reads.push((*snap, place.base, here.clone()));
-                        if *mutable {
-                            writes.push((place.base, here.clone()));
+                    match a {
+                        CallArg::Ref {
+                            place,
+                            mutable,
+                            snap,
+                        } => {
+                            reads.push((*snap, place.base, here.clone()));
+                            if *mutable {
+                                writes.push((place.base, here.clone()));
+                            }
                         }
+                        CallArg::Value(_) => {}
                     }
                 }
             }
-            Stmt::If { then, els, .. } => {
-                positions(then, loops, rank, loop_ids, writes, reads);
-                positions(els, loops, rank, loop_ids, writes, reads);
-            }
-            Stmt::For { body, .. } | Stmt::Loop { body, .. } => {
-                *loop_ids += 1;
-                loops.push(*loop_ids);
-                positions(body, loops, rank, loop_ids, writes, reads);
-                loops.pop();
-            }
-            _ => {}
+            Stmt::Let { .. }
+            | Stmt::Declare { .. }
+            | Stmt::If { .. }
+            | Stmt::For { .. }
+            | Stmt::Loop { .. }
+            | Stmt::Break(_)
+            | Stmt::Continue(_)
+            | Stmt::Return(_) => {}
         }
-    }
-}
-
-/// Calls `f` with each statement and its position, nested statements included.
-pub fn walk<'a>(block: &'a Block, f: &mut impl FnMut(&'a Stmt, &Position)) {
-    fn go<'a>(
-        block: &'a Block,
-        loops: &mut Vec<usize>,
-        rank: &mut usize,
-        loop_ids: &mut usize,
-        f: &mut impl FnMut(&'a Stmt, &Position),
-    ) {
-        for stmt in &block.stmts {
-            *rank += 1;
-            f(
-                stmt,
-                &Position {
-                    rank: *rank,
-                    loops: loops.clone(),
-                },
-            );
-            match stmt {
-                Stmt::If { then, els, .. } => {
-                    go(then, loops, rank, loop_ids, f);
-                    go(els, loops, rank, loop_ids, f);
-                }
-                Stmt::For { body, .. } | Stmt::Loop { body, .. } => {
-                    *loop_ids += 1;
-                    loops.push(*loop_ids);
-                    go(body, loops, rank, loop_ids, f);
-                    loops.pop();
-                }
-                _ => {}
-            }
-        }
-    }
-    go(block, &mut Vec::new(), &mut 0, &mut 0, f);
+    });
+    reads
+        .into_iter()
+        .filter(|(_, base, at)| writes.iter().any(|(b, w)| b == base && at.may_run_after(w)))
+        .map(|(snap, _, _)| snap)
+        .collect()
 }
 
 /// `restored[v]`: some assignment to `v` may run after a statement whose reverse reads `v`,
@@ -132,9 +83,9 @@ pub fn walk<'a>(block: &'a Block, f: &mut impl FnMut(&'a Stmt, &Position)) {
 pub fn restored_vars(block: &Block, n: usize, reads_of: impl Fn(&Stmt) -> Vec<VarId>) -> Vec<bool> {
     let mut reads: Vec<Vec<Position>> = vec![Vec::new(); n];
     let mut assigns: Vec<Vec<Position>> = vec![Vec::new(); n];
-    walk(block, &mut |stmt, at| {
+    for_each_stmt(block, &mut |stmt, at| {
         for v in reads_of(stmt) {
-            reads[v].push(at.clone());
+            reads[v].push(Position::of(at));
         }
         if let Stmt::Assign {
             var,
@@ -142,7 +93,7 @@ pub fn restored_vars(block: &Block, n: usize, reads_of: impl Fn(&Stmt) -> Vec<Va
             ..
         } = stmt
         {
-            assigns[*var].push(at.clone());
+            assigns[*var].push(Position::of(at));
         }
     });
     (0..n)
@@ -159,19 +110,26 @@ pub fn restored_vars(block: &Block, n: usize, reads_of: impl Fn(&Stmt) -> Vec<Va
 pub fn receivers_written_after(block: &Block) -> Vec<VarId> {
     let mut writes: Vec<(VarId, Position)> = Vec::new();
     let mut calls: Vec<(VarId, VarId, Position)> = Vec::new();
-    walk(block, &mut |stmt, at| match stmt {
-        Stmt::Assign { var, .. } => writes.push((*var, at.clone())),
-        Stmt::Store { place, .. } => writes.push((place.base, at.clone())),
+    for_each_stmt(block, &mut |stmt, at| match stmt {
+        Stmt::Assign { var, .. } => writes.push((*var, Position::of(at))),
+        Stmt::Store { place, .. } => writes.push((place.base, Position::of(at))),
         Stmt::Let {
             var,
             value: Rvalue::Call(call),
         } => {
-            writes.extend(call.written().map(|b| (b, at.clone())));
+            writes.extend(call.written().map(|b| (b, Position::of(at))));
             if let Some(recv) = &call.recv {
-                calls.push((*var, recv.base, at.clone()));
+                calls.push((*var, recv.base, Position::of(at)));
             }
         }
-        _ => {}
+        Stmt::Let { .. }
+        | Stmt::Declare { .. }
+        | Stmt::If { .. }
+        | Stmt::For { .. }
+        | Stmt::Loop { .. }
+        | Stmt::Break(_)
+        | Stmt::Continue(_)
+        | Stmt::Return(_) => {}
     });
     calls
         .into_iter()

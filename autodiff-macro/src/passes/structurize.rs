@@ -5,6 +5,7 @@
 
 use quote::quote;
 
+use crate::ir::walk::for_each_within;
 use crate::ir::*;
 
 /// The flags of the loop being transformed, created when first needed.
@@ -70,31 +71,22 @@ pub fn structurize(body: &mut Body, ret_ty: Option<&syn::Type>) {
 }
 
 fn count_returns(stmts: &[Stmt]) -> usize {
-    stmts
-        .iter()
-        .map(|s| match s {
-            Stmt::Return(..) => 1,
-            Stmt::If { then, els, .. } => count_returns(&then.stmts) + count_returns(&els.stmts),
-            Stmt::For { body, .. } | Stmt::Loop { body, .. } => count_returns(&body.stmts),
-            _ => 0,
-        })
-        .sum()
+    let mut n = 0;
+    for stmt in stmts {
+        for_each_within(stmt, &mut |s| {
+            n += usize::from(matches!(s, Stmt::Return(..)))
+        });
+    }
+    n
 }
 
-/// Whether `stmt` assigns one of `flags` (anywhere inside it).
+/// Whether `stmt` assigns `flag` (anywhere inside it).
 fn sets_flag(stmt: &Stmt, flag: VarId) -> bool {
-    match stmt {
-        Stmt::Assign { var, .. } => *var == flag,
-        Stmt::If { then, els, .. } => then
-            .stmts
-            .iter()
-            .chain(&els.stmts)
-            .any(|s| sets_flag(s, flag)),
-        Stmt::For { body, .. } | Stmt::Loop { body, .. } => {
-            body.stmts.iter().any(|s| sets_flag(s, flag))
-        }
-        _ => false,
-    }
+    let mut sets = false;
+    for_each_within(stmt, &mut |s| {
+        sets |= matches!(s, Stmt::Assign { var, .. } if *var == flag);
+    });
+    sets
 }
 
 impl Structurizer<'_> {
@@ -135,15 +127,7 @@ impl Structurizer<'_> {
                     return out;
                 }
                 Stmt::Return(value) => {
-                    let (flag, slot) = self.ret.expect("return flags exist when a return does");
-                    if let (Some(slot), Some(value)) = (slot, value) {
-                        out.push(Stmt::Assign {
-                            var: slot,
-                            value,
-                            overwrites: true,
-                        });
-                    }
-                    out.push(self.set(flag));
+                    self.set_returned(value, &mut out);
                     return out;
                 }
                 Stmt::If { cond, then, els } => {
@@ -175,7 +159,10 @@ impl Structurizer<'_> {
                         counter,
                     });
                 }
-                other => {
+                other @ (Stmt::Let { .. }
+                | Stmt::Declare { .. }
+                | Stmt::Assign { .. }
+                | Stmt::Store { .. }) => {
                     out.push(other);
                     continue;
                 }
@@ -205,6 +192,20 @@ impl Structurizer<'_> {
             return out;
         }
         out
+    }
+
+    // from: `return v`
+    // into: `ret = v; returned = true;`
+    fn set_returned(&mut self, value: Option<Operand>, out: &mut Vec<Stmt>) {
+        let (flag, slot) = self.ret.expect("return flags exist when a return does");
+        if let (Some(slot), Some(value)) = (slot, value) {
+            out.push(Stmt::Assign {
+                var: slot,
+                value,
+                overwrites: true,
+            });
+        }
+        out.push(self.set(flag));
     }
 
     /// `let any = f1 || f2 ..; let go = !any;` appended to `out`; returns `go`.
@@ -277,5 +278,167 @@ impl Structurizer<'_> {
             c
         });
         (Block { stmts }, exit, counter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::build::*;
+    use crate::ir::walk::for_each_stmt;
+    use proc_macro2::Span;
+
+    fn names(body: &Body, stmts: &[Stmt]) -> Vec<String> {
+        stmts
+            .iter()
+            .map(|s| match s.defs() {
+                Some(v) => format!("let {}", body.vars[v].name),
+                None => match s {
+                    Stmt::Assign { var, .. } => format!("{} =", body.vars[*var].name),
+                    Stmt::If { .. } => "if".into(),
+                    Stmt::Loop { .. } => "loop".into(),
+                    other => format!("{other:?}"),
+                },
+            })
+            .collect()
+    }
+
+    fn early_exits(body: &Body) -> usize {
+        let mut n = 0;
+        for_each_stmt(&body.block, &mut |s, _| {
+            n += usize::from(matches!(
+                s,
+                Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(_)
+            ));
+        });
+        n
+    }
+
+    #[test]
+    fn a_final_return_is_the_result() {
+        let mut b = Builder::new();
+        let x = b.param("x");
+        let [t] = b.vars(["t"]);
+        let mut body = b.finish(vec![
+            let_(t, bin(BinOp::Mul, var(x), var(x))),
+            Stmt::Return(Some(var(t))),
+        ]);
+        structurize(&mut body, Some(&syn::parse_quote!(f64)));
+        assert!(matches!(body.result, Some(Operand::Var(v)) if v == t));
+        assert_eq!(names(&body, &body.block.stmts), ["let t"]);
+    }
+
+    #[test]
+    fn a_break_becomes_an_exit_flag_with_a_trip_counter() {
+        let mut b = Builder::new();
+        let (x, c) = (b.param("x"), b.param("c"));
+        let [i, t] = b.vars(["i", "t"]);
+        // `for i in 0..3 { if c { break } let t = x * x; }`
+        let mut body = b.finish(vec![for_(
+            i,
+            lit("0"),
+            lit("3"),
+            vec![
+                if_(var(c), vec![Stmt::Break(Span::call_site())], vec![]),
+                let_(t, bin(BinOp::Mul, var(x), var(x))),
+            ],
+        )]);
+        structurize(&mut body, None);
+        assert_eq!(early_exits(&body), 0);
+        body.check(true);
+        assert_eq!(
+            names(&body, &body.block.stmts),
+            ["let broke", "let trips", "let i"]
+        );
+        let Stmt::For {
+            body: inner,
+            exit: Some(exit),
+            counter: Some(_),
+            ..
+        } = &body.block.stmts[2]
+        else {
+            panic!("the loop names its exit flag and counter");
+        };
+        assert_eq!(body.vars[*exit].name, "broke");
+        // The statements after the `if` run only when the flag is not raised.
+        assert_eq!(names(&body, &inner.stmts), ["if", "let go", "if"]);
+        let Stmt::If { then, .. } = &inner.stmts[2] else {
+            unreachable!()
+        };
+        assert_eq!(names(&body, &then.stmts), ["let t"]);
+    }
+
+    #[test]
+    fn a_continue_is_a_flag_reset_on_every_trip() {
+        let mut b = Builder::new();
+        let (x, c) = (b.param("x"), b.param("c"));
+        let [i, t] = b.vars(["i", "t"]);
+        let mut body = b.finish(vec![for_(
+            i,
+            lit("0"),
+            lit("3"),
+            vec![
+                if_(var(c), vec![Stmt::Continue(Span::call_site())], vec![]),
+                let_(t, var(x)),
+            ],
+        )]);
+        structurize(&mut body, None);
+        assert_eq!(early_exits(&body), 0);
+        let Stmt::For {
+            body: inner,
+            exit,
+            counter,
+            ..
+        } = &body.block.stmts[0]
+        else {
+            panic!("no declarations before the loop");
+        };
+        assert!(
+            exit.is_none() && counter.is_none(),
+            "every trip runs to the end"
+        );
+        assert_eq!(
+            names(&body, &inner.stmts),
+            ["let skip", "if", "let go", "if"]
+        );
+    }
+
+    #[test]
+    fn an_early_return_in_a_loop_sets_the_returned_value_and_leaves_the_loop() {
+        let mut b = Builder::new();
+        let (x, c) = (b.param("x"), b.param("c"));
+        let [i] = b.vars(["i"]);
+        // `for i in 0..3 { if c { return x } } return 0.0`
+        let mut body = b.finish(vec![
+            for_(
+                i,
+                lit("0"),
+                lit("3"),
+                vec![if_(var(c), vec![Stmt::Return(Some(var(x)))], vec![])],
+            ),
+            Stmt::Return(Some(lit("0.0"))),
+        ]);
+        structurize(&mut body, Some(&syn::parse_quote!(f64)));
+        assert_eq!(early_exits(&body), 0);
+        body.check(true);
+        let Some(Operand::Var(ret)) = body.result else {
+            panic!("the result is the `ret` variable");
+        };
+        assert_eq!(body.vars[ret].name, "ret");
+        assert_eq!(
+            names(&body, &body.block.stmts),
+            [
+                "let returned",
+                "let ret",
+                "let trips",
+                "let i",
+                "let go",
+                "if"
+            ]
+        );
+        let Stmt::For { exit: Some(e), .. } = &body.block.stmts[3] else {
+            panic!("the loop is left when `returned` is set");
+        };
+        assert_eq!(body.vars[*e].name, "returned");
     }
 }

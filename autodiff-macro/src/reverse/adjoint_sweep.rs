@@ -56,7 +56,7 @@ impl Emitter<'_> {
     fn reverse_block(&self, block: &Block) -> TokenStream {
         let mut out = TokenStream::new();
         for v in block.stmts.iter().filter_map(defined_here) {
-            if self.plan.snapshot[v] {
+            if self.plan.recorded_at_end(v) {
                 let (x, tape) = (self.names.var(v), &self.names.tape[v]);
                 let m = self.body.vars[v].mutable.then(|| quote!(mut));
                 out.extend(quote!(let #m #x = #tape.pop();));
@@ -65,7 +65,7 @@ impl Emitter<'_> {
         // Elements of read-only arguments and index arithmetic are recomputed, in order.
         for stmt in &block.stmts {
             if let Stmt::Let { var, value } = stmt {
-                if self.plan.remat[*var] && self.plan.needed[*var] {
+                if self.plan.recomputed(*var) {
                     let value = self.at_read_time(*var, value);
                     let (x, value) = (self.names.var(*var), self.rvalue(&value));
                     out.extend(quote!(let #x = #value;));
@@ -85,7 +85,7 @@ impl Emitter<'_> {
     // from: `let x5 = ltri[idx]` recomputed where `idx += 1` has not been undone yet
     // into: `let x5 = ltri[(idx - 1)]`
     fn at_read_time(&self, var: VarId, value: &Rvalue) -> Rvalue {
-        let offsets = &self.plan.counter_offsets[var];
+        let offsets = &self.plan.vars[var].counter_offsets;
         let Rvalue::Read(place) = value else {
             return value.clone();
         };
@@ -98,7 +98,9 @@ impl Emitter<'_> {
                         let n = self.operand(n);
                         at = match op {
                             BinOp::Add => quote!((#at + #n)),
-                            _ => quote!((#at - #n)),
+                            BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem | BinOp::Other(_) => {
+                                quote!((#at - #n))
+                            }
                         };
                     }
                     *proj = Proj::Index(Operand::Const(at));
@@ -118,10 +120,10 @@ impl Emitter<'_> {
             let d = &self.names.adjoint[v];
             // `shaped` values are witnessed ones (never top-level) that are not scalars,
             // so never `dead`.
-            if self.plan.shaped[v] {
+            if self.plan.shape_recorded(v) {
                 let (w, s) = (&self.names.witness[v], &self.names.shape[v]);
                 out.extend(quote!(let mut #d = #p::zero_shaped(#w, &#s.pop());));
-            } else if self.plan.witness[v] && !top || self.plan.dead[v] {
+            } else if self.plan.zero_from_witness(v) && !top || self.plan.dead(v) {
                 let w = &self.names.witness[v];
                 out.extend(quote!(let mut #d = #p::zero_of(#w);));
             } else {
@@ -157,7 +159,7 @@ impl Emitter<'_> {
                 }
                 if self.plan.restores(*var, *overwrites) {
                     let (x, tape) = (self.names.var(*var), &self.names.tape[*var]);
-                    match self.plan.undo_of(value) {
+                    match self.plan.inverse_of(value) {
                         Some((op, n)) => {
                             let (op, n) = (
                                 if *op == BinOp::Add {
@@ -188,7 +190,7 @@ impl Emitter<'_> {
                         // An element of a caller's buffer is left at `0.0`, not `-0.0`.
                         let take = match self.body.vars[place.base].origin {
                             Origin::Param(_) => quote!(take_zeroed),
-                            _ => quote!(take),
+                            Origin::User | Origin::Temp | Origin::Control => quote!(take),
                         };
                         quote!({ let #g = #p::#take(&mut #d); #p::accumulate(&mut #ds, #g); })
                     }
@@ -270,7 +272,7 @@ impl Emitter<'_> {
                     mutable,
                     snap,
                 } => {
-                    if self.plan.snap[*snap] {
+                    if self.plan.vars[*snap].referent_snapshot {
                         let (tape, target) = (&self.names.tape[*snap], self.referent(place));
                         if *mutable {
                             let guard = self.snapshot_guard(call, &mask, k);
@@ -395,7 +397,15 @@ impl Emitter<'_> {
                     out.extend(quote!(for #e in #g.iter() { #p::accumulate(&mut #a, ::core::clone::Clone::clone(#e)); }));
                 }
             }
-            _ => {}
+            // Calls are reversed by `reverse_call`; the rest carries no derivative.
+            Rvalue::Read(_)
+            | Rvalue::Copy(..)
+            | Rvalue::Unary(UnOp::Not, _)
+            | Rvalue::Cast(_, _, false)
+            | Rvalue::Call(_)
+            | Rvalue::Matches(..)
+            | Rvalue::Bind(..)
+            | Rvalue::ZeroOf(_) => {}
         }
         out
     }

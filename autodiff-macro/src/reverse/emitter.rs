@@ -18,14 +18,14 @@ pub struct Emitter<'a> {
     pub body: &'a Body,
     pub plan: &'a Plan,
     pub names: &'a Names,
-    /// Set while the forward sweep is emitted, where `plan.skipped` values do not exist.
+    /// Set while the forward sweep is emitted, where deferred values (`Forward::Deferred`) do not exist.
     pub in_forward: std::cell::Cell<bool>,
 }
 
 impl Emitter<'_> {
     /// Whether `v` has no value here, only its type witness (a pullback's skipped value).
     pub fn witnessed(&self, v: VarId) -> bool {
-        self.plan.dead[v] || self.plan.skipped[v] && self.in_forward.get()
+        self.plan.dead(v) || self.plan.deferred(v) && self.in_forward.get()
     }
 
     pub fn operand(&self, op: &Operand) -> TokenStream {
@@ -104,7 +104,7 @@ impl Emitter<'_> {
     pub fn is_reference_param(&self, v: VarId) -> bool {
         match self.body.vars[v].origin {
             Origin::Param(i) => self.sig.params[i].kind.is_reference(),
-            _ => false,
+            Origin::User | Origin::Temp | Origin::Control => false,
         }
     }
 
@@ -120,7 +120,7 @@ impl Emitter<'_> {
         let args = call.args.iter().map(|a| match a {
             CallArg::Value(op) if active(op.var()) => 'a',
             CallArg::Ref { place, .. } if active(Some(place.base)) => 'd',
-            _ => 'c',
+            CallArg::Value(_) | CallArg::Ref { .. } => 'c',
         });
         recv.chain(args).collect()
     }
@@ -185,7 +185,7 @@ impl Emitter<'_> {
     pub fn is_shadowed(&self, v: VarId) -> bool {
         match self.body.vars[v].origin {
             Origin::Param(i) => self.sig.params[i].activity == Activity::Duplicated,
-            _ => false,
+            Origin::User | Origin::Temp | Origin::Control => false,
         }
     }
 
@@ -220,7 +220,7 @@ impl Emitter<'_> {
         let mut out = TokenStream::new();
         for v in 0..self.body.vars.len() {
             let tape = &self.names.tape[v];
-            match self.plan.tape[v] {
+            match self.plan.vars[v].tape {
                 Some(TapeKind::Tape) => out
                     .extend(quote!(let mut #tape = #p::Tape::at({ static SITE: u8 = 0; &SITE });)),
                 Some(TapeKind::Slot) => out.extend(quote!(let mut #tape = #p::Slot::new();)),
@@ -230,11 +230,11 @@ impl Emitter<'_> {
 
                 None => {}
             }
-            if self.plan.witness[v] || self.plan.dead[v] || self.plan.skipped[v] {
+            if self.plan.zero_from_witness(v) || self.plan.dead(v) || self.plan.deferred(v) {
                 let w = &self.names.witness[v];
                 out.extend(quote!(let mut #w = #p::Witness::unknown();));
             }
-            if self.plan.shaped[v] {
+            if self.plan.shape_recorded(v) {
                 let s = &self.names.shape[v];
                 out.extend(quote!(let mut #s = #p::Tape::new();));
             }
@@ -291,7 +291,7 @@ impl Emitter<'_> {
         }
         let p = private();
         let mut done = Vec::new();
-        crate::passes::activity::for_each_stmt(&self.body.block, false, &mut |stmt, _| {
+        crate::ir::walk::for_each_stmt(&self.body.block, &mut |stmt, _| {
             let Stmt::Let {
                 value: Rvalue::Call(call),
                 ..
@@ -309,7 +309,7 @@ impl Emitter<'_> {
                     continue;
                 };
                 let v = place.base;
-                if !self.plan.snap[*snap] || !self.is_reference_param(v) {
+                if !self.plan.vars[*snap].referent_snapshot || !self.is_reference_param(v) {
                     continue;
                 }
                 // The field written (`self.h`), or the whole parameter when indices, which

@@ -6,3 +6,4 @@ pub mod emitter;
 pub mod plan;
 pub mod primal_sweep;
 pub mod prune;
+pub mod recording;

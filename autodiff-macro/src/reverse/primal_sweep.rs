@@ -29,15 +29,15 @@ impl Emitter<'_> {
         let mut out = TokenStream::new();
         for v in block.stmts.iter().filter_map(defined_here) {
             let x = self.names.var(v);
-            if self.plan.witness[v] && !self.plan.dead[v] {
+            if self.plan.zero_from_witness(v) && !self.plan.dead(v) {
                 let w = &self.names.witness[v];
                 out.extend(quote!(#w = #p::Witness::of(&#x);));
-                if self.plan.shaped[v] {
+                if self.plan.shape_recorded(v) {
                     let s = &self.names.shape[v];
                     out.extend(quote!(#s.push(#p::shape_of(&#x));));
                 }
             }
-            if self.plan.snapshot[v] {
+            if self.plan.recorded_at_end(v) {
                 let tape = &self.names.tape[v];
                 out.extend(quote!(#tape.push(#x);));
             }
@@ -50,7 +50,7 @@ impl Emitter<'_> {
     fn skipped_stmt(&self, stmt: &Stmt) -> Option<TokenStream> {
         let p = private();
         match stmt {
-            Stmt::Let { var, value } if self.plan.dead[*var] || self.plan.skipped[*var] => {
+            Stmt::Let { var, value } if self.plan.dead(*var) || self.plan.deferred(*var) => {
                 let w = &self.names.witness[*var];
                 let rv = self.rvalue(value);
                 // `let s: f64 = ..`: the written type, for what only it determines.
@@ -62,14 +62,28 @@ impl Emitter<'_> {
                         let b = self.operand(b);
                         quote!(#p::same_type(#rv, &#b))
                     }
-                    _ => rv,
+                    Rvalue::Binary(..)
+                    | Rvalue::Use(_)
+                    | Rvalue::Read(_)
+                    | Rvalue::Copy(..)
+                    | Rvalue::Unary(..)
+                    | Rvalue::Math(..)
+                    | Rvalue::Cast(..)
+                    | Rvalue::Array(_)
+                    | Rvalue::Repeat(..)
+                    | Rvalue::VecRepeat(..)
+                    | Rvalue::VecList(_)
+                    | Rvalue::Call(_)
+                    | Rvalue::Matches(..)
+                    | Rvalue::Bind(..)
+                    | Rvalue::ZeroOf(_) => rv,
                 };
                 Some(quote!(#w = #p::Witness #ty::of_fn(|| #rv);))
             }
-            Stmt::Assign { var, value, .. } if self.plan.dead[*var] => {
+            Stmt::Assign { var, value, .. } if self.plan.dead(*var) => {
                 let w = &self.names.witness[*var];
                 Some(match value {
-                    Operand::Var(v) if !self.plan.dead[*v] => {
+                    Operand::Var(v) if !self.plan.dead(*v) => {
                         let x = self.names.var(*v);
                         quote!(#w = #p::Witness::of(&#x);)
                     }
@@ -79,12 +93,25 @@ impl Emitter<'_> {
                     }
                 })
             }
-            Stmt::Store { place, .. } if self.plan.unread[place.base] => Some(TokenStream::new()),
+            Stmt::Store { place, .. } if self.plan.vars[place.base].writes_unread => {
+                Some(TokenStream::new())
+            }
             // A variable nothing reads any more (a by-value parameter updated in place
             // whose final value the pullback does not need): its update is skipped with
             // the values it came from.
-            Stmt::Assign { var, .. } if self.plan.unread[*var] => Some(TokenStream::new()),
-            _ => None,
+            Stmt::Assign { var, .. } if self.plan.vars[*var].writes_unread => {
+                Some(TokenStream::new())
+            }
+            Stmt::Let { .. }
+            | Stmt::Assign { .. }
+            | Stmt::Store { .. }
+            | Stmt::Declare { .. }
+            | Stmt::If { .. }
+            | Stmt::For { .. }
+            | Stmt::Loop { .. }
+            | Stmt::Break(_)
+            | Stmt::Continue(_)
+            | Stmt::Return(_) => None,
         }
     }
 
@@ -191,7 +218,7 @@ impl Emitter<'_> {
                     mutable,
                 } = a
                 {
-                    if self.plan.snap[*snap] {
+                    if self.plan.vars[*snap].referent_snapshot {
                         let (tape, target) = (&self.names.tape[*snap], self.referent(place));
                         let push = quote!(#tape.push(&#target););
                         out.extend(if *mutable {
@@ -233,7 +260,9 @@ impl Emitter<'_> {
         }
         for stmt in &block.stmts {
             match stmt {
-                Stmt::Let { var, .. } | Stmt::Declare { var } if self.plan.snapshot[*var] => {
+                Stmt::Let { var, .. } | Stmt::Declare { var }
+                    if self.plan.recorded_at_end(*var) =>
+                {
                     add(pushes, *var)
                 }
                 Stmt::Assign {
@@ -245,7 +274,16 @@ impl Emitter<'_> {
                     self.count_pushes(then, pushes);
                     self.count_pushes(els, pushes);
                 }
-                _ => {}
+                // Nested loops reserve for themselves.
+                Stmt::Let { .. }
+                | Stmt::Declare { .. }
+                | Stmt::Assign { .. }
+                | Stmt::Store { .. }
+                | Stmt::For { .. }
+                | Stmt::Loop { .. }
+                | Stmt::Break(_)
+                | Stmt::Continue(_)
+                | Stmt::Return(_) => {}
             }
         }
     }

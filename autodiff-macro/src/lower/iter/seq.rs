@@ -43,7 +43,7 @@ pub(crate) fn same(a: &Operand, b: &Operand) -> bool {
     match (a, b) {
         (Operand::Var(x), Operand::Var(y)) => x == y,
         (Operand::Const(x), Operand::Const(y)) => x.to_string() == y.to_string(),
-        _ => false,
+        (Operand::Var(_), Operand::Const(_)) | (Operand::Const(_), Operand::Var(_)) => false,
     }
 }
 
@@ -319,7 +319,7 @@ impl Lowerer<'_> {
             BinOp::Add | BinOp::Sub if is_lit(&b, "0") => return a,
             BinOp::Mul if is_lit(&a, "1") => return b,
             BinOp::Mul | BinOp::Div if is_lit(&b, "1") => return a,
-            _ => {}
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem | BinOp::Other(_) => {}
         }
         self.bind("n", span, Rvalue::Binary(op, a, b))
     }
