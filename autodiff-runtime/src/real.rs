@@ -205,6 +205,18 @@ pub mod rules {
             -(g * y) / r2
         }
     }
+    /// The tangent of `x as D` for the tangent `t` of `x`: `t` converted to the type of
+    /// the result `_like` (forward mode's counterpart of `accumulate_cast`).
+    #[inline(always)]
+    pub fn cast_like<S, D>(t: S, _like: D) -> D
+    where
+        D: crate::adjoint::CastAdjoint<S> + crate::adjoint::TypeZero,
+    {
+        // -0 + t is t exactly, signed zeros included.
+        let mut out = D::adjoint_zero();
+        out.accumulate_cast(t);
+        out
+    }
     /// `x % m` with respect to `m`: `-g trunc(x / m)`.
     #[inline(always)]
     pub fn rem_divisor<T: Real>(x: T, m: T, g: T) -> T {
@@ -228,5 +240,10 @@ mod tests {
         assert_eq!(rules::powf_exponent(0.0, 0.0, 1.0), 0.0);
         assert_eq!(rules::clamp_branch(1.0, 1.0, 2.0), 0);
         assert_eq!(rules::hypot(0.0, 0.0, 1.0), 0.0);
+        assert_eq!(rules::cast_like(1.5f64, 0.0f32), 1.5f32);
+        assert_eq!(
+            rules::cast_like(-0.0f32, 0.0f64).to_bits(),
+            (-0.0f64).to_bits()
+        );
     }
 }
