@@ -66,6 +66,7 @@ math_fns! {
     Abs "abs" 1, MulAdd "mul_add" 3, Max "max" 2, Min "min" 2, Clamp "clamp" 3,
     ToDegrees "to_degrees" 1, ToRadians "to_radians" 1, Fract "fract" 1,
     Signum "signum" 1, Floor "floor" 1, Ceil "ceil" 1, Round "round" 1, Trunc "trunc" 1,
+    Copysign "copysign" 2,
 }
 
 /// A primitive with a derivative rule (`rules/`): the operations the IR applies to

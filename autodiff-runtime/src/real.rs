@@ -176,6 +176,19 @@ pub mod rules {
             0
         }
     }
+    /// `y = x.copysign(s)` with respect to `x`: `g` where `y` kept the sign of `x`, `-g`
+    /// where it flipped it, and 0 at `x == 0` (a kink: `|x|` for a positive `s`, as
+    /// [`abs`]). With respect to `s` the derivative is 0.
+    #[inline(always)]
+    pub fn copysign<T: Real>(x: T, y: T, g: T) -> T {
+        if x == T::ZERO {
+            T::ZERO
+        } else if y == x {
+            g
+        } else {
+            -g
+        }
+    }
     /// `r = hypot(a, b)` with respect to `a`: `g a / r`, 0 at the origin.
     #[inline(always)]
     pub fn hypot<T: Real>(a: T, r: T, g: T) -> T {
@@ -240,6 +253,8 @@ mod tests {
         assert_eq!(rules::powf_exponent(0.0, 0.0, 1.0), 0.0);
         assert_eq!(rules::clamp_branch(1.0, 1.0, 2.0), 0);
         assert_eq!(rules::hypot(0.0, 0.0, 1.0), 0.0);
+        assert_eq!(rules::copysign(-0.0, 0.0, 1.0), 0.0);
+        assert_eq!(rules::copysign(-2.0f32, 2.0, 1.0), -1.0);
         assert_eq!(rules::cast_like(1.5f64, 0.0f32), 1.5f32);
         assert_eq!(
             rules::cast_like(-0.0f32, 0.0f64).to_bits(),

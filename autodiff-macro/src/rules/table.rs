@@ -98,10 +98,12 @@ pub(super) fn partial(
         (Math(ToDegrees), _) => plus(quote!((#g).to_degrees())),
         (Math(ToRadians), _) => plus(quote!((#g).to_radians())),
         (Math(Fract), _) => plus(quote!(#g)),
+        (Math(Copysign), 0) => plus(quote!(#r::copysign(#x, #y, #g))),
 
         // Zero: an integer exponent, piecewise-constant functions, comparisons and logic.
         (Math(Powi), _) => return None,
         (Math(Signum | Floor | Ceil | Round | Trunc), _) => return None,
+        (Math(Copysign), _) => return None,
         (Bin(Other(_)), _) => return None,
     })
 }
