@@ -126,7 +126,7 @@ pub fn adjoint(
 /// The result's tangent `Σ_k ∂y/∂a[k] · ȧ[k]` as an expression, for operands `a`, primal
 /// result `y` and the operands' tangents `dots` (`None` for an inactive operand, which is
 /// skipped). `None` when no operand contributes: the tangent is zero.
-#[allow(dead_code)] // Forward mode (`#[autodiff_forward]`) is its caller; tested below.
+#[allow(dead_code)] // Forward mode's; `tests/forward_rules.rs` runs what it writes.
 pub fn tangent(
     prim: Prim,
     a: &[TokenStream],
