@@ -8,8 +8,9 @@
 //! - the adjoint agrees with central finite differences of the untouched primal;
 //!
 //! and, where known, exact values (`sin'(0) = 1`) and the documented conventions at kinks
-//! (`abs'(0) = 0`, ties of `max`/`min` to the receiver, `clamp` bounds inclusive,
-//! `powi(x, 0)' = 0`, `powf` exponent at `x = 0`, `hypot`/`atan2` at the origin).
+//! (`abs'(0) = 0`, `copysign` at `x = 0`, ties of `max`/`min` to the receiver, `clamp`
+//! bounds inclusive, `powi(x, 0)' = 0`, `powf` exponent at `x = 0`, `hypot`/`atan2` at
+//! the origin).
 
 use cotangent::{autodiff_reverse, gradcheck, gradcheck_with, GradcheckOptions};
 use std::f64::consts::{LN_10, LN_2, PI};
@@ -882,6 +883,89 @@ fn rule_abs() {
     assert_eq!(d_abs_p(0.0, 1.0), (0.0, 0.0));
     assert_eq!(d_abs_32(0.0, 1.0), (0.0, 0.0));
     unary32(abs_32, d_abs_32, &[-2.0, -0.01, 0.01, 3.0], d);
+}
+
+#[autodiff_reverse(d_copysign_m, Active, Active, Active)]
+fn copysign_m(x: f64, s: f64) -> f64 {
+    x.copysign(s)
+}
+#[autodiff_reverse(d_copysign_p, Active, Active, Active)]
+fn copysign_p(x: f64, s: f64) -> f64 {
+    f64::copysign(x, s)
+}
+#[autodiff_reverse(d_copysign_32, Active, Active, Active)]
+fn copysign_32(x: f32, s: f32) -> f32 {
+    x.copysign(s)
+}
+/// A constant sign, and the result used twice (the rule reads `x` and the result).
+#[autodiff_reverse(d_copysign_poly, Active, Const, Active)]
+fn copysign_poly(x: f64, s: f64) -> f64 {
+    let y = x.copysign(s);
+    y * y * y + 2.0 * y
+}
+
+#[test]
+fn rule_copysign() {
+    // Both signs of `x` and `s`, near zero, and `x = 0` (central differences of `|x|` at
+    // 0 are 0, the convention). Not `s = 0`, where the function jumps.
+    let pts = [
+        (2.0, 3.0),
+        (2.0, -3.0),
+        (-2.0, 3.0),
+        (-2.0, -3.0),
+        (0.5, -1e-3),
+        (-1e-3, 0.25),
+        (0.0, 1.0),
+        (0.0, -1.0),
+    ];
+    let grad = |x: f64, s: f64| {
+        let d = if x == 0.0 {
+            0.0
+        } else if x.signum() == s.signum() {
+            1.0
+        } else {
+            -1.0
+        };
+        (d, 0.0)
+    };
+    binary(copysign_m, d_copysign_m, &pts, grad);
+    binary(copysign_p, d_copysign_p, &pts, grad);
+    assert_eq!(d_copysign_m(-2.0, 3.0, 1.0), (2.0, -1.0, 0.0));
+    assert_eq!(d_copysign_p(-2.0, -3.0, 1.0), (-2.0, 1.0, 0.0));
+    // documented: 0 at `x = 0`, as `abs`; a signed zero `s` decides the sign
+    assert_eq!(d_copysign_m(0.0, 5.0, 1.0), (0.0, 0.0, 0.0));
+    assert_eq!(d_copysign_m(-0.0, 5.0, 1.0), (0.0, 0.0, 0.0));
+    assert_eq!(d_copysign_m(2.0, 0.0, 1.0), (2.0, 1.0, 0.0));
+    assert_eq!(d_copysign_m(2.0, -0.0, 1.0), (-2.0, -1.0, 0.0));
+    assert_eq!(d_copysign_32(-1.5, 0.0, 1.0), (1.5, -1.0, 0.0));
+    binary32(
+        copysign_32,
+        d_copysign_32,
+        &[(1.5, 2.0), (1.5, -2.0), (-0.5, 0.25), (-0.5, -0.25)],
+        grad,
+    );
+    for &(x, s) in &[
+        (1.5, 2.0),
+        (1.5, -2.0),
+        (-0.5, 3.0),
+        (-0.5, -3.0),
+        (0.0, -1.0),
+    ] {
+        let (v, gx) = d_copysign_poly(x, s, 1.0);
+        assert_bits(v, copysign_poly(x, s));
+        let y = x.copysign(s);
+        let expected = if x == 0.0 {
+            0.0
+        } else {
+            (3.0 * y * y + 2.0) * y / x
+        };
+        assert_close(gx, expected, 1e-12, &format!("at ({x:e}, {s:e})"));
+        check(
+            &[x],
+            |v| copysign_poly(v[0], s),
+            |v, d| d[0] += d_copysign_poly(v[0], s, 1.0).1,
+        );
+    }
 }
 
 #[autodiff_reverse(d_signum_m, Active, Active)]

@@ -107,7 +107,7 @@ fn unsupported_std_calls(body: &ir::Body, plan: &plan::Plan, errors: &mut Errors
             "try_into" | "try_from" => {
                 "copy the elements into an array (`let a = [x[0], x[1], x[2]];`) and pass `&a`"
             }
-            "rem_euclid" | "div_euclid" | "copysign" | "sin_cos" => {
+            "rem_euclid" | "div_euclid" | "sin_cos" => {
                 "write it with supported operations (`%`, `floor`, `sin`, `cos`)"
             }
             _ => return,

@@ -2,7 +2,7 @@
 //! the crate): operators, the math primitives the macro knows, and the standard-library
 //! names that decide whether a value can carry a derivative.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinOp {
     Add,
     Sub,
@@ -13,7 +13,7 @@ pub enum BinOp {
     Other(&'static str),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnOp {
     Neg,
     Not,
@@ -29,10 +29,14 @@ macro_rules! math_fns {
     ($($variant:ident $name:literal $arity:literal),* $(,)?) => {
         /// A float method the macro knows how to differentiate (or knows has a zero
         /// derivative).
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum MathFn { $($variant),* }
 
         impl MathFn {
+            /// Every primitive, in declaration order.
+            #[cfg(test)]
+            pub const ALL: &'static [MathFn] = &[$(MathFn::$variant),*];
+
             /// The primitive called `name` taking `arity` operands, receiver included.
             pub fn from_name(name: &str, arity: usize) -> Option<MathFn> {
                 match (name, arity) {
@@ -43,6 +47,11 @@ macro_rules! math_fns {
             /// The method name, as written in Rust.
             pub fn name(self) -> &'static str {
                 match self { $(MathFn::$variant => $name),* }
+            }
+            /// The number of operands, receiver included.
+            #[cfg(test)]
+            pub fn arity(self) -> usize {
+                match self { $(MathFn::$variant => $arity),* }
             }
         }
     };
@@ -57,21 +66,19 @@ math_fns! {
     Abs "abs" 1, MulAdd "mul_add" 3, Max "max" 2, Min "min" 2, Clamp "clamp" 3,
     ToDegrees "to_degrees" 1, ToRadians "to_radians" 1, Fract "fract" 1,
     Signum "signum" 1, Floor "floor" 1, Ceil "ceil" 1, Round "round" 1, Trunc "trunc" 1,
+    Copysign "copysign" 2,
 }
 
-impl MathFn {
-    /// Piecewise-constant functions have a zero derivative: their result is inactive.
-    pub fn differentiable(self) -> bool {
-        !matches!(
-            self,
-            MathFn::Signum | MathFn::Floor | MathFn::Ceil | MathFn::Round | MathFn::Trunc
-        )
-    }
-
-    /// Operands that can carry a derivative (`powi`'s exponent is an integer).
-    pub fn differentiable_arg(self, k: usize) -> bool {
-        self.differentiable() && !(self == MathFn::Powi && k == 1)
-    }
+/// A primitive with a derivative rule (`rules/`): the operations the IR applies to
+/// float operands, each with its operands in order (`a op b`; the receiver first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Prim {
+    Bin(BinOp),
+    /// `-a`.
+    Neg,
+    Math(MathFn),
+    /// `a as f32` / `a as f64` from a float.
+    FloatCast,
 }
 
 /// Methods whose result never carries a derivative, whatever the receiver: allowed on

@@ -176,6 +176,19 @@ pub mod rules {
             0
         }
     }
+    /// `y = x.copysign(s)` with respect to `x`: `g` where `y` kept the sign of `x`, `-g`
+    /// where it flipped it, and 0 at `x == 0` (a kink: `|x|` for a positive `s`, as
+    /// [`abs`]). With respect to `s` the derivative is 0.
+    #[inline(always)]
+    pub fn copysign<T: Real>(x: T, y: T, g: T) -> T {
+        if x == T::ZERO {
+            T::ZERO
+        } else if y == x {
+            g
+        } else {
+            -g
+        }
+    }
     /// `r = hypot(a, b)` with respect to `a`: `g a / r`, 0 at the origin.
     #[inline(always)]
     pub fn hypot<T: Real>(a: T, r: T, g: T) -> T {
@@ -205,6 +218,18 @@ pub mod rules {
             -(g * y) / r2
         }
     }
+    /// The tangent of `x as D` for the tangent `t` of `x`: `t` converted to the type of
+    /// the result `_like` (forward mode's counterpart of `accumulate_cast`).
+    #[inline(always)]
+    pub fn cast_like<S, D>(t: S, _like: D) -> D
+    where
+        D: crate::adjoint::CastAdjoint<S> + crate::adjoint::TypeZero,
+    {
+        // -0 + t is t exactly, signed zeros included.
+        let mut out = D::adjoint_zero();
+        out.accumulate_cast(t);
+        out
+    }
     /// `x % m` with respect to `m`: `-g trunc(x / m)`.
     #[inline(always)]
     pub fn rem_divisor<T: Real>(x: T, m: T, g: T) -> T {
@@ -228,5 +253,12 @@ mod tests {
         assert_eq!(rules::powf_exponent(0.0, 0.0, 1.0), 0.0);
         assert_eq!(rules::clamp_branch(1.0, 1.0, 2.0), 0);
         assert_eq!(rules::hypot(0.0, 0.0, 1.0), 0.0);
+        assert_eq!(rules::copysign(-0.0, 0.0, 1.0), 0.0);
+        assert_eq!(rules::copysign(-2.0f32, 2.0, 1.0), -1.0);
+        assert_eq!(rules::cast_like(1.5f64, 0.0f32), 1.5f32);
+        assert_eq!(
+            rules::cast_like(-0.0f32, 0.0f64).to_bits(),
+            (-0.0f64).to_bits()
+        );
     }
 }

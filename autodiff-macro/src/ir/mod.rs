@@ -15,7 +15,7 @@ use proc_macro2::{Span, TokenStream};
 pub mod build;
 pub mod walk;
 
-pub use crate::prim::{BinOp, MathFn, UnOp};
+pub use crate::prim::{BinOp, MathFn, Prim, UnOp};
 
 /// Index of a variable in [`Body::vars`].
 pub type VarId = usize;
@@ -149,6 +149,32 @@ pub enum CallArg {
         mutable: bool,
         snap: VarId,
     },
+}
+
+impl Rvalue {
+    /// The primitive this value applies, with its operands, when it has a derivative rule
+    /// (`rules/`).
+    pub fn primitive(&self) -> Option<(Prim, Vec<&Operand>)> {
+        match self {
+            Rvalue::Unary(UnOp::Neg, a) => Some((Prim::Neg, vec![a])),
+            Rvalue::Binary(op, a, b) => Some((Prim::Bin(*op), vec![a, b])),
+            Rvalue::Math(f, args, _) => Some((Prim::Math(*f), args.iter().collect())),
+            Rvalue::Cast(a, _, true) => Some((Prim::FloatCast, vec![a])),
+            Rvalue::Unary(UnOp::Not, _)
+            | Rvalue::Cast(_, _, false)
+            | Rvalue::Use(_)
+            | Rvalue::Read(_)
+            | Rvalue::Copy(..)
+            | Rvalue::Array(_)
+            | Rvalue::Repeat(..)
+            | Rvalue::VecRepeat(..)
+            | Rvalue::VecList(_)
+            | Rvalue::Call(_)
+            | Rvalue::Matches(..)
+            | Rvalue::Bind(..)
+            | Rvalue::ZeroOf(_) => None,
+        }
+    }
 }
 
 impl Call {

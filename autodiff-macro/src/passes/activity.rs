@@ -136,8 +136,8 @@ fn edges_of(stmt: &Stmt) -> Option<(Vec<VarId>, Vec<VarId>)> {
 /// dropped).
 pub fn call_outputs(var: VarId, call: &Call) -> Vec<VarId> {
     let grows = match (&call.callee, &call.recv) {
-        (Callee::Method(m, _), Some(recv)) if grows_receiver(&m.to_string()) => Some(recv.base),
-        _ => None,
+        (Callee::Method(m, _), Some(recv)) => grows_receiver(&m.to_string()).then_some(recv.base),
+        (Callee::Method(..), None) | (Callee::Path(_), _) => None,
     };
     std::iter::once(var)
         .chain(call.written())

@@ -356,32 +356,6 @@ impl Emitter<'_> {
                 let a = self.adjoint_place(place);
                 out.extend(quote!(#p::accumulate_from(&mut #a, #g);));
             }
-            Rvalue::Unary(UnOp::Neg, op) => {
-                if let Some(a) = adj(op) {
-                    out.extend(quote!(#a -= #g;));
-                }
-            }
-            Rvalue::Binary(op, a, b) => {
-                let (ta, tb) = (self.operand(a), self.operand(b));
-                for (k, operand) in [a, b].into_iter().enumerate() {
-                    if let Some(target) = adj(operand) {
-                        out.extend(op.adjoint(k, &ta, &tb, &y, &g, &target));
-                    }
-                }
-            }
-            Rvalue::Math(f, args, _) => {
-                let toks: Vec<TokenStream> = args.iter().map(|a| self.operand(a)).collect();
-                for (k, operand) in args.iter().enumerate() {
-                    if let (true, Some(target)) = (f.differentiable_arg(k), adj(operand)) {
-                        out.extend(f.adjoint(k, &toks, &y, &g, &target));
-                    }
-                }
-            }
-            Rvalue::Cast(op, _, true) => {
-                if let Some(a) = adj(op) {
-                    out.extend(quote!(#p::accumulate_cast(&mut #a, #g);));
-                }
-            }
             Rvalue::Array(ops) | Rvalue::VecList(ops) => {
                 for (k, op) in ops.iter().enumerate() {
                     if let Some(a) = adj(op) {
@@ -395,6 +369,20 @@ impl Emitter<'_> {
                 if let Some(a) = adj(op) {
                     let e = &self.names.scratch;
                     out.extend(quote!(for #e in #g.iter() { #p::accumulate(&mut #a, ::core::clone::Clone::clone(#e)); }));
+                }
+            }
+            // Operators, math primitives and float casts: the rule table.
+            rv @ (Rvalue::Unary(UnOp::Neg, _)
+            | Rvalue::Binary(..)
+            | Rvalue::Math(..)
+            | Rvalue::Cast(_, _, true)) => {
+                if let Some((prim, ops)) = rv.primitive() {
+                    let toks: Vec<TokenStream> = ops.iter().map(|a| self.operand(a)).collect();
+                    for (k, operand) in ops.into_iter().enumerate() {
+                        if let Some(target) = adj(operand) {
+                            out.extend(crate::rules::adjoint(prim, k, &toks, &y, &g, &target));
+                        }
+                    }
                 }
             }
             // Calls are reversed by `reverse_call`; the rest carries no derivative.

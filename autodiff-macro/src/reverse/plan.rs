@@ -530,39 +530,23 @@ fn needs_of(plan: &Needs, stmt: &Stmt) -> Vec<VarId> {
 
         Stmt::Let { var, value } if plan.active[*var] => match value {
             Rvalue::Read(place) | Rvalue::Copy(place, _) => out.extend(place.index_vars()),
-            Rvalue::Binary(op, a, b) => {
-                let needs = op.needs();
-                if needs.args {
-                    // `a * b`: each adjoint reads the other operand; `a / b` and `a % b` read both.
-                    if *op == BinOp::Mul {
-                        if active(a) {
-                            add(b);
+            // Each active operand's rule reads what its table entry uses (`a * b`: the
+            // other operand).
+            rv @ (Rvalue::Unary(..) | Rvalue::Binary(..) | Rvalue::Math(..) | Rvalue::Cast(..)) => {
+                if let Some((prim, ops)) = rv.primitive() {
+                    for (k, _) in ops.iter().enumerate().filter(|(_, op)| active(op)) {
+                        let needs = crate::rules::needs(prim, k);
+                        for (_, op) in ops.iter().enumerate().filter(|(j, _)| needs.arg(*j)) {
+                            add(op);
                         }
-                        if active(b) {
-                            add(a);
+                        if needs.result {
+                            add(&Operand::Var(*var));
                         }
-                    } else {
-                        add(a);
-                        add(b);
                     }
-                }
-                if needs.result {
-                    out.push(*var);
-                }
-            }
-            Rvalue::Math(f, args, _) => {
-                let needs = f.needs();
-                if needs.args {
-                    args.iter().for_each(&mut add);
-                }
-                if needs.result {
-                    out.push(*var);
                 }
             }
             // Linear, or not differentiated: no primal value needed.
             Rvalue::Use(_)
-            | Rvalue::Unary(..)
-            | Rvalue::Cast(..)
             | Rvalue::Array(_)
             | Rvalue::Repeat(..)
             | Rvalue::VecRepeat(..)

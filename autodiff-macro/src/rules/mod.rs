@@ -1,175 +1,248 @@
-//! The derivative rules: each primitive next to its adjoint, micrograd style.
+//! The derivative rules of every mode, from one table (`table.rs`): each primitive's
+//! partial derivative per operand, applied to a seed. From an entry come
 //!
-//! A rule gets the tokens of the primal operands `a`, of the primal result `y` and of the
-//! result's adjoint `g`, and writes the statement that adds the contribution into the
-//! adjoint place `adj` of operand `k`. Rules are method calls and untyped literals, so the
-//! same tokens work for `f32` and `f64`; rules that need a branch or a typed constant call
-//! `::cotangent::__private::rules`, which documents the conventions at kinks.
+//! - the reverse-mode statement [`adjoint`]: `adj += g · ∂y/∂a[k]`;
+//! - the forward-mode expression [`tangent`]: `ẏ = Σ_k ∂y/∂a[k] · ȧ[k]` over the active
+//!   operands;
+//! - what the reverse statement reads, [`needs`]: found in the entry's tokens, so it cannot
+//!   disagree with them.
+//!
+//! Both modes keep an entry's guards: a singular partial is skipped for a zero seed (the
+//! adjoint or tangent of a value in an untaken branch stays 0, not `0 * inf = NaN`), and a
+//! branch partial (`max`) follows the branch the primal took.
+//!
+//! Only `prim` is used here: the rules are tokens in, tokens out.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+mod table;
 
-use crate::prim::{BinOp, MathFn};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
-/// What an adjoint reads besides `g`: the primal operands, the primal result.
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{format_ident, quote};
+
+use crate::prim::{MathFn, Prim};
+
+/// How an operand's term joins its adjoint (or the result's tangent).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Join {
+    /// `adj += term`.
+    Add,
+    /// `adj -= term`.
+    Sub,
+    /// `adj += term as _`: a float cast's adjoint changes type.
+    Cast,
+}
+
+/// One operand's partial derivative applied to a seed `g`: an entry of the table.
+#[derive(Clone, Debug)]
+struct Partial {
+    /// `g · ∂y/∂a[k]`, up to the sign of `join`: linear in `g`.
+    term: TokenStream,
+    join: Join,
+    /// The primal's branch on which the partial is `term` (elsewhere it is 0).
+    when: Option<TokenStream>,
+    /// Infinite somewhere in the domain: skipped for a zero seed.
+    singular: bool,
+}
+
+impl Partial {
+    fn new(term: TokenStream, join: Join) -> Partial {
+        Partial {
+            term,
+            join,
+            when: None,
+            singular: false,
+        }
+    }
+
+    fn when(self, cond: TokenStream) -> Partial {
+        Partial {
+            when: Some(cond),
+            ..self
+        }
+    }
+
+    fn singular(self) -> Partial {
+        Partial {
+            singular: true,
+            ..self
+        }
+    }
+
+    /// `adj += term` as a statement, under the entry's guards.
+    fn statement(&self, g: &TokenStream, adj: &TokenStream) -> TokenStream {
+        let term = &self.term;
+        let stmt = match self.join {
+            Join::Add => quote!(#adj += #term;),
+            Join::Sub => quote!(#adj -= #term;),
+            Join::Cast => quote!(::cotangent::__private::accumulate_cast(&mut #adj, #term);),
+        };
+        let stmt = match &self.when {
+            Some(cond) => quote!(if #cond { #stmt }),
+            None => stmt,
+        };
+        if self.singular {
+            quote!(if ::cotangent::__private::rules::nonzero(#g) { #stmt })
+        } else {
+            stmt
+        }
+    }
+
+    /// The term as a summand of the result's tangent for the operand's tangent `dot`:
+    /// whether it is subtracted, and the expression.
+    fn summand(&self, dot: &TokenStream, y: &TokenStream) -> (bool, TokenStream) {
+        let r = quote!(::cotangent::__private::rules);
+        let mut term = match self.join {
+            Join::Cast => quote!(#r::cast_like(#dot, #y)),
+            Join::Add | Join::Sub => self.term.clone(),
+        };
+        if let Some(cond) = &self.when {
+            term = quote!(if #cond { #term } else { ::core::default::Default::default() });
+        }
+        if self.singular {
+            // A zero tangent is its own (typed) zero.
+            term = quote!(if #r::nonzero(#dot) { #term } else { #dot });
+        }
+        (self.join == Join::Sub, term)
+    }
+}
+
+/// `adj += g · ∂y/∂a[k]` as a statement, for operands `a`, primal result `y` and the
+/// result's adjoint `g`; empty where the partial is zero.
+pub fn adjoint(
+    prim: Prim,
+    k: usize,
+    a: &[TokenStream],
+    y: &TokenStream,
+    g: &TokenStream,
+    adj: &TokenStream,
+) -> TokenStream {
+    table::partial(prim, k, a, y, g)
+        .map(|p| p.statement(g, adj))
+        .unwrap_or_default()
+}
+
+/// The result's tangent `Σ_k ∂y/∂a[k] · ȧ[k]` as an expression, for operands `a`, primal
+/// result `y` and the operands' tangents `dots` (`None` for an inactive operand, which is
+/// skipped). `None` when no operand contributes: the tangent is zero.
+#[allow(dead_code)] // Forward mode's; `tests/forward_rules.rs` runs what it writes.
+pub fn tangent(
+    prim: Prim,
+    a: &[TokenStream],
+    y: &TokenStream,
+    dots: &[Option<TokenStream>],
+) -> Option<TokenStream> {
+    let summands: Vec<(bool, TokenStream)> = dots
+        .iter()
+        .enumerate()
+        .filter_map(|(k, dot)| {
+            let dot = dot.as_ref()?;
+            Some(table::partial(prim, k, a, y, dot)?.summand(dot, y))
+        })
+        .collect();
+    if let [(false, only)] = summands.as_slice() {
+        return Some(only.clone());
+    }
+    let mut out: Option<TokenStream> = None;
+    for (negative, term) in summands {
+        let term = parenthesized(term);
+        out = Some(match (out, negative) {
+            (None, false) => term,
+            (None, true) => quote!(-#term),
+            (Some(sum), false) => quote!(#sum + #term),
+            (Some(sum), true) => quote!(#sum - #term),
+        });
+    }
+    out
+}
+
+/// `(t)` unless `t` is one token tree already.
+fn parenthesized(t: TokenStream) -> TokenStream {
+    if t.clone().into_iter().nth(1).is_none() {
+        t
+    } else {
+        quote!((#t))
+    }
+}
+
+/// The primal values the reverse statement of operand `k` reads besides the seed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Needs {
-    pub args: bool,
+    /// Bit `j`: operand `j`.
+    args: u8,
     pub result: bool,
 }
 
-const ARGS: Needs = Needs {
-    args: true,
-    result: false,
-};
-const RESULT: Needs = Needs {
-    args: false,
-    result: true,
-};
-const BOTH: Needs = Needs {
-    args: true,
-    result: true,
-};
-const NOTHING: Needs = Needs {
-    args: false,
-    result: false,
-};
+impl Needs {
+    pub fn arg(self, j: usize) -> bool {
+        self.args & (1 << j) != 0
+    }
+}
+
+/// Operands a primitive can take (`mul_add`, `clamp`).
+const MAX_ARITY: usize = 3;
+
+/// What `adjoint(prim, k, ..)` reads, found by writing it for placeholder operands; `None`
+/// where operand `k` has a zero partial.
+fn entry(prim: Prim, k: usize) -> Option<Needs> {
+    thread_local! {
+        static CACHE: RefCell<HashMap<(Prim, usize), Option<Needs>>> = RefCell::default();
+    }
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(&(prim, k)).copied()) {
+        return hit;
+    }
+    let a: Vec<TokenStream> = (0..MAX_ARITY)
+        .map(|j| {
+            let id = format_ident!("__rule_arg{j}");
+            quote!(#id)
+        })
+        .collect();
+    let (y, g, adj) = (quote!(__rule_y), quote!(__rule_g), quote!(__rule_target));
+    let found = table::partial(prim, k, &a, &y, &g).map(|p| {
+        let mut idents = Vec::new();
+        idents_in(p.statement(&g, &adj), &mut idents);
+        let mut needs = Needs::default();
+        for id in idents {
+            if id == "__rule_y" {
+                needs.result = true;
+            } else if let Some(j) = id.strip_prefix("__rule_arg") {
+                needs.args |= 1 << j.parse::<u8>().expect("placeholder index");
+            }
+        }
+        needs
+    });
+    CACHE.with(|c| c.borrow_mut().insert((prim, k), found));
+    found
+}
+
+fn idents_in(tokens: TokenStream, out: &mut Vec<String>) {
+    for tt in tokens {
+        match tt {
+            TokenTree::Ident(id) => out.push(id.to_string()),
+            TokenTree::Group(g) => idents_in(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+/// The primal values (operands, result) the adjoint of operand `k` reads.
+pub fn needs(prim: Prim, k: usize) -> Needs {
+    entry(prim, k).unwrap_or_default()
+}
+
+/// Whether a derivative flows through operand `k` (its partial is not zero).
+pub fn differentiable(prim: Prim, k: usize) -> bool {
+    entry(prim, k).is_some()
+}
 
 impl MathFn {
-    pub fn needs(self) -> Needs {
-        use MathFn::*;
-        match self {
-            Exp | Exp2 | ExpM1 | Sqrt | Cbrt | Recip | Tan | Tanh => RESULT,
-            Log | Powf | Hypot => BOTH,
-            ToDegrees | ToRadians | Fract => NOTHING,
-            Signum | Floor | Ceil | Round | Trunc => NOTHING,
-            _ => ARGS,
-        }
-    }
-
-    /// `adj += ∂y/∂a[k] * g`, as a statement.
-    pub fn adjoint(
-        self,
-        k: usize,
-        a: &[TokenStream],
-        y: &TokenStream,
-        g: &TokenStream,
-        adj: &TokenStream,
-    ) -> TokenStream {
-        let rule = self.rule(k, a, y, g, adj);
-        if self.singular() {
-            let r = quote!(::cotangent::__private::rules);
-            return quote!(if #r::nonzero(#g) { #rule });
-        }
-        rule
-    }
-
-    /// Derivatives that are infinite at a point of the domain (the rule of such a value
-    /// in an untaken branch must not give `0 * inf`).
-    fn singular(self) -> bool {
-        use MathFn::*;
-        matches!(
-            self,
-            Ln | Log | Log2 | Log10 | Sqrt | Cbrt | Powf | Asin | Acos | Acosh | Atanh
-        )
-    }
-
-    fn rule(
-        self,
-        k: usize,
-        a: &[TokenStream],
-        y: &TokenStream,
-        g: &TokenStream,
-        adj: &TokenStream,
-    ) -> TokenStream {
-        use MathFn::*;
-        let r = quote!(::cotangent::__private::rules);
-        let x = &a[0];
-        let a1 = a.get(1).cloned().unwrap_or_default();
-        let a2 = a.get(2).cloned().unwrap_or_default();
-        let ak = &a[k];
-        let add = |e: TokenStream| quote!(#adj += #e;);
-        match (self, k) {
-            (Exp, _) => add(quote!(#g * #y)),
-            (Exp2, _) => add(quote!(#r::exp2(#y, #g))),
-            (ExpM1, _) => add(quote!(#g * (#y + 1.0))),
-            (Ln, _) => add(quote!(#g / #x)),
-            (Ln1p, _) => add(quote!(#g / (#x + 1.0))),
-            (Log, 0) => add(quote!(#r::log_x(#x, #a1, #g))),
-            (Log, _) => add(quote!(#r::log_base(#a1, #y, #g))),
-            (Log2, _) => add(quote!(#r::log2(#x, #g))),
-            (Log10, _) => add(quote!(#r::log10(#x, #g))),
-            (Sqrt, _) => add(quote!(#g / (2.0 * #y))),
-            (Cbrt, _) => add(quote!(#g / (3.0 * #y * #y))),
-            (Powi, _) => add(quote!(#r::powi(#x, #a1, #g))),
-            (Powf, 0) => add(quote!(#r::powf_base(#x, #a1, #g))),
-            (Powf, _) => add(quote!(#r::powf_exponent(#x, #y, #g))),
-            (Recip, _) => quote!(#adj -= #g * #y * #y;),
-            (Sin, _) => add(quote!(#g * #x.cos())),
-            (Cos, _) => quote!(#adj -= #g * #x.sin();),
-            (Tan, _) => add(quote!(#g * (1.0 + #y * #y))),
-            (Asin, _) => add(quote!(#g / (1.0 - #x * #x).sqrt())),
-            (Acos, _) => quote!(#adj -= #g / (1.0 - #x * #x).sqrt();),
-            (Atan, _) => add(quote!(#g / (1.0 + #x * #x))),
-            (Atan2, 0) => add(quote!(#r::atan2_y(#x, #a1, #g))),
-            (Atan2, _) => add(quote!(#r::atan2_x(#x, #a1, #g))),
-            (Sinh, _) => add(quote!(#g * #x.cosh())),
-            (Cosh, _) => add(quote!(#g * #x.sinh())),
-            (Tanh, _) => add(quote!(#g * (1.0 - #y * #y))),
-            (Asinh, _) => add(quote!(#g / (#x * #x + 1.0).sqrt())),
-            (Acosh, _) => add(quote!(#g / (#x * #x - 1.0).sqrt())),
-            (Atanh, _) => add(quote!(#g / (1.0 - #x * #x))),
-            (Hypot, _) => add(quote!(#r::hypot(#ak, #y, #g))),
-            (Abs, _) => add(quote!(#r::abs(#x, #g))),
-            (MulAdd, 0) => add(quote!(#g * #a1)),
-            (MulAdd, 1) => add(quote!(#g * #x)),
-            (MulAdd, _) => add(quote!(#g)),
-            (Max, 0) => quote!(if #r::max_takes_receiver(#x, #a1) { #adj += #g; }),
-            (Max, _) => quote!(if !#r::max_takes_receiver(#x, #a1) { #adj += #g; }),
-            (Min, 0) => quote!(if #r::min_takes_receiver(#x, #a1) { #adj += #g; }),
-            (Min, _) => quote!(if !#r::min_takes_receiver(#x, #a1) { #adj += #g; }),
-            (Clamp, _) => {
-                let branch = k as u8;
-                quote!(if #r::clamp_branch(#x, #a1, #a2) == #branch { #adj += #g; })
-            }
-            (ToDegrees, _) => add(quote!((#g).to_degrees())),
-            (ToRadians, _) => add(quote!((#g).to_radians())),
-            (Fract, _) => add(quote!(#g)),
-            (Signum | Floor | Ceil | Round | Trunc, _) => TokenStream::new(),
-        }
+    /// Operands that can carry a derivative (not `powi`'s integer exponent, not the
+    /// operands of piecewise-constant functions).
+    pub fn differentiable_arg(self, k: usize) -> bool {
+        differentiable(Prim::Math(self), k)
     }
 }
 
-impl BinOp {
-    pub fn needs(self) -> Needs {
-        match self {
-            BinOp::Add | BinOp::Sub | BinOp::Other(_) => NOTHING,
-            BinOp::Mul | BinOp::Rem => ARGS,
-            BinOp::Div => BOTH,
-        }
-    }
-
-    /// `adj += ∂y/∂(a, b)[k] * g`, as a statement.
-    pub fn adjoint(
-        self,
-        k: usize,
-        a: &TokenStream,
-        b: &TokenStream,
-        y: &TokenStream,
-        g: &TokenStream,
-        adj: &TokenStream,
-    ) -> TokenStream {
-        match (self, k) {
-            (BinOp::Add, _) | (BinOp::Sub, 0) | (BinOp::Rem, 0) => quote!(#adj += #g;),
-            (BinOp::Sub, _) => quote!(#adj -= #g;),
-            (BinOp::Mul, 0) => quote!(#adj += #g * #b;),
-            (BinOp::Mul, _) => quote!(#adj += #g * #a;),
-            (BinOp::Div, 0) => quote!(#adj += #g / #b;),
-            (BinOp::Div, _) => quote!(#adj -= #g * #y / #b;),
-            (BinOp::Rem, _) => {
-                quote!(#adj += ::cotangent::__private::rules::rem_divisor(#a, #b, #g);)
-            }
-            (BinOp::Other(_), _) => TokenStream::new(),
-        }
-    }
-}
+#[cfg(test)]
+mod tests;
