@@ -12,7 +12,6 @@
 use cotangent::Real;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-
 pub struct Program {
     pub name: &'static str,
     /// Lengths `(x, y, out)` to run at.
@@ -98,7 +97,11 @@ pub fn check<T: Real + std::fmt::Debug>(
             let mut s = split::<T>(&p, lens);
             let r = match catch_unwind(AssertUnwindSafe(|| f(&s.x, &s.y, s.a, s.b, &mut s.out))) {
                 Ok(r) => r,
-                Err(e) => fail("GEN_PRIMAL_PANIC", prog.name, format!("{} at {at}", message(&*e))),
+                Err(e) => fail(
+                    "GEN_PRIMAL_PANIC",
+                    prog.name,
+                    format!("{} at {at}", message(&*e)),
+                ),
             };
             if objective(&p).is_none() {
                 fail("GEN_NONFINITE", prog.name, format!("f = {r:?} at {at}"));
@@ -109,18 +112,40 @@ pub fn check<T: Real + std::fmt::Debug>(
             let mut dy = vec![T::from_f64(0.0); ny];
             let mut dout: Vec<T> = w.iter().map(|&e| T::from_f64(e)).collect();
             let res = catch_unwind(AssertUnwindSafe(|| {
-                d(&s2.x, &mut dx, &s2.y, &mut dy, s2.a, s2.b, &mut s2.out, &mut dout, T::from_f64(seed))
+                d(
+                    &s2.x,
+                    &mut dx,
+                    &s2.y,
+                    &mut dy,
+                    s2.a,
+                    s2.b,
+                    &mut s2.out,
+                    &mut dout,
+                    T::from_f64(seed),
+                )
             }));
             let (v, da, db) = match res {
                 Ok(v) => v,
                 Err(e) => fail("DF_PANIC", prog.name, format!("{} at {at}", message(&*e))),
             };
             if v.to_f64().to_bits() != r.to_f64().to_bits() {
-                fail("PRIMAL_MISMATCH", prog.name, format!("f = {r:?}, d_f = {v:?} at {at}"));
+                fail(
+                    "PRIMAL_MISMATCH",
+                    prog.name,
+                    format!("f = {r:?}, d_f = {v:?} at {at}"),
+                );
             }
-            let same_out = s.out.iter().zip(&s2.out).all(|(u, v)| u.to_f64().to_bits() == v.to_f64().to_bits());
+            let same_out = s
+                .out
+                .iter()
+                .zip(&s2.out)
+                .all(|(u, v)| u.to_f64().to_bits() == v.to_f64().to_bits());
             if !same_out {
-                fail("OUT_MISMATCH", prog.name, format!("f leaves {:?}, d_f {:?} at {at}", s.out, s2.out));
+                fail(
+                    "OUT_MISMATCH",
+                    prog.name,
+                    format!("f leaves {:?}, d_f {:?} at {at}", s.out, s2.out),
+                );
             }
             // Analytic gradient, in the order of `p`; `None` for Const inputs.
             let mut g: Vec<Option<f64>> = Vec::with_capacity(n);
