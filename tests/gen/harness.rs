@@ -1,0 +1,208 @@
+//! The check every generated program goes through (included by `tests/random_programs_*.rs`
+//! and by the scratch crate of `tests/gen/fuzz.py`).
+//!
+//! A program is `f(x: &[T], y: &[T], a: T, b: T, out: &mut [T]) -> T` with `x`, `out`
+//! `Duplicated`, `a` `Active`, `y` / `b` `Duplicated` / `Active` or `Const`. The scalar
+//! checked is `L = s * f(..) + sum_k w_k * out_k` (`out` after the call); its gradient with
+//! respect to `(x, y, a, b, out before the call)` is what `d_f` gives with the seed `s` and
+//! the shadow of `out` set to `w` (contract item 5). Each failure panics with a message that
+//! starts with `COTANGENT_FUZZ[KIND]`, which `fuzz.py` sorts by.
+#![allow(dead_code, clippy::all)]
+
+use cotangent::Real;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+pub struct Program {
+    pub name: &'static str,
+    /// Lengths `(x, y, out)` to run at.
+    pub lens: &'static [(usize, usize, usize)],
+    pub y_active: bool,
+    pub b_active: bool,
+}
+
+fn fail(kind: &str, name: &str, detail: String) -> ! {
+    panic!("COTANGENT_FUZZ[{kind}] {name}: {detail}")
+}
+
+fn message(e: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = e.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = e.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic>".into()
+    }
+}
+
+/// Inputs: a deterministic pseudo-random point, or all zeros (`zero`). Values avoid the
+/// literals the generator uses as kinks (0.1, 0.2, 0.5, 1, ..).
+fn point(len: usize, salt: usize, zero: bool) -> Vec<f64> {
+    (0..len)
+        .map(|k| {
+            if zero {
+                0.0
+            } else {
+                let t = ((k * 7 + salt * 13) % 17) as f64;
+                (t * 0.173 - 1.37) * 0.9 + 0.0137 * salt as f64
+            }
+        })
+        .collect()
+}
+
+struct Split<T> {
+    x: Vec<T>,
+    y: Vec<T>,
+    a: T,
+    b: T,
+    out: Vec<T>,
+}
+
+fn split<T: Real>(p: &[f64], lens: (usize, usize, usize)) -> Split<T> {
+    let (nx, ny, no) = lens;
+    let c = |v: &[f64]| v.iter().map(|&e| T::from_f64(e)).collect::<Vec<T>>();
+    Split {
+        x: c(&p[..nx]),
+        y: c(&p[nx..nx + ny]),
+        a: T::from_f64(p[nx + ny]),
+        b: T::from_f64(p[nx + ny + 1]),
+        out: c(&p[nx + ny + 2..nx + ny + 2 + no]),
+    }
+}
+
+/// `d` is the adjoint brought to one shape: `(x, dx, y, dy, a, b, out, d_out, seed) -> (primal, da, db)`.
+pub fn check<T: Real + std::fmt::Debug>(
+    prog: &Program,
+    f: impl Fn(&[T], &[T], T, T, &mut [T]) -> T,
+    d: impl Fn(&[T], &mut [T], &[T], &mut [T], T, T, &mut [T], &mut [T], T) -> (T, T, T),
+) {
+    let single = std::mem::size_of::<T>() == 4;
+    for (li, &lens) in prog.lens.iter().enumerate() {
+        let (nx, ny, no) = lens;
+        let n = nx + ny + 2 + no;
+        for (pi, zero) in [false, true, false].into_iter().enumerate() {
+            let p = point(n, li * 3 + pi, zero);
+            let seed = 0.75;
+            let w: Vec<f64> = (0..no).map(|k| 0.5 - 0.3 * k as f64).collect();
+            let objective = |q: &[f64]| -> Option<f64> {
+                let mut s = split::<T>(q, lens);
+                let r = f(&s.x, &s.y, s.a, s.b, &mut s.out);
+                let mut l = seed * r.to_f64();
+                for (o, wk) in s.out.iter().zip(&w) {
+                    l += o.to_f64() * wk;
+                }
+                l.is_finite().then_some(l)
+            };
+            let at = format!("lens {lens:?}, point {p:?}");
+            // The primal alone: never panics, stays finite (otherwise the generator is wrong).
+            let mut s = split::<T>(&p, lens);
+            let r = match catch_unwind(AssertUnwindSafe(|| f(&s.x, &s.y, s.a, s.b, &mut s.out))) {
+                Ok(r) => r,
+                Err(e) => fail(
+                    "GEN_PRIMAL_PANIC",
+                    prog.name,
+                    format!("{} at {at}", message(&*e)),
+                ),
+            };
+            if objective(&p).is_none() {
+                fail("GEN_NONFINITE", prog.name, format!("f = {r:?} at {at}"));
+            }
+            // The adjoint.
+            let mut s2 = split::<T>(&p, lens);
+            let mut dx = vec![T::from_f64(0.0); nx];
+            let mut dy = vec![T::from_f64(0.0); ny];
+            let mut dout: Vec<T> = w.iter().map(|&e| T::from_f64(e)).collect();
+            let res = catch_unwind(AssertUnwindSafe(|| {
+                d(
+                    &s2.x,
+                    &mut dx,
+                    &s2.y,
+                    &mut dy,
+                    s2.a,
+                    s2.b,
+                    &mut s2.out,
+                    &mut dout,
+                    T::from_f64(seed),
+                )
+            }));
+            let (v, da, db) = match res {
+                Ok(v) => v,
+                Err(e) => fail("DF_PANIC", prog.name, format!("{} at {at}", message(&*e))),
+            };
+            if v.to_f64().to_bits() != r.to_f64().to_bits() {
+                fail(
+                    "PRIMAL_MISMATCH",
+                    prog.name,
+                    format!("f = {r:?}, d_f = {v:?} at {at}"),
+                );
+            }
+            let same_out = s
+                .out
+                .iter()
+                .zip(&s2.out)
+                .all(|(u, v)| u.to_f64().to_bits() == v.to_f64().to_bits());
+            if !same_out {
+                fail(
+                    "OUT_MISMATCH",
+                    prog.name,
+                    format!("f leaves {:?}, d_f {:?} at {at}", s.out, s2.out),
+                );
+            }
+            // Analytic gradient, in the order of `p`; `None` for Const inputs.
+            let mut g: Vec<Option<f64>> = Vec::with_capacity(n);
+            g.extend(dx.iter().map(|e| Some(e.to_f64())));
+            g.extend(dy.iter().map(|e| prog.y_active.then_some(e.to_f64())));
+            g.push(Some(da.to_f64()));
+            g.push(prog.b_active.then_some(db.to_f64()));
+            g.extend(dout.iter().map(|e| Some(e.to_f64())));
+            // Central differences at several steps, then one-sided ones; a component passes
+            // if one of them agrees: a kink or a branch flip near the point spoils some steps,
+            // and at a tie exactly at the point (zero inputs) the primal's branch is the one
+            // on one side (contract item 8).
+            let (steps, atol, rtol): (&[f64], f64, f64) = if single {
+                (&[1e-2, 3e-3, 1e-3], 2e-2, 2e-2)
+            } else {
+                (&[1e-6, 1e-7, 1e-5, 1e-4], 1e-5, 1e-4)
+            };
+            let l0 = objective(&p).unwrap();
+            for (k, gk) in g.iter().enumerate() {
+                let Some(gk) = *gk else { continue };
+                if !gk.is_finite() {
+                    fail("GRADIENT", prog.name, format!("d/dp[{k}] = {gk} at {at}"));
+                }
+                let mut seen = Vec::new();
+                let mut ok = false;
+                'steps: for &h in steps {
+                    let h = h * p[k].abs().max(1.0);
+                    let (mut qp, mut qm) = (p.clone(), p.clone());
+                    qp[k] = T::from_f64(p[k] + h).to_f64();
+                    qm[k] = T::from_f64(p[k] - h).to_f64();
+                    let (lp, lm) = (objective(&qp), objective(&qm));
+                    let mut fds = Vec::new();
+                    if let (Some(lp), Some(lm)) = (lp, lm) {
+                        fds.push((lp - lm) / (qp[k] - qm[k]));
+                    }
+                    if let Some(lp) = lp {
+                        fds.push((lp - l0) / (qp[k] - p[k]));
+                    }
+                    if let Some(lm) = lm {
+                        fds.push((l0 - lm) / (p[k] - qm[k]));
+                    }
+                    for fd in fds {
+                        seen.push(fd);
+                        if (fd - gk).abs() <= atol + rtol * gk.abs().max(fd.abs()) {
+                            ok = true;
+                            break 'steps;
+                        }
+                    }
+                }
+                if !ok {
+                    fail(
+                        "GRADIENT",
+                        prog.name,
+                        format!("d/dp[{k}]: d_f gives {gk:e}, differences give {seen:?} at {at}"),
+                    );
+                }
+            }
+        }
+    }
+}
