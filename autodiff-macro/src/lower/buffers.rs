@@ -83,7 +83,6 @@ impl Lowerer<'_> {
     pub(crate) fn mut_ref_place(&mut self, e: &Expr) -> Option<Place> {
         match e {
             Expr::Reference(r) if r.mutability.is_some() => self.place(&r.expr),
-            Expr::Paren(p) => self.mut_ref_place(&p.expr),
             other => {
                 self.errors.push_spanned(other, "pass `&mut` of a variable or an element here (`std::mem::swap(&mut a, &mut b)`)");
                 None

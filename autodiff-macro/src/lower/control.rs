@@ -204,8 +204,6 @@ impl Lowerer<'_> {
 
     pub(crate) fn range(&mut self, e: &Expr) -> Option<ForRange> {
         match e {
-            Expr::Paren(p) => self.range(&p.expr),
-            Expr::Group(g) => self.range(&g.expr),
             Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => {
                 let mut r = self.range(&m.receiver)?;
                 r.adaptors.push(RangeAdaptor::Rev);

@@ -20,8 +20,6 @@ impl Lowerer<'_> {
                 ),
             },
             Expr::Path(p) => self.path_value(p),
-            Expr::Paren(p) => self.expr(&p.expr),
-            Expr::Group(g) => self.expr(&g.expr),
             Expr::Unary(u) => self.unary(u),
             Expr::Binary(b) => self.binary(b),
             Expr::Assign(a) if matches!(&*a.left, Expr::Tuple(_)) => {
@@ -215,8 +213,6 @@ impl Lowerer<'_> {
     /// A place expression: a variable, then indices, fields and a leading deref.
     pub fn place(&mut self, e: &Expr) -> Option<Place> {
         match e {
-            Expr::Paren(p) => self.place(&p.expr),
-            Expr::Group(g) => self.place(&g.expr),
             Expr::Path(p) if self.alias_of(p).is_some() => self.alias_of(p),
             Expr::Path(p) => match self.path_value(p) {
                 Operand::Var(base) => Some(Place {
@@ -526,7 +522,6 @@ impl Lowerer<'_> {
                 Some(place) => reference(self, place, r.mutability.is_some()),
                 None => CallArg::Value(unit()),
             },
-            Expr::Paren(p) => self.call_arg(&p.expr),
             Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
                 let name = p
                     .path

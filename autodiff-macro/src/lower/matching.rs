@@ -239,7 +239,7 @@ impl Lowerer<'_> {
 
 /// `{ lets.. tail }` as a syntax tree: the tail stays the expression it was parsed as
 /// (printed and parsed again, a guard `{ x[i] } > 0.1` would start with a statement).
-fn block_of(lets: Vec<syn::Stmt>, tail: &Expr, span: proc_macro2::Span) -> syn::Block {
+pub(crate) fn block_of(lets: Vec<syn::Stmt>, tail: &Expr, span: proc_macro2::Span) -> syn::Block {
     let mut stmts = lets;
     stmts.push(syn::Stmt::Expr(tail.clone(), None));
     syn::Block {
@@ -325,7 +325,6 @@ pub fn is_place_expr(e: &Expr) -> bool {
         Expr::Path(_) => true,
         Expr::Field(f) => is_place_expr(&f.base),
         Expr::Index(i) => is_place_expr(&i.expr),
-        Expr::Paren(p) => is_place_expr(&p.expr),
         Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && is_place_expr(&u.expr),
         _ => false,
     }

@@ -183,8 +183,6 @@ impl Lowerer<'_> {
     /// The `n` parts of a tuple-valued expression, each lowered to an operand.
     fn tuple_parts(&mut self, e: &Expr, n: usize) -> Option<Vec<Operand>> {
         match e {
-            Expr::Paren(p) => self.tuple_parts(&p.expr, n),
-            Expr::Group(g) => self.tuple_parts(&g.expr, n),
             Expr::Tuple(t) if t.elems.len() == n => {
                 Some(t.elems.iter().map(|e| self.expr(e)).collect())
             }
@@ -192,7 +190,7 @@ impl Lowerer<'_> {
                 if m.method == "fold"
                     && m.args.len() == 2
                     && n == 2
-                    && matches!(strip_parens(&m.args[0]), Expr::Tuple(t) if t.elems.len() == 2) =>
+                    && matches!(&m.args[0], Expr::Tuple(t) if t.elems.len() == 2) =>
             {
                 self.pair_fold(m)
             }
@@ -250,7 +248,7 @@ impl Lowerer<'_> {
     //        a = s + v; b = s2 + v * v; }`
     fn pair_fold(&mut self, m: &syn::ExprMethodCall) -> Option<Vec<Operand>> {
         let span = m.span();
-        let Expr::Tuple(init) = strip_parens(&m.args[0]) else {
+        let Expr::Tuple(init) = &m.args[0] else {
             return None;
         };
         let chain = self.chain(&m.receiver)?;
@@ -339,13 +337,6 @@ impl Lowerer<'_> {
     }
 }
 
-fn strip_parens(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => strip_parens(&p.expr),
-        other => other,
-    }
-}
-
 /// `f64::sin_cos` / `f32::sin_cos`: the float type of the path form.
 fn is_sin_cos_path(func: &Expr) -> Option<syn::Ident> {
     let Expr::Path(p) = func else { return None };
@@ -376,7 +367,6 @@ pub fn tuple_tails(e: &Expr, n: usize) -> bool {
 /// tail is anything else.
 fn assign_tails(e: &mut Expr, names: &[syn::Ident]) -> bool {
     match e {
-        Expr::Paren(p) => assign_tails(&mut p.expr, names),
         Expr::Tuple(t) if t.elems.len() == names.len() => {
             // Built as a syntax tree: the parts are not printed and read again.
             let stmts = names.iter().zip(&t.elems).map(|(name, part)| {
@@ -408,12 +398,18 @@ fn assign_tails(e: &mut Expr, names: &[syn::Ident]) -> bool {
         Expr::Block(b) => block_tail(&mut b.block, names),
         // An arm that leaves early still sets the parts (the flags that replace `return`
         // let the code after the `let` be reached in the adjoint's control flow).
+        // Built as a syntax tree: the exit's value is not printed and read again (printing
+        // would put back parentheses, which lowering no longer looks through).
         Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => {
-            let exit = e.clone();
-            *e = syn::parse_quote_spanned!(exit.span()=> {
-                #(#names = ::core::default::Default::default();)*
-                #exit
-            });
+            let span = e.span();
+            let defaults = names
+                .iter()
+                .map(|name| {
+                    syn::parse_quote_spanned!(span=> #name = ::core::default::Default::default();)
+                })
+                .collect();
+            let block = crate::lower::matching::block_of(defaults, e, span);
+            *e = crate::lower::matching::block_expr(block);
             true
         }
         _ => false,

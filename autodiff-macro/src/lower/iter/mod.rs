@@ -133,8 +133,6 @@ const UNSUPPORTED_ADAPTORS: &[&str] = &[
 /// Whether `e` is syntactically an iterator chain (ends in a source or a range).
 pub(crate) fn is_chain(e: &Expr) -> bool {
     match e {
-        Expr::Paren(p) => is_chain(&p.expr),
-        Expr::Group(g) => is_chain(&g.expr),
         Expr::Range(_) => true,
         Expr::MethodCall(m) => {
             let name = m.method.to_string();
@@ -159,8 +157,6 @@ fn is_zip_call(c: &syn::ExprCall) -> bool {
 /// Whether a `for` loop iterates over a range `lower::range` handles itself.
 pub(crate) fn is_range_loop(e: &Expr) -> bool {
     match e {
-        Expr::Paren(p) => is_range_loop(&p.expr),
-        Expr::Group(g) => is_range_loop(&g.expr),
         Expr::Range(_) => true,
         Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => is_range_loop(&m.receiver),
         Expr::MethodCall(m) if m.method == "step_by" && m.args.len() == 1 => {
@@ -302,8 +298,6 @@ impl Lowerer<'_> {
     /// The chain an iterable expression stands for; `None` after an error.
     pub(crate) fn chain(&mut self, e: &Expr) -> Option<Chain> {
         match e {
-            Expr::Paren(p) => self.chain(&p.expr),
-            Expr::Group(g) => self.chain(&g.expr),
             Expr::Range(r) => self.range_source(r),
             Expr::Reference(r) => self.place_source(&r.expr, r.mutability.is_some()),
             Expr::MethodCall(m) => self.chain_method(m),

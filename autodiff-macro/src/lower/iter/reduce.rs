@@ -26,23 +26,15 @@ impl Func {
     }
 }
 
-fn strip(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => strip(&p.expr),
-        Expr::Group(g) => strip(&g.expr),
-        other => other,
-    }
-}
-
 /// The `Option` an `unwrap` applies to, through `.copied()` / `.cloned()`.
 fn option_of(e: &Expr) -> &Expr {
-    match strip(e) {
+    match e {
         Expr::MethodCall(m)
             if (m.method == "copied" || m.method == "cloned")
                 && m.args.is_empty()
                 && !is_chain(&m.receiver) =>
         {
-            strip(&m.receiver)
+            &m.receiver
         }
         other => other,
     }
@@ -354,7 +346,6 @@ impl Lowerer<'_> {
     /// The closure or function path passed to an adaptor or a reduction.
     pub(crate) fn func(&mut self, e: &Expr) -> Option<Func> {
         match e {
-            Expr::Paren(p) => self.func(&p.expr),
             Expr::Closure(c) => {
                 let mut find = FindReturn(None);
                 find.visit_expr(&c.body);
@@ -395,7 +386,7 @@ impl Lowerer<'_> {
                 }
                 let mut body = (*c.body).clone();
                 CollapseDerefs(&names).visit_expr_mut(&mut body);
-                match strip(&body) {
+                match &body {
                     Expr::Tuple(t) if t.elems.len() == 2 => {
                         let a = Bound::Value(self.expr(&t.elems[0]));
                         let b = Bound::Value(self.expr(&t.elems[1]));
@@ -617,10 +608,10 @@ impl VisitMut for CollapseDerefs<'_> {
         if !matches!(outer.op, syn::UnOp::Deref(_)) {
             return;
         }
-        let Expr::Unary(inner) = strip(&outer.expr) else {
+        let Expr::Unary(inner) = &*outer.expr else {
             return;
         };
-        let is_param = matches!(strip(&inner.expr), Expr::Path(p)
+        let is_param = matches!(&*inner.expr, Expr::Path(p)
             if p.path.get_ident().is_some_and(|id| self.0.contains(&id.to_string())));
         if matches!(inner.op, syn::UnOp::Deref(_)) && is_param {
             *e = Expr::Unary(inner.clone());
