@@ -1,19 +1,21 @@
 //! Step 2: the function body into the IR (A-normal form, structured blocks).
 //!
-//! Statements live here, and one file per kind of construct next to it: `expr`,
-//! `control`, `matching`, `tuple`, `buffers`, `fill`, `macros`, and `iter/` for iterator
-//! chains. Idiomatic forms
+//! Statements live here, and one file per kind of construct next to it: `expr`, `place`,
+//! `call`, `control`, `matching`, `tuple`, `buffers`, `fill`, `macros`, and `iter/` for
+//! iterator chains. Idiomatic forms
 //! (`+=`, `while`, `&&`, if-expressions, block expressions) are desugared here, once.
 //! Unsupported syntax is a spanned error that says what to write instead; lowering goes on
 //! after an error (with a placeholder value) so that one build reports every mistake.
 
 mod buffers;
+mod call;
 mod control;
 mod expr;
 mod fill;
 pub mod iter;
 mod macros;
 pub mod matching;
+mod place;
 mod tuple;
 
 use std::collections::HashMap;

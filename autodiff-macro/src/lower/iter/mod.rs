@@ -10,8 +10,10 @@
 //! own values), a pair (`zip`), or a closure applied lazily (`map`). Elements are aliases
 //! of places ([`Binding::Alias`]), so `v`, `&v` and `*v` all read `x[c]`, and `*v = ..` of
 //! an `iter_mut` element stores into it. `filter`, and the `map`s after it, are stages of
-//! the loop body: an `if` each. Reductions and closures are in `lower_reduce`.
+//! the loop body: an `if` each. The counter arithmetic is in `seq`, reductions in
+//! `reduce`, closures in `closure`.
 
+mod closure;
 mod reduce;
 pub mod seq;
 
@@ -83,6 +85,14 @@ pub(crate) enum Bound {
     Place(Place, bool),
     Value(Operand),
     Pair(Box<Bound>, Box<Bound>),
+}
+
+/// The whole variable `base`, as a place.
+pub(crate) fn whole(base: VarId) -> Place {
+    Place {
+        base,
+        projs: Vec::new(),
+    }
 }
 
 /// Methods that create an iterator from a place.
