@@ -104,78 +104,10 @@ impl Lowerer<'_> {
             .map(|s| s.ident.to_string())
             .collect();
         let float_path = segments.len() == 2 && (segments[0] == "f64" || segments[0] == "f32");
-        let mem = |name: &str| {
-            segments.len() >= 2
-                && segments[segments.len() - 2] == "mem"
-                && segments.ends_with(&[name.to_string()])
-        };
-        if mem("swap") && c.args.len() == 2 {
-            return self.swap(&c.args[0], &c.args[1], c.span());
+        if let Some(value) = self.std_call(c, func, &segments, float_path) {
+            return value;
         }
-        if mem("replace") && c.args.len() == 2 {
-            return self.replace(&c.args[0], &c.args[1], c.span());
-        }
-        if mem("take") {
-            self.errors.push_spanned(&c.func, "`std::mem::take` is not supported in a differentiated function: read the value, then assign what should be left (`let old = a.clone(); a.fill(0.0);`)");
-            return unit();
-        }
-        if float_path && func.qself.is_none() {
-            if let Some(f) = MathFn::from_name(&segments[1], c.args.len()) {
-                let ty = func.path.segments[0].ident.clone();
-                let ops = c
-                    .args
-                    .iter()
-                    .map(|a| typed_literal(self.expr(a), &ty))
-                    .collect();
-                return self.bind(f.name(), c.span(), Rvalue::Math(f, ops, Some(ty)));
-            }
-            // `f64::from(a)`, the lossless widening clippy suggests: a cast.
-            if segments[1] == "from" && c.args.len() == 1 {
-                let ty = &func.path.segments[0].ident;
-                let op = self.expr(&c.args[0]);
-                return self.bind(
-                    "x",
-                    c.span(),
-                    Rvalue::Cast(op, syn::parse_quote!(#ty), true),
-                );
-            }
-        }
-        // from: `sq(a + 1.0)` with `let sq = |v: f64| v * v;`
-        // into: `let t = a + 1.0; let v = t; let sq1 = v * v;` (the body inlined)
-        if let Some(Binding::Closure(closure, captured)) = func
-            .path
-            .get_ident()
-            .filter(|_| func.qself.is_none())
-            .and_then(|id| self.lookup(&id.to_string()))
-        {
-            use crate::lower::iter::Bound;
-            // An argument that names a place (an iterator's element, `&x[i]`) stays one,
-            // so `|v: &f64| *v` works as in an adaptor.
-            let args = c
-                .args
-                .iter()
-                .map(|a| match a {
-                    Expr::Path(p) if self.alias_of(p).is_some() => {
-                        let mutable = matches!(
-                            p.path
-                                .get_ident()
-                                .and_then(|id| self.lookup(&id.to_string())),
-                            Some(Binding::Alias(_, true))
-                        );
-                        self.alias_of(p)
-                            .map_or(Bound::Value(unit()), |pl| Bound::Place(pl, mutable))
-                    }
-                    Expr::Reference(r) => match self.place(&r.expr) {
-                        Some(pl) => Bound::Place(pl, r.mutability.is_some()),
-                        None => Bound::Value(unit()),
-                    },
-                    other => Bound::Value(self.expr(other)),
-                })
-                .collect();
-            self.scopes.push(captured.into_iter().collect());
-            let result = self.apply(&crate::lower::iter::Func::Closure(*closure), args, false);
-            let value = self.value_of(result, c.span());
-            self.scopes.pop();
+        if let Some(value) = self.named_closure_call(c, func) {
             return value;
         }
         if func.qself.is_none()
@@ -200,6 +132,97 @@ impl Lowerer<'_> {
             passive: float_path && passive_method(&name) || constructor,
         });
         self.bind(&name, c.span(), value)
+    }
+
+    // from: `std::mem::swap(&mut a, &mut b)` / `f64::exp(x)` / `f64::from(a)`
+    // into: the swap's statements (see `buffers`) / `Math(Exp, [x])` / `Cast(a, f64)`;
+    //       `None` for any other path
+    fn std_call(
+        &mut self,
+        c: &syn::ExprCall,
+        func: &syn::ExprPath,
+        segments: &[String],
+        float_path: bool,
+    ) -> Option<Operand> {
+        let mem = |name: &str| {
+            segments.len() >= 2
+                && segments[segments.len() - 2] == "mem"
+                && segments.ends_with(&[name.to_string()])
+        };
+        if mem("swap") && c.args.len() == 2 {
+            return Some(self.swap(&c.args[0], &c.args[1], c.span()));
+        }
+        if mem("replace") && c.args.len() == 2 {
+            return Some(self.replace(&c.args[0], &c.args[1], c.span()));
+        }
+        if mem("take") {
+            self.errors.push_spanned(&c.func, "`std::mem::take` is not supported in a differentiated function: read the value, then assign what should be left (`let old = a.clone(); a.fill(0.0);`)");
+            return Some(unit());
+        }
+        if float_path && func.qself.is_none() {
+            if let Some(f) = MathFn::from_name(&segments[1], c.args.len()) {
+                let ty = func.path.segments[0].ident.clone();
+                let ops = c
+                    .args
+                    .iter()
+                    .map(|a| typed_literal(self.expr(a), &ty))
+                    .collect();
+                return Some(self.bind(f.name(), c.span(), Rvalue::Math(f, ops, Some(ty))));
+            }
+            // `f64::from(a)`, the lossless widening clippy suggests: a cast.
+            if segments[1] == "from" && c.args.len() == 1 {
+                let ty = &func.path.segments[0].ident;
+                let op = self.expr(&c.args[0]);
+                return Some(self.bind(
+                    "x",
+                    c.span(),
+                    Rvalue::Cast(op, syn::parse_quote!(#ty), true),
+                ));
+            }
+        }
+        None
+    }
+
+    // from: `sq(a + 1.0)` with `let sq = |v: f64| v * v;`
+    // into: `let t = a + 1.0; let v = t; let sq1 = v * v;` (the body inlined)
+    fn named_closure_call(&mut self, c: &syn::ExprCall, func: &syn::ExprPath) -> Option<Operand> {
+        let Some(Binding::Closure(closure, captured)) = func
+            .path
+            .get_ident()
+            .filter(|_| func.qself.is_none())
+            .and_then(|id| self.lookup(&id.to_string()))
+        else {
+            return None;
+        };
+        use crate::lower::iter::Bound;
+        // An argument that names a place (an iterator's element, `&x[i]`) stays one,
+        // so `|v: &f64| *v` works as in an adaptor.
+        let args = c
+            .args
+            .iter()
+            .map(|a| match a {
+                Expr::Path(p) if self.alias_of(p).is_some() => {
+                    let mutable = matches!(
+                        p.path
+                            .get_ident()
+                            .and_then(|id| self.lookup(&id.to_string())),
+                        Some(Binding::Alias(_, true))
+                    );
+                    self.alias_of(p)
+                        .map_or(Bound::Value(unit()), |pl| Bound::Place(pl, mutable))
+                }
+                Expr::Reference(r) => match self.place(&r.expr) {
+                    Some(pl) => Bound::Place(pl, r.mutability.is_some()),
+                    None => Bound::Value(unit()),
+                },
+                other => Bound::Value(self.expr(other)),
+            })
+            .collect();
+        self.scopes.push(captured.into_iter().collect());
+        let result = self.apply(&crate::lower::iter::Func::Closure(*closure), args, false);
+        let value = self.value_of(result, c.span());
+        self.scopes.pop();
+        Some(value)
     }
 
     // from: `&x[a..]`, `&mut out`, `x` (a reference parameter), `r` (a reference alias), `v`

@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::Expr;
 
 use crate::ir::*;
-use crate::lower::iter::{is_chain, whole, Bound, Func, ADAPTORS, SOURCES};
+use crate::lower::iter::{is_chain, whole, Bound, Chain, Func, ADAPTORS, SOURCES};
 use crate::lower::{unit, Lowerer};
 
 /// The `Option` an `unwrap` applies to, through `.copied()` / `.cloned()`.
@@ -100,118 +100,133 @@ impl Lowerer<'_> {
                 m.method.span(),
                 "a filtered iterator has no `.len()`: use `.count()`",
             ),
-            // from: `x.iter().filter(p).count()`  into: `let mut n = 0; for .. { if p { n += 1 } }`
-            "count" => {
-                let n = self.accumulator("count", Operand::Const(quote!(0usize)), span);
-                self.drive(chain, &mut |l, _| {
-                    let t = l.int(BinOp::Add, Operand::Var(n), Operand::Const(quote!(1)), span);
-                    l.set(n, t);
-                });
-                Operand::Var(n)
-            }
-            // from: `x.iter().map(f).sum::<f64>()`
-            // into: `let mut sum = <f64 as Sum>::sum(empty()); for c in .. { sum = sum + f(x[c]); }`
-            "sum" | "product" => {
-                let (op, init) = (
-                    if name == "sum" {
-                        BinOp::Add
-                    } else {
-                        BinOp::Mul
-                    },
-                    identity(name, m.turbofish.as_ref()),
-                );
-                let acc = self.accumulator(name, init, span);
-                self.drive(chain, &mut |l, item| {
-                    let v = l.value_of(item, span);
-                    let t = l.bind("t", span, Rvalue::Binary(op, Operand::Var(acc), v));
-                    l.set(acc, t);
-                });
-                Operand::Var(acc)
-            }
-            // from: `x.iter().fold(init, |acc, v| body)`
-            // into: `let mut acc = init; for c in .. { acc = body[acc, v ≡ x[c]]; }`
-            "fold" => {
-                let init = self.expr(&m.args[0]);
-                let Some(f) = self.func(&m.args[1]) else {
-                    return unit();
-                };
-                let acc = self.accumulator("acc", init.clone(), span);
-                // `|m: f64, v| ..`: the accumulator's written type fixes an untyped `0.0`;
-                // so does `f64::max`, or else the signature's one float type (in `f` the
-                // type comes from where the fold's value goes).
-                let written = match &f {
-                    Func::Closure(c) => match c.inputs.first() {
-                        Some(syn::Pat::Type(t)) => Some((*t.ty).clone()),
-                        _ => None,
-                    },
-                    Func::Path(p) => p
-                        .path
-                        .segments
-                        .first()
-                        .filter(|s| s.ident == "f64" || s.ident == "f32")
-                        .map(|s| {
-                            let t = &s.ident;
-                            syn::parse_quote!(#t)
-                        }),
-                };
-                let untyped = matches!(&init, Operand::Const(t)
-                    if syn::parse2::<syn::LitFloat>(t.clone()).is_ok_and(|l| l.suffix().is_empty()));
-                self.body.vars[acc].ty = written.or_else(|| {
-                    let t = self.float_type.clone().filter(|_| untyped)?;
-                    Some(syn::parse_quote!(#t))
-                });
-                self.drive(chain, &mut |l, item| {
-                    let r = l.apply(&f, vec![Bound::Value(Operand::Var(acc)), item], false);
-                    let r = l.value_of(r, span);
-                    l.set(acc, r);
-                });
-                Operand::Var(acc)
-            }
-            // from: `x.iter().map(f).collect::<Vec<f64>>()`
-            // into: `let mut v = Vec::new(); for c in .. { v.push(f(x[c])); }`
-            "collect" => {
-                let vec_type = match m.turbofish.as_ref().and_then(|t| t.args.first()) {
-                    None => None,
-                    Some(syn::GenericArgument::Type(syn::Type::Path(p)))
-                        if p.path.segments.last().is_some_and(|s| s.ident == "Vec") =>
-                    {
-                        Some(syn::Type::Path(p.clone()))
-                    }
-                    Some(_) => {
-                        return self.error(
-                            m.method.span(),
-                            "`.collect()` is supported into a `Vec` only: `collect::<Vec<f64>>()`",
-                        );
-                    }
-                };
-                let v = self.temp("collected", span);
-                self.push(Stmt::Let {
-                    var: v,
-                    value: Rvalue::Call(Call {
-                        callee: Callee::Path(syn::parse_quote!(::std::vec::Vec::new)),
-                        recv: None,
-                        args: Vec::new(),
-                        passive: true,
-                    }),
-                });
-                self.body.vars[v].ty = vec_type;
-                self.drive(chain, &mut |l, item| {
-                    let x = l.value_of(item, span);
-                    l.push_value(whole(v), x, span);
-                });
-                Operand::Var(v)
-            }
-            // from: `x.iter().for_each(|v| body)`  into: `for c in .. { body[v ≡ x[c]] }`
-            _ => {
-                let Some(f) = self.func(&m.args[0]) else {
-                    return unit();
-                };
-                self.drive(chain, &mut |l, item| {
-                    l.apply(&f, vec![item], false);
-                });
-                unit()
-            }
+            "count" => self.count_reduction(chain, span),
+            "sum" | "product" => self.sum_reduction(chain, m, name),
+            "fold" => self.fold_reduction(chain, m),
+            "collect" => self.collect_reduction(chain, m),
+            _ => self.for_each_reduction(chain, m),
         }
+    }
+
+    // from: `x.iter().filter(p).count()`
+    // into: `let mut n = 0usize; for c in .. { if p(x[c]) { n = n + 1; } }`
+    fn count_reduction(&mut self, chain: Chain, span: Span) -> Operand {
+        let n = self.accumulator("count", Operand::Const(quote!(0usize)), span);
+        self.drive(chain, &mut |l, _| {
+            let t = l.int(BinOp::Add, Operand::Var(n), Operand::Const(quote!(1)), span);
+            l.set(n, t);
+        });
+        Operand::Var(n)
+    }
+
+    // from: `x.iter().map(f).sum::<f64>()` (or `.product()`)
+    // into: `let mut sum = <f64 as Sum>::sum(empty()); for c in .. { sum = sum + f(x[c]); }`
+    fn sum_reduction(&mut self, chain: Chain, m: &syn::ExprMethodCall, name: &str) -> Operand {
+        let span = m.span();
+        let (op, init) = (
+            if name == "sum" {
+                BinOp::Add
+            } else {
+                BinOp::Mul
+            },
+            identity(name, m.turbofish.as_ref()),
+        );
+        let acc = self.accumulator(name, init, span);
+        self.drive(chain, &mut |l, item| {
+            let v = l.value_of(item, span);
+            let t = l.bind("t", span, Rvalue::Binary(op, Operand::Var(acc), v));
+            l.set(acc, t);
+        });
+        Operand::Var(acc)
+    }
+
+    // from: `x.iter().fold(init, |acc, v| body)`
+    // into: `let mut acc = init; for c in .. { acc = body[acc, v ≡ x[c]]; }`
+    fn fold_reduction(&mut self, chain: Chain, m: &syn::ExprMethodCall) -> Operand {
+        let span = m.span();
+        let init = self.expr(&m.args[0]);
+        let Some(f) = self.func(&m.args[1]) else {
+            return unit();
+        };
+        let acc = self.accumulator("acc", init.clone(), span);
+        // `|m: f64, v| ..`: the accumulator's written type fixes an untyped `0.0`;
+        // so does `f64::max`, or else the signature's one float type (in `f` the
+        // type comes from where the fold's value goes).
+        let written = match &f {
+            Func::Closure(c) => match c.inputs.first() {
+                Some(syn::Pat::Type(t)) => Some((*t.ty).clone()),
+                _ => None,
+            },
+            Func::Path(p) => p
+                .path
+                .segments
+                .first()
+                .filter(|s| s.ident == "f64" || s.ident == "f32")
+                .map(|s| {
+                    let t = &s.ident;
+                    syn::parse_quote!(#t)
+                }),
+        };
+        let untyped = matches!(&init, Operand::Const(t)
+            if syn::parse2::<syn::LitFloat>(t.clone()).is_ok_and(|l| l.suffix().is_empty()));
+        self.body.vars[acc].ty = written.or_else(|| {
+            let t = self.float_type.clone().filter(|_| untyped)?;
+            Some(syn::parse_quote!(#t))
+        });
+        self.drive(chain, &mut |l, item| {
+            let r = l.apply(&f, vec![Bound::Value(Operand::Var(acc)), item], false);
+            let r = l.value_of(r, span);
+            l.set(acc, r);
+        });
+        Operand::Var(acc)
+    }
+
+    // from: `x.iter().map(f).collect::<Vec<f64>>()`
+    // into: `let mut v = Vec::new(); for c in .. { v.push(f(x[c])); }`
+    fn collect_reduction(&mut self, chain: Chain, m: &syn::ExprMethodCall) -> Operand {
+        let span = m.span();
+        let vec_type = match m.turbofish.as_ref().and_then(|t| t.args.first()) {
+            None => None,
+            Some(syn::GenericArgument::Type(syn::Type::Path(p)))
+                if p.path.segments.last().is_some_and(|s| s.ident == "Vec") =>
+            {
+                Some(syn::Type::Path(p.clone()))
+            }
+            Some(_) => {
+                return self.error(
+                    m.method.span(),
+                    "`.collect()` is supported into a `Vec` only: `collect::<Vec<f64>>()`",
+                );
+            }
+        };
+        let v = self.temp("collected", span);
+        self.push(Stmt::Let {
+            var: v,
+            value: Rvalue::Call(Call {
+                callee: Callee::Path(syn::parse_quote!(::std::vec::Vec::new)),
+                recv: None,
+                args: Vec::new(),
+                passive: true,
+            }),
+        });
+        self.body.vars[v].ty = vec_type;
+        self.drive(chain, &mut |l, item| {
+            let x = l.value_of(item, span);
+            l.push_value(whole(v), x, span);
+        });
+        Operand::Var(v)
+    }
+
+    // from: `x.iter().for_each(|v| body)`
+    // into: `for c in .. { body[v ≡ x[c]] }`
+    fn for_each_reduction(&mut self, chain: Chain, m: &syn::ExprMethodCall) -> Operand {
+        let Some(f) = self.func(&m.args[0]) else {
+            return unit();
+        };
+        self.drive(chain, &mut |l, item| {
+            l.apply(&f, vec![item], false);
+        });
+        unit()
     }
 
     // from: `x.iter().max_by(|a, b| a.total_cmp(b)).unwrap()`
@@ -254,38 +269,7 @@ impl Lowerer<'_> {
                 l.set(best, v.clone());
                 unit()
             });
-            let (els, _) = l.sub_block(|l| {
-                let args = vec![Bound::Value(Operand::Var(best)), Bound::Value(v.clone())];
-                if kind == "reduce" {
-                    let r = l.apply(&f, args, false);
-                    let r = l.value_of(r, span);
-                    l.set(best, r);
-                    return unit();
-                }
-                let order = l.apply(&f, args, true);
-                let order = l.value_of(order, span);
-                let greater = Operand::Const(quote!(::core::cmp::Ordering::Greater));
-                let gt = l.bind(
-                    "gt",
-                    span,
-                    Rvalue::Binary(BinOp::Other("=="), order, greater),
-                );
-                let take = if kind == "max_by" {
-                    l.bind("take", span, Rvalue::Unary(UnOp::Not, gt))
-                } else {
-                    gt
-                };
-                let (update, _) = l.sub_block(|l| {
-                    l.set(best, v.clone());
-                    unit()
-                });
-                l.push(Stmt::If {
-                    cond: take,
-                    then: update,
-                    els: Block::default(),
-                });
-                unit()
-            });
+            let (els, _) = l.sub_block(|l| l.compare_and_keep(&kind, &f, best, v.clone(), span));
             l.push(Stmt::If {
                 cond: first,
                 then,
@@ -293,7 +277,56 @@ impl Lowerer<'_> {
             });
             l.set(found, Operand::Const(quote!(true)));
         });
-        // `Option::unwrap` / `expect` of the user's, with std's panic on an empty iterator.
+        self.unwrap_found(found, outer, span);
+        Operand::Var(best)
+    }
+
+    // from: the item `v` after the first, with `best` so far (`cmp` the closure of `max_by`)
+    // into: `let o = cmp(&best, &v); let gt = o == Greater; let take = !gt;
+    //        if take { best = v; }` (`reduce`: `best = f(best, v);`)
+    fn compare_and_keep(
+        &mut self,
+        kind: &str,
+        f: &Func,
+        best: VarId,
+        v: Operand,
+        span: Span,
+    ) -> Operand {
+        let args = vec![Bound::Value(Operand::Var(best)), Bound::Value(v.clone())];
+        if kind == "reduce" {
+            let r = self.apply(f, args, false);
+            let r = self.value_of(r, span);
+            self.set(best, r);
+            return unit();
+        }
+        let order = self.apply(f, args, true);
+        let order = self.value_of(order, span);
+        let greater = Operand::Const(quote!(::core::cmp::Ordering::Greater));
+        let gt = self.bind(
+            "gt",
+            span,
+            Rvalue::Binary(BinOp::Other("=="), order, greater),
+        );
+        let take = if kind == "max_by" {
+            self.bind("take", span, Rvalue::Unary(UnOp::Not, gt))
+        } else {
+            gt
+        };
+        let (update, _) = self.sub_block(|l| {
+            l.set(best, v);
+            unit()
+        });
+        self.push(Stmt::If {
+            cond: take,
+            then: update,
+            els: Block::default(),
+        });
+        unit()
+    }
+
+    // from: the `.unwrap()` (or `.expect(msg)`) after `max_by(..)`
+    // into: `found.then_some(()).unwrap();`, which panics as std's does on an empty iterator
+    fn unwrap_found(&mut self, found: VarId, outer: &syn::ExprMethodCall, span: Span) {
         let some = self.passive_method(whole(found), "then_some", vec![unit()], span);
         let args = outer
             .args
@@ -307,7 +340,6 @@ impl Lowerer<'_> {
             let method = outer.method.to_string();
             self.passive_method(whole(some), &method, args, outer.method.span());
         }
-        Operand::Var(best)
     }
 
     /// `let mut name = init;`, updated by the loop that follows.
