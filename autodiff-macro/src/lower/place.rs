@@ -174,7 +174,7 @@ impl Lowerer<'_> {
         let ident = p.path.get_ident()?;
         match self.lookup(&ident.to_string())? {
             Binding::Alias(place, _) if p.qself.is_none() => Some(place),
-            _ => None,
+            Binding::Alias(..) | Binding::Var(_) | Binding::Closure(..) => None,
         }
     }
 }

@@ -282,7 +282,7 @@ impl Lowerer<'_> {
                         });
                     }
                 }
-                _ => l.errors.push(span, "this fold's closure must return a pair, like its initial value: `|(a, b), v| (a + v, b + v * v)`"),
+                Bound::Place(..) | Bound::Value(_) => l.errors.push(span, "this fold's closure must return a pair, like its initial value: `|(a, b), v| (a + v, b + v * v)`"),
             }
         });
         Some(vec![Operand::Var(a), Operand::Var(b)])

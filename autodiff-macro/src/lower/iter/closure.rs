@@ -153,7 +153,7 @@ impl Lowerer<'_> {
                     let (place, mutable) = match item {
                         Bound::Place(place, mutable) => (place, mutable),
                         Bound::Value(Operand::Var(v)) => (whole(v), false),
-                        _ => return,
+                        Bound::Value(Operand::Const(_)) | Bound::Pair(..) => return,
                     };
                     for (k, sub) in t.elems.iter().enumerate() {
                         let mut part = place.clone();
@@ -164,7 +164,7 @@ impl Lowerer<'_> {
                         self.bind_pat(sub, Bound::Place(part, mutable), by_ref);
                     }
                 }
-                _ => self.errors.push_spanned(t, "this pattern does not match the item: a `zip` or `enumerate` item is a pair `(a, b)` (three-way zips nest: `((a, b), c)`), any other item a single name"),
+                Bound::Pair(..) | Bound::Value(Operand::Const(_)) => self.errors.push_spanned(t, "this pattern does not match the item: a `zip` or `enumerate` item is a pair `(a, b)` (three-way zips nest: `((a, b), c)`), any other item a single name"),
             },
             // from: `for [x, y] in points.iter()` (a slice of arrays)
             // into: `x`, `y` name `points[c][0]`, `points[c][1]`
@@ -172,7 +172,7 @@ impl Lowerer<'_> {
                 let (place, mutable) = match item {
                     Bound::Place(place, mutable) => (place, mutable),
                     Bound::Value(Operand::Var(v)) => (whole(v), false),
-                    _ => {
+                    Bound::Value(Operand::Const(_)) | Bound::Pair(..) => {
                         self.errors.push_spanned(s, "an array pattern needs an array item");
                         return;
                     }
