@@ -220,6 +220,8 @@ impl Lowerer<'_> {
         block
     }
 
+    // from: `(0..n).rev().step_by(2)`
+    // into: `ForRange { start: 0, end: n, inclusive: false, adaptors: [Rev, StepBy(2)] }`
     pub(crate) fn range(&mut self, e: &Expr) -> Option<ForRange> {
         match e {
             Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => {
@@ -292,6 +294,8 @@ impl Lowerer<'_> {
         unit()
     }
 
+    // from: `loop { body }`
+    // into: `Loop { body, exit: None, counter: None }` (`structurize` fills in the exit)
     pub fn loop_expr(&mut self, e: &syn::ExprLoop) -> Operand {
         if let Some(label) = &e.label {
             return self.error(
@@ -315,6 +319,8 @@ impl Lowerer<'_> {
         unit()
     }
 
+    // from: `break`
+    // into: `Break(span)`; the rest of the block is dead code
     pub fn break_expr(&mut self, e: &syn::ExprBreak) -> Operand {
         if let Some(label) = &e.label {
             return self.error(
@@ -333,6 +339,8 @@ impl Lowerer<'_> {
         unit()
     }
 
+    // from: `continue`
+    // into: `Continue(span)`; the rest of the block is dead code
     pub fn continue_expr(&mut self, e: &syn::ExprContinue) -> Operand {
         if let Some(label) = &e.label {
             return self.error(
@@ -345,6 +353,8 @@ impl Lowerer<'_> {
         unit()
     }
 
+    // from: `return x * 2.0`
+    // into: `let t = x * 2.0; Return(Some(t))`; the rest of the block is dead code
     pub fn return_expr(&mut self, e: &syn::ExprReturn) -> Operand {
         let value = e.expr.as_ref().map(|v| self.expr(v));
         self.push(Stmt::Return(value));

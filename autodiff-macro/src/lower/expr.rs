@@ -14,6 +14,8 @@ use crate::lower::{unit, Binding, Lowerer};
 use crate::prim::non_float_type;
 
 impl Lowerer<'_> {
+    // from: any expression of the body, `a * x[i] + b.sin()`
+    // into: `let t1 = x[i]; let t2 = a * t1; let t3 = b.sin(); let t4 = t2 + t3;`, and `t4`
     pub fn expr(&mut self, e: &Expr) -> Operand {
         match e {
             Expr::Lit(l) => match &l.lit {
@@ -81,6 +83,8 @@ impl Lowerer<'_> {
         }
     }
 
+    // from: `x` (a variable) / `r` (an alias of `a[i]`) / `PI` (a constant)
+    // into: the variable `x` / `let t = a[i];` / the tokens `PI`, emitted as written
     pub(crate) fn path_value(&mut self, p: &syn::ExprPath) -> Operand {
         if p.qself.is_none() {
             if let Some(ident) = p.path.get_ident() {
@@ -100,6 +104,8 @@ impl Lowerer<'_> {
         self.constant(p)
     }
 
+    // from: `-x` / `!b` / `*r`
+    // into: `Unary(Neg, x)` / `Unary(Not, b)` / `Read(place of r)`
     fn unary(&mut self, u: &syn::ExprUnary) -> Operand {
         match u.op {
             SynUnOp::Neg(_) => {
@@ -122,6 +128,9 @@ impl Lowerer<'_> {
         }
     }
 
+    // from: `a * b` / `i < n` / `x += e` / `a && b`
+    // into: `Binary(Mul, a, b)` / `Binary(Other("<"), i, n)` / see `compound_assign` /
+    //       see `short_circuit`
     fn binary(&mut self, b: &syn::ExprBinary) -> Operand {
         let arith = |op: &SynBinOp| -> Option<BinOp> {
             Some(match op {

@@ -285,6 +285,8 @@ impl Lowerer<'_> {
         (Block { stmts }, value)
     }
 
+    // from: `{ let t = x * 2.0; t + 1.0 }`
+    // into: its statements in the current list, and the operand of its tail (`t + 1.0`)
     /// The statements of a `{ .. }` block in the current statement list, in a new scope.
     pub fn block_value(&mut self, block: &syn::Block) -> Operand {
         self.scopes.push(HashMap::new());
@@ -429,6 +431,8 @@ impl Lowerer<'_> {
         }
     }
 
+    // from: `let y = ..` with the value `t7` (a temporary) / `x` (a variable)
+    // into: `t7` renamed `y` / `Let { y, Use(x) }`
     /// Binds the user's name to a lowered value (`let name = value;`).
     pub(crate) fn bind_local(&mut self, name: &syn::Ident, value: Operand, ty: Option<syn::Type>) {
         if is_unit(&value) {

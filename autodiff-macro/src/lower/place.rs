@@ -38,6 +38,8 @@ impl Lowerer<'_> {
         }
     }
 
+    // from: the place `x` / `a[i]` and a value `v`
+    // into: `Assign { x, v }` / `Store { a[i], v }` (the variable becomes mutable)
     pub(crate) fn write(&mut self, place: Place, value: Operand) {
         if place.projs.is_empty() {
             self.body.vars[place.base].mutable = true;

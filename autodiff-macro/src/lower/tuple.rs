@@ -180,6 +180,9 @@ impl Lowerer<'_> {
         }
     }
 
+    // from: `(a, b)` / `x.sin_cos()` / `v.iter().fold((0.0, 0.0), ..)` / an `if` of pairs
+    // into: one operand per part: `[a, b]` / `[sin x, cos x]` / two accumulators / see
+    //       `branched_tuple`
     /// The `n` parts of a tuple-valued expression, each lowered to an operand.
     fn tuple_parts(&mut self, e: &Expr, n: usize) -> Option<Vec<Operand>> {
         match e {
@@ -304,6 +307,8 @@ impl Lowerer<'_> {
         ]
     }
 
+    // from: `match k { 0 => (a, b), _ => (b, a) }`
+    // into: `Declare p0; Declare p1;` then the `match` with `{ p0 = a; p1 = b; }` as tails
     /// A tuple-valued `if`, `match` or block: each arm's tail tuple is split by rewriting
     /// it into assignments to one fresh variable per part, declared before.
     pub(crate) fn branched_tuple(&mut self, e: &Expr, n: usize) -> Option<Vec<Operand>> {

@@ -28,6 +28,8 @@ impl Func {
 }
 
 impl Lowerer<'_> {
+    // from: `|v| v * v` / `f64::max` / `helper`
+    // into: `Func::Closure(..)` / `Func::Path(..)`, applied later by `apply`
     /// The closure or function path passed to an adaptor or a reduction.
     pub(crate) fn func(&mut self, e: &Expr) -> Option<Func> {
         match e {
@@ -217,6 +219,8 @@ impl Lowerer<'_> {
         self.bind_name(name, binding);
     }
 
+    // from: the item `Place(x[c])` / `Value(t)`
+    // into: `let x1 = x[c];` and `x1` / `t`
     /// The value of an item (an element is read).
     pub(crate) fn value_of(&mut self, item: Bound, span: Span) -> Operand {
         match item {

@@ -190,6 +190,8 @@ impl Lowerer<'_> {
         unit()
     }
 
+    // from: the chain of `x.iter().enumerate().filter(p)` and a body `each`
+    // into: `For { c in lo..hi, body: [if p(i, x[c]) { each((i, x[c])) }] }`
     /// Lowers a chain's loop: `each` gets every item that passes the filters, in the body.
     pub(crate) fn drive(&mut self, chain: Chain, each: &mut dyn FnMut(&mut Self, Bound)) {
         let Chain {
@@ -305,6 +307,8 @@ impl Lowerer<'_> {
         }
     }
 
+    // from: `a..b` / `&x` / `x.iter().rev().skip(1)` / `std::iter::zip(a, b)`
+    // into: a `Chain`: its counter's `Seq`, its item as functions of the counter, its stages
     /// The chain an iterable expression stands for; `None` after an error.
     pub(crate) fn chain(&mut self, e: &Expr) -> Option<Chain> {
         match e {
@@ -458,6 +462,9 @@ impl Lowerer<'_> {
         Some(chain)
     }
 
+    // from: `x.iter()` / `x.chunks(n)` / `chain.skip(1)`
+    // into: the chain of a source (see `place_source`, `slices_source`) / the receiver's
+    //       chain with the adaptor applied
     fn chain_method(&mut self, m: &syn::ExprMethodCall) -> Option<Chain> {
         let name = m.method.to_string();
         let span = m.method.span();

@@ -40,6 +40,9 @@ impl Lowerer<'_> {
                     && is_chain(&inner.receiver))
     }
 
+    // from: `x.iter().sum::<f64>()` / `x.iter().max_by(..).unwrap()` / `x.iter().map(f)`
+    // into: see `reduction` / see `best` / an error (an unconsumed iterator); `None` for a
+    //       method that is not an iterator's
     pub(crate) fn iter_method(&mut self, m: &syn::ExprMethodCall) -> Option<Operand> {
         let name = m.method.to_string();
         let on_chain = is_chain(&m.receiver);
@@ -77,6 +80,8 @@ impl Lowerer<'_> {
         self.errors.push(m.method.span(), message);
     }
 
+    // from: `chain.sum()`, `.product()`, `.fold(..)`, `.count()`, `.len()`, `.collect()`, `.for_each(..)`
+    // into: the chain's loop updating an accumulator (one method per reduction below)
     fn reduction(&mut self, m: &syn::ExprMethodCall, name: &str) -> Operand {
         let span = m.span();
         let arity = match name {

@@ -287,6 +287,8 @@ impl Lowerer<'_> {
         a.item = Item::Pair(Box::new(mine), Box::new(other));
     }
 
+    // from: the counter `lo..hi` by `step`
+    // into: `let d = max(hi, lo) - lo; let n = (d + step - 1) / step;` (`n = d` for step 1)
     /// Number of counter values: `ceil((hi - lo) / step)`, 0 when `hi <= lo`.
     pub(crate) fn count(&mut self, seq: &Seq, span: Span) -> Operand {
         let d = self.sat_sub(seq.hi.clone(), seq.lo.clone(), span);
