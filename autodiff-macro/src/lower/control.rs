@@ -1,6 +1,6 @@
 //! Step 2, control flow: `if` (as a statement or a value), `&&` / `||`, `for` over
 //! ranges, `while`, `loop`, and the early exits `break`, `continue` and `return`, which
-//! `control::structurize` later turns into flags.
+//! `passes::structurize` later turns into flags.
 
 use syn::spanned::Spanned;
 use syn::{Expr, Pat};

@@ -1,4 +1,4 @@
-//! Step 2, the counters of iterator chains (see `lower_iter`): what `rev`, `skip`, `take`,
+//! Step 2, the counters of iterator chains (see `iter`): what `rev`, `skip`, `take`,
 //! `step_by`, `enumerate` and `zip` do to the sequence of counter values and to the index
 //! computations of the items, and the integer arithmetic, emitted before the loop, that
 //! does it. All of it is inactive (lengths, counts, indices): no adjoint code comes of it.
