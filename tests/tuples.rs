@@ -100,6 +100,28 @@ fn tuple_valued_branches() {
     }
 }
 
+/// A tuple-valued `match` with an arm that returns early, its value in parentheses: the
+/// arm is rewritten as a syntax tree, whose parentheses lowering has already taken out.
+#[allow(unused_parens)]
+#[autodiff_reverse(d_early_pair, Duplicated, Active)]
+fn early_pair(x: &[f64]) -> f64 {
+    let (a, b) = match x.len() {
+        1 => return ((x[0] + 1.0) * 2.0),
+        2 => return (x[0] * (x[1] - 3.0)),
+        _ => (x[0] * x[1], (x[1] + 1.0) * x[0]),
+    };
+    (a - b) * (a + 2.0)
+}
+
+#[test]
+fn tuple_valued_match_with_an_early_return() {
+    check_all(
+        &[&[2.0], &[0.5, -1.0], &[1.5, 3.0, 0.25]],
+        early_pair,
+        |x, d| assert_bits(d_early_pair(x, d, 1.0), early_pair(x)),
+    );
+}
+
 /// A plain function returning a tuple of indices: its arguments carry no derivative, so
 /// it is called as it is and its parts are read by field.
 fn interior(n: usize) -> (usize, usize) {

@@ -17,7 +17,7 @@ use crate::emit::{private, pullback_name};
 use crate::errors::Errors;
 use crate::front::args::{Activity, Args};
 use crate::front::signature;
-use crate::reverse::emitter::with_signature;
+use crate::reverse::emitter::{with_signature, Emitter};
 
 // from: `#[differentiable(custom = softplus_pb)] fn softplus(x: f64) -> f64`
 // into: `const _: fn(f64, f64) -> f64 = softplus_pb;`
@@ -62,58 +62,68 @@ pub fn custom_pullbacks(
         };
         sig.pullback = true;
         out.extend(with_signature(&sig, |e| {
-            let p = private();
-            let mut scratch = TokenStream::new();
-            let mut args = Vec::new();
-            for (i, (wanted, used)) in full.iter().zip(&pattern).enumerate() {
-                let x = &e.names.primal[i];
-                args.push(quote!(#x));
-                match (wanted, used) {
-                    (Activity::Duplicated, Activity::Duplicated) => {
-                        let d = &e.names.adjoint[i];
-                        args.push(quote!(#d));
-                    }
-                    (Activity::Duplicated, _) => {
-                        let s = syn::Ident::new(
-                            &format!("scratch_{i}"),
-                            proc_macro2::Span::mixed_site(),
-                        );
-                        scratch.extend(quote!(let mut #s = #p::scratch_like(#x);));
-                        args.push(quote!(::core::borrow::BorrowMut::borrow_mut(&mut #s)));
-                    }
-                    _ => {}
-                }
-            }
-            if returns_float {
-                let seed = &e.names.seed;
-                args.push(quote!(#seed));
-            }
-            let g = &e.names.scratch;
-            let full_active: Vec<usize> = (0..full.len())
-                .filter(|i| full[*i] == Activity::Active)
-                .collect();
-            let picked: Vec<TokenStream> = (0..full.len())
-                .filter(|i| pattern[*i] == Activity::Active)
-                .map(|i| {
-                    let k = full_active.iter().position(|j| *j == i).unwrap_or(0);
-                    if full_active.len() == 1 {
-                        quote!(#g)
-                    } else {
-                        let k = syn::Index::from(k);
-                        quote!(#g.#k)
-                    }
-                })
-                .collect();
-            let result = match picked.len() {
-                0 => TokenStream::new(),
-                1 => quote!(#(#picked)*),
-                _ => quote!((#(#picked),*)),
-            };
-            let checked = checked_name(item_fn);
-            quote!(#scratch let #g = #checked(#(#args),*); #result)
+            call_custom(e, item_fn, &full, &pattern, returns_float)
         }));
     }
     errors.check().map(|()| out)
+}
+
+// from: one activity `pattern` of `softplus`, whose custom pullback takes the `full` one
+// into: the body of that pattern's pullback: `let g = __cotangent_custom_softplus(x, d_x
+//       or a scratch shadow, .., seed);`, then the gradients the pattern returns, out of `g`
+fn call_custom(
+    e: &Emitter<'_>,
+    item_fn: &syn::ItemFn,
+    full: &[Activity],
+    pattern: &[Activity],
+    returns_float: bool,
+) -> TokenStream {
+    let p = private();
+    let mut scratch = TokenStream::new();
+    let mut args = Vec::new();
+    for (i, (wanted, used)) in full.iter().zip(pattern).enumerate() {
+        let x = &e.names.primal[i];
+        args.push(quote!(#x));
+        match (wanted, used) {
+            (Activity::Duplicated, Activity::Duplicated) => {
+                let d = &e.names.adjoint[i];
+                args.push(quote!(#d));
+            }
+            (Activity::Duplicated, _) => {
+                let s = syn::Ident::new(&format!("scratch_{i}"), proc_macro2::Span::mixed_site());
+                scratch.extend(quote!(let mut #s = #p::scratch_like(#x);));
+                args.push(quote!(::core::borrow::BorrowMut::borrow_mut(&mut #s)));
+            }
+            (Activity::Const | Activity::Active | Activity::ActiveOnly, _) => {}
+        }
+    }
+    if returns_float {
+        let seed = &e.names.seed;
+        args.push(quote!(#seed));
+    }
+    let g = &e.names.scratch;
+    let full_active: Vec<usize> = (0..full.len())
+        .filter(|i| full[*i] == Activity::Active)
+        .collect();
+    let picked: Vec<TokenStream> = (0..full.len())
+        .filter(|i| pattern[*i] == Activity::Active)
+        .map(|i| {
+            let k = full_active.iter().position(|j| *j == i).unwrap_or(0);
+            if full_active.len() == 1 {
+                quote!(#g)
+            } else {
+                let k = syn::Index::from(k);
+                quote!(#g.#k)
+            }
+        })
+        .collect();
+    let result = match picked.len() {
+        0 => TokenStream::new(),
+        1 => quote!(#(#picked)*),
+        _ => quote!((#(#picked),*)),
+    };
+    let checked = checked_name(item_fn);
+    quote!(#scratch let #g = #checked(#(#args),*); #result)
 }
 
 /// The constant holding the user's pullback, typed: wrappers call through it, so a wrong
@@ -145,7 +155,7 @@ fn signature_check(
                     types.push(quote!(&mut #elem));
                 }
                 (Activity::Active, _) => grads.push(quote!(#ty)),
-                _ => {}
+                (Activity::Const | Activity::Duplicated | Activity::ActiveOnly, _) => {}
             }
         }
     }

@@ -60,7 +60,7 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
             let candidate = match explicit.map(|e| e[i].activity) {
                 Some(Activity::Const) => Activity::Const,
                 Some(a @ (Activity::Active | Activity::Duplicated)) => a,
-                _ => candidate,
+                Some(Activity::ActiveOnly) | None => candidate,
             };
             match candidate {
                 Activity::Const => vec![Activity::Const],
@@ -284,7 +284,7 @@ pub fn mask(pattern: &[Activity]) -> String {
         .map(|a| match a {
             Activity::Active => 'a',
             Activity::Duplicated => 'd',
-            _ => 'c',
+            Activity::Const | Activity::ActiveOnly => 'c',
         })
         .collect()
 }

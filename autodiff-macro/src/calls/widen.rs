@@ -55,53 +55,8 @@ pub fn narrow_wrappers(
             item_fn.sig.ident.span(),
         );
         let reads = syn::Ident::new(&reads_name(&f, &mask(&pattern)), Span::call_site());
-        let mut params = Vec::new();
-        let mut args = Vec::new();
-        for (i, ty) in inputs.iter().enumerate() {
-            let (a, d) = (
-                format_ident!("__cotangent_a{}", i),
-                format_ident!("__cotangent_d{}", i),
-            );
-            params.push(quote!(#a: #ty));
-            args.push(quote!(#a));
-            if widest[i] == Activity::Duplicated {
-                let referent = match ty {
-                    syn::Type::Reference(r) => &*r.elem,
-                    other => other,
-                };
-                if pattern[i] == Activity::Duplicated {
-                    params.push(quote!(#d: &mut #referent));
-                    args.push(quote!(#d));
-                } else {
-                    args.push(quote!(&mut #p::scratch_like(&*#a)));
-                }
-            }
-        }
-        let grads: Vec<syn::Ident> = widest_grads
-            .iter()
-            .map(|i| format_ident!("__cotangent_g{}", i))
-            .collect();
-        let kept: Vec<&syn::Ident> = widest_grads
-            .iter()
-            .zip(&grads)
-            .filter(|(i, _)| pattern[**i] == Activity::Active)
-            .map(|(_, g)| g)
-            .collect();
-        let kept_types: Vec<&syn::Type> = widest_grads
-            .iter()
-            .filter(|i| pattern[**i] == Activity::Active)
-            .map(|i| inputs[*i])
-            .collect();
-        let bind = match grads.len() {
-            0 => quote!(let () =),
-            1 => quote!(let #(#grads)* =),
-            _ => quote!(let (#(#grads),*) =),
-        };
-        let (output, value) = match kept.len() {
-            0 => (TokenStream::new(), quote!(())),
-            1 => (quote!(-> #(#kept_types)*), quote!(#(#kept)*)),
-            _ => (quote!(-> (#(#kept_types),*)), quote!((#(#kept),*))),
-        };
+        let (params, args) = forwarded(&inputs, widest, &pattern, &p);
+        let (bind, output, value) = returned(&inputs, &widest_grads, &pattern);
         out.extend(quote! {
             #(#cfgs)*
             #[doc(hidden)]
@@ -117,4 +72,75 @@ pub fn narrow_wrappers(
         });
     }
     Some(out)
+}
+
+// from: the parameters `x: &[f64], a: f64` with `widest` `[Duplicated, Active]`, `pattern`
+//       `[Const, Active]`
+// into: the wrapper's parameters `a0: &[f64], a1: f64` and the arguments it passes on,
+//       `a0, &mut scratch_like(&*a0), a1` (a shadow only where the pattern has one)
+fn forwarded(
+    inputs: &[&syn::Type],
+    widest: &[Activity],
+    pattern: &[Activity],
+    p: &TokenStream,
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    for (i, ty) in inputs.iter().enumerate() {
+        let (a, d) = (
+            format_ident!("__cotangent_a{}", i),
+            format_ident!("__cotangent_d{}", i),
+        );
+        params.push(quote!(#a: #ty));
+        args.push(quote!(#a));
+        if widest[i] == Activity::Duplicated {
+            let referent = match ty {
+                syn::Type::Reference(r) => &*r.elem,
+                other => other,
+            };
+            if pattern[i] == Activity::Duplicated {
+                params.push(quote!(#d: &mut #referent));
+                args.push(quote!(#d));
+            } else {
+                args.push(quote!(&mut #p::scratch_like(&*#a)));
+            }
+        }
+    }
+    (params, args)
+}
+
+// from: the gradients the widest pullback returns (`widest_grads`, by parameter)
+// into: `let (g0, g1) =` to take them, the wrapper's `-> f64` and its value `g1`: the ones
+//       `pattern` asks for
+fn returned(
+    inputs: &[&syn::Type],
+    widest_grads: &[usize],
+    pattern: &[Activity],
+) -> (TokenStream, TokenStream, TokenStream) {
+    let grads: Vec<syn::Ident> = widest_grads
+        .iter()
+        .map(|i| format_ident!("__cotangent_g{}", i))
+        .collect();
+    let kept: Vec<&syn::Ident> = widest_grads
+        .iter()
+        .zip(&grads)
+        .filter(|(i, _)| pattern[**i] == Activity::Active)
+        .map(|(_, g)| g)
+        .collect();
+    let kept_types: Vec<&syn::Type> = widest_grads
+        .iter()
+        .filter(|i| pattern[**i] == Activity::Active)
+        .map(|i| inputs[*i])
+        .collect();
+    let bind = match grads.len() {
+        0 => quote!(let () =),
+        1 => quote!(let #(#grads)* =),
+        _ => quote!(let (#(#grads),*) =),
+    };
+    let (output, value) = match kept.len() {
+        0 => (TokenStream::new(), quote!(())),
+        1 => (quote!(-> #(#kept_types)*), quote!(#(#kept)*)),
+        _ => (quote!(-> (#(#kept_types),*)), quote!((#(#kept),*))),
+    };
+    (bind, output, value)
 }

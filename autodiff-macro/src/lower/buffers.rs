@@ -19,6 +19,8 @@ impl Lowerer<'_> {
         unit()
     }
 
+    // from: the places `a`, `b` to swap
+    // into: `let t1 = a; let t2 = b; a = t2; b = t1;`
     /// Both values read before either is written: `swap(&mut x[i], &mut x[i])` is a no-op.
     fn swap_places(&mut self, pa: Place, pb: Place, span: proc_macro2::Span) {
         let va = self.read_place(pa.clone(), span);
@@ -83,7 +85,6 @@ impl Lowerer<'_> {
     pub(crate) fn mut_ref_place(&mut self, e: &Expr) -> Option<Place> {
         match e {
             Expr::Reference(r) if r.mutability.is_some() => self.place(&r.expr),
-            Expr::Paren(p) => self.mut_ref_place(&p.expr),
             other => {
                 self.errors.push_spanned(other, "pass `&mut` of a variable or an element here (`std::mem::swap(&mut a, &mut b)`)");
                 None

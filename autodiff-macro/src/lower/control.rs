@@ -1,6 +1,6 @@
 //! Step 2, control flow: `if` (as a statement or a value), `&&` / `||`, `for` over
 //! ranges, `while`, `loop`, and the early exits `break`, `continue` and `return`, which
-//! `control::structurize` later turns into flags.
+//! `passes::structurize` later turns into flags.
 
 use syn::spanned::Spanned;
 use syn::{Expr, Pat};
@@ -14,37 +14,7 @@ impl Lowerer<'_> {
     // into: `Declare r; If { c, then: [.., r = a], els: [.., r = b] }`
     pub fn if_expr(&mut self, e: &syn::ExprIf) -> Operand {
         if let Expr::Let(l) = &*e.cond {
-            // from: `if let P = s { a } else { b }`  into: `match s { P => a, _ => b }`,
-            // built as a syntax tree: the user's expressions are not printed and read again.
-            let span = e.if_token.span;
-            let block = |b: syn::Block| Box::new(crate::lower::matching::block_expr(b));
-            let arm = |pat: Pat, body: Box<Expr>| syn::Arm {
-                attrs: Vec::new(),
-                pat,
-                guard: None,
-                fat_arrow_token: syn::Token![=>](span),
-                body,
-                comma: Some(syn::Token![,](span)),
-            };
-            let els = match &e.else_branch {
-                Some((_, els)) => els.clone(),
-                None => block(syn::parse_quote!({})),
-            };
-            let wild = Pat::Wild(syn::PatWild {
-                attrs: Vec::new(),
-                underscore_token: syn::Token![_](span),
-            });
-            let m = syn::ExprMatch {
-                attrs: Vec::new(),
-                match_token: syn::Token![match](span),
-                expr: l.expr.clone(),
-                brace_token: syn::token::Brace(span),
-                arms: vec![
-                    arm((*l.pat).clone(), block(e.then_branch.clone())),
-                    arm(wild, els),
-                ],
-            };
-            return self.match_expr(&m);
+            return self.if_let(e, l);
         }
         let cond = match self.expr(&e.cond) {
             // `if first { first = false; .. }`: the reverse sweep must branch on the value
@@ -78,43 +48,91 @@ impl Lowerer<'_> {
             (&mut then, then_value, then_diverged),
             (&mut els, else_value, else_diverged),
         ] {
-            // An arm that leaves early (`else { return 0.0; }`) still initialises the result:
-            // its adjoint is created after the branch, whichever arm ran. So does an arm
-            // that may leave early in a nested branch (`else if c { break } else { v }`):
-            // the exit's flag guards the assignment at its end.
-            let default = || Operand::Const(quote!(::core::default::Default::default()));
-            if diverged {
-                block.stmts.insert(
-                    0,
-                    Stmt::Assign {
-                        var: result,
-                        value: default(),
-                        overwrites: false,
-                    },
-                );
-                continue;
-            }
-            let may_exit = has_exit(block);
-            if may_exit {
-                self.body.vars[result].mutable = true;
-                block.stmts.insert(
-                    0,
-                    Stmt::Assign {
-                        var: result,
-                        value: default(),
-                        overwrites: false,
-                    },
-                );
-            }
-            block.stmts.push(Stmt::Assign {
-                var: result,
-                value,
-                overwrites: may_exit,
-            });
+            self.set_branch_result(block, result, value, diverged);
         }
         self.push(Stmt::Declare { var: result });
         self.push(Stmt::If { cond, then, els });
         Operand::Var(result)
+    }
+
+    // from: `if let P = s { a } else { b }`
+    // into: `match s { P => a, _ => b }`, built as a syntax tree: the user's expressions are
+    //       not printed and read again
+    fn if_let(&mut self, e: &syn::ExprIf, l: &syn::ExprLet) -> Operand {
+        let span = e.if_token.span;
+        let block = |b: syn::Block| Box::new(crate::lower::matching::block_expr(b));
+        let arm = |pat: Pat, body: Box<Expr>| syn::Arm {
+            attrs: Vec::new(),
+            pat,
+            guard: None,
+            fat_arrow_token: syn::Token![=>](span),
+            body,
+            comma: Some(syn::Token![,](span)),
+        };
+        let els = match &e.else_branch {
+            Some((_, els)) => els.clone(),
+            None => block(syn::parse_quote!({})),
+        };
+        let wild = Pat::Wild(syn::PatWild {
+            attrs: Vec::new(),
+            underscore_token: syn::Token![_](span),
+        });
+        let m = syn::ExprMatch {
+            attrs: Vec::new(),
+            match_token: syn::Token![match](span),
+            expr: l.expr.clone(),
+            brace_token: syn::token::Brace(span),
+            arms: vec![
+                arm((*l.pat).clone(), block(e.then_branch.clone())),
+                arm(wild, els),
+            ],
+        };
+        self.match_expr(&m)
+    }
+
+    // from: an arm of `if c { a } else { b }` whose value is used, with its value `a`
+    // into: `r = a;` at its end; `r = Default::default();` first in an arm that leaves
+    //       early (or may, in a nested branch)
+    fn set_branch_result(
+        &mut self,
+        block: &mut Block,
+        result: VarId,
+        value: Operand,
+        diverged: bool,
+    ) {
+        // An arm that leaves early (`else { return 0.0; }`) still initialises the result:
+        // its adjoint is created after the branch, whichever arm ran. So does an arm
+        // that may leave early in a nested branch (`else if c { break } else { v }`):
+        // the exit's flag guards the assignment at its end.
+        let default = || Operand::Const(quote!(::core::default::Default::default()));
+        if diverged {
+            block.stmts.insert(
+                0,
+                Stmt::Assign {
+                    var: result,
+                    value: default(),
+                    overwrites: false,
+                },
+            );
+            return;
+        }
+        let may_exit = has_exit(block);
+        if may_exit {
+            self.body.vars[result].mutable = true;
+            block.stmts.insert(
+                0,
+                Stmt::Assign {
+                    var: result,
+                    value: default(),
+                    overwrites: false,
+                },
+            );
+        }
+        block.stmts.push(Stmt::Assign {
+            var: result,
+            value,
+            overwrites: may_exit,
+        });
     }
 
     // from: `a && b`
@@ -202,10 +220,10 @@ impl Lowerer<'_> {
         block
     }
 
+    // from: `(0..n).rev().step_by(2)`
+    // into: `ForRange { start: 0, end: n, inclusive: false, adaptors: [Rev, StepBy(2)] }`
     pub(crate) fn range(&mut self, e: &Expr) -> Option<ForRange> {
         match e {
-            Expr::Paren(p) => self.range(&p.expr),
-            Expr::Group(g) => self.range(&g.expr),
             Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => {
                 let mut r = self.range(&m.receiver)?;
                 r.adaptors.push(RangeAdaptor::Rev);
@@ -276,6 +294,8 @@ impl Lowerer<'_> {
         unit()
     }
 
+    // from: `loop { body }`
+    // into: `Loop { body, exit: None, counter: None }` (`structurize` fills in the exit)
     pub fn loop_expr(&mut self, e: &syn::ExprLoop) -> Operand {
         if let Some(label) = &e.label {
             return self.error(
@@ -299,6 +319,8 @@ impl Lowerer<'_> {
         unit()
     }
 
+    // from: `break`
+    // into: `Break(span)`; the rest of the block is dead code
     pub fn break_expr(&mut self, e: &syn::ExprBreak) -> Operand {
         if let Some(label) = &e.label {
             return self.error(
@@ -317,6 +339,8 @@ impl Lowerer<'_> {
         unit()
     }
 
+    // from: `continue`
+    // into: `Continue(span)`; the rest of the block is dead code
     pub fn continue_expr(&mut self, e: &syn::ExprContinue) -> Operand {
         if let Some(label) = &e.label {
             return self.error(
@@ -329,6 +353,8 @@ impl Lowerer<'_> {
         unit()
     }
 
+    // from: `return x * 2.0`
+    // into: `let t = x * 2.0; Return(Some(t))`; the rest of the block is dead code
     pub fn return_expr(&mut self, e: &syn::ExprReturn) -> Operand {
         let value = e.expr.as_ref().map(|v| self.expr(v));
         self.push(Stmt::Return(value));

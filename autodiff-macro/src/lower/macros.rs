@@ -16,6 +16,8 @@ impl Lowerer<'_> {
         let _ = self.macro_value(mac);
     }
 
+    // from: `vec![0.0; n]` / `matches!(m, Mode::A)` / `panic!(..)` / `println!(..)`
+    // into: see `vec_macro` / `matches_macro` / `diverging_macro` / nothing
     pub fn macro_value(&mut self, mac: &syn::Macro) -> Operand {
         let name = mac
             .path

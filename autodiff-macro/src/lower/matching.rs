@@ -46,6 +46,8 @@ impl Lowerer<'_> {
         value
     }
 
+    // from: `match self.mode { .. }` / `match (i == 0, k) { .. }`
+    // into: a reserved name aliasing the place `self.mode` / one name per component
     /// Binds the scrutinee (or, for `match (a, b)` with tuple patterns, each component) to
     /// a reserved name, as an alias of the place it is (no copy, no move) or as a value.
     fn scrutinees(&mut self, e: &syn::ExprMatch) -> Option<Vec<syn::Ident>> {
@@ -83,6 +85,8 @@ impl Lowerer<'_> {
         Some(names)
     }
 
+    // from: `A => a, B | C if g => b, _ => c` (for the scrutinee `s`)
+    // into: `if matches!(s, A) { a } else if matches!(s, B | C) && { g } { b } else { c }`
     /// The arms as nested `if`s; bindings become `let`s at the start of their arm (and of
     /// their guard).
     fn arm_chain(&mut self, names: &[syn::Ident], arms: &[syn::Arm]) -> Expr {
@@ -198,6 +202,8 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    // from: `f(x) + 1` (a value) / `k` (a mutable variable)
+    // into: its temporary / a copy `let value = k;`
     /// A computed value (not a place) as a variable that keeps it: the value's own
     /// temporary, or a copy when it is a variable that may change later.
     pub(crate) fn value_var(&mut self, e: &Expr) -> Option<VarId> {
@@ -239,7 +245,7 @@ impl Lowerer<'_> {
 
 /// `{ lets.. tail }` as a syntax tree: the tail stays the expression it was parsed as
 /// (printed and parsed again, a guard `{ x[i] } > 0.1` would start with a statement).
-fn block_of(lets: Vec<syn::Stmt>, tail: &Expr, span: proc_macro2::Span) -> syn::Block {
+pub(crate) fn block_of(lets: Vec<syn::Stmt>, tail: &Expr, span: proc_macro2::Span) -> syn::Block {
     let mut stmts = lets;
     stmts.push(syn::Stmt::Expr(tail.clone(), None));
     syn::Block {
@@ -325,7 +331,6 @@ pub fn is_place_expr(e: &Expr) -> bool {
         Expr::Path(_) => true,
         Expr::Field(f) => is_place_expr(&f.base),
         Expr::Index(i) => is_place_expr(&i.expr),
-        Expr::Paren(p) => is_place_expr(&p.expr),
         Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && is_place_expr(&u.expr),
         _ => false,
     }

@@ -1,19 +1,21 @@
 //! Step 2: the function body into the IR (A-normal form, structured blocks).
 //!
-//! Statements live here, and one file per kind of construct next to it: `expr`,
-//! `control`, `matching`, `tuple`, `buffers`, `fill`, `macros`, and `iter/` for iterator
-//! chains. Idiomatic forms
+//! Statements live here, and one file per kind of construct next to it: `expr`, `place`,
+//! `call`, `control`, `matching`, `tuple`, `buffers`, `fill`, `macros`, and `iter/` for
+//! iterator chains. Idiomatic forms
 //! (`+=`, `while`, `&&`, if-expressions, block expressions) are desugared here, once.
 //! Unsupported syntax is a spanned error that says what to write instead; lowering goes on
 //! after an error (with a placeholder value) so that one build reports every mistake.
 
 mod buffers;
+mod call;
 mod control;
 mod expr;
 mod fill;
 pub mod iter;
 mod macros;
 pub mod matching;
+mod place;
 mod tuple;
 
 use std::collections::HashMap;
@@ -283,6 +285,8 @@ impl Lowerer<'_> {
         (Block { stmts }, value)
     }
 
+    // from: `{ let t = x * 2.0; t + 1.0 }`
+    // into: its statements in the current list, and the operand of its tail (`t + 1.0`)
     /// The statements of a `{ .. }` block in the current statement list, in a new scope.
     pub fn block_value(&mut self, block: &syn::Block) -> Operand {
         self.scopes.push(HashMap::new());
@@ -316,17 +320,7 @@ impl Lowerer<'_> {
             other => (other, None),
         };
         if let Some((else_token, _)) = local.init.as_ref().and_then(|i| i.diverge.as_ref()) {
-            self.errors.push(else_token.span, "`let .. else` is not supported in a differentiated function: test first (`if x.is_empty() { return 0.0; }`), then bind with a plain `let`");
-            // The names stay bound to a placeholder, so that their uses (`*first`) raise
-            // no second error; nothing is emitted after an error.
-            for name in crate::lower::matching::binding_names(pat) {
-                let placeholder = self.temp(&name.to_string(), name.span());
-                let place = Place {
-                    base: placeholder,
-                    projs: Vec::new(),
-                };
-                self.bind_name(&name.to_string(), Binding::Alias(place, true));
-            }
+            self.let_else(else_token, pat);
             return;
         }
         let name = match pat {
@@ -351,20 +345,34 @@ impl Lowerer<'_> {
             self.errors.push_spanned(local, "declare the variable with its value (`let x = ...;`): deferred initialisation is not supported in a differentiated function");
             return;
         };
-        if let (Expr::Closure(c), Some(name)) = (&*init.expr, &name) {
+        if let Some(name) = &name {
+            if self.let_without_value(name, &init.expr) {
+                return;
+            }
+        }
+        let value = self.expr(&init.expr);
+        let Some(name) = name else { return };
+        self.bind_local(&name, value, ty);
+    }
+
+    // from: `let sq = |v| v * v;` / `let y = x;` (`x` a reference) / `let r = &x[i];`
+    // into: no statement: `sq`, `y`, `r` are bound to the closure or the place (true), or
+    //       `false` if `init` is a value to compute
+    fn let_without_value(&mut self, name: &syn::Ident, init: &Expr) -> bool {
+        if let Expr::Closure(c) = init {
             // from: `let sq = |v| v * v;`  into: nothing yet; `sq(a)` is lowered inline
-            if let Some(crate::lower::iter::Func::Closure(_)) = self.func(&init.expr) {
+            if let Some(crate::lower::iter::Func::Closure(_)) = self.func(init) {
                 let captured = self.captures(c);
                 self.bind_name(
                     &name.to_string(),
                     Binding::Closure(Box::new(c.clone()), captured),
                 );
             }
-            return;
+            return true;
         }
         // from: `let y = x;` where `x` is a reference parameter or an alias (`let r = &a[i]`)
         // into: `y` names the same place (a reference is copied, not its referent)
-        if let (Expr::Path(p), Some(name)) = (&*init.expr, &name) {
+        if let Expr::Path(p) = init {
             if let Some(binding) = p
                 .path
                 .get_ident()
@@ -383,16 +391,16 @@ impl Lowerer<'_> {
                     }),
                     closure @ Binding::Closure(..) => {
                         self.bind_name(&name.to_string(), closure);
-                        return;
+                        return true;
                     }
                 };
                 if let Some((place, mutable)) = place {
                     self.bind_name(&name.to_string(), Binding::Alias(place, mutable));
-                    return;
+                    return true;
                 }
             }
         }
-        if let (Expr::Reference(r), Some(name)) = (&*init.expr, &name) {
+        if let Expr::Reference(r) = init {
             // from: `let r = &x[i];`  into: `r` names the place `x[i]` (no copy)
             if let Some(place) = self.place(&r.expr) {
                 if r.mutability.is_some() {
@@ -403,13 +411,28 @@ impl Lowerer<'_> {
 
                 self.bind_name(&name.to_string(), binding);
             }
-            return;
+            return true;
         }
-        let value = self.expr(&init.expr);
-        let Some(name) = name else { return };
-        self.bind_local(&name, value, ty);
+        false
     }
 
+    // from: `let Some(first) = x.first() else { .. };`
+    // into: an error; `first` is bound to a placeholder, so that its uses (`*first`) raise
+    //       no second error (nothing is emitted after an error)
+    fn let_else(&mut self, else_token: &syn::token::Else, pat: &Pat) {
+        self.errors.push(else_token.span, "`let .. else` is not supported in a differentiated function: test first (`if x.is_empty() { return 0.0; }`), then bind with a plain `let`");
+        for name in crate::lower::matching::binding_names(pat) {
+            let placeholder = self.temp(&name.to_string(), name.span());
+            let place = Place {
+                base: placeholder,
+                projs: Vec::new(),
+            };
+            self.bind_name(&name.to_string(), Binding::Alias(place, true));
+        }
+    }
+
+    // from: `let y = ..` with the value `t7` (a temporary) / `x` (a variable)
+    // into: `t7` renamed `y` / `Let { y, Use(x) }`
     /// Binds the user's name to a lowered value (`let name = value;`).
     pub(crate) fn bind_local(&mut self, name: &syn::Ident, value: Operand, ty: Option<syn::Type>) {
         if is_unit(&value) {

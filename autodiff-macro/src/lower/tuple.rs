@@ -180,11 +180,12 @@ impl Lowerer<'_> {
         }
     }
 
+    // from: `(a, b)` / `x.sin_cos()` / `v.iter().fold((0.0, 0.0), ..)` / an `if` of pairs
+    // into: one operand per part: `[a, b]` / `[sin x, cos x]` / two accumulators / see
+    //       `branched_tuple`
     /// The `n` parts of a tuple-valued expression, each lowered to an operand.
     fn tuple_parts(&mut self, e: &Expr, n: usize) -> Option<Vec<Operand>> {
         match e {
-            Expr::Paren(p) => self.tuple_parts(&p.expr, n),
-            Expr::Group(g) => self.tuple_parts(&g.expr, n),
             Expr::Tuple(t) if t.elems.len() == n => {
                 Some(t.elems.iter().map(|e| self.expr(e)).collect())
             }
@@ -192,7 +193,7 @@ impl Lowerer<'_> {
                 if m.method == "fold"
                     && m.args.len() == 2
                     && n == 2
-                    && matches!(strip_parens(&m.args[0]), Expr::Tuple(t) if t.elems.len() == 2) =>
+                    && matches!(&m.args[0], Expr::Tuple(t) if t.elems.len() == 2) =>
             {
                 self.pair_fold(m)
             }
@@ -250,7 +251,7 @@ impl Lowerer<'_> {
     //        a = s + v; b = s2 + v * v; }`
     fn pair_fold(&mut self, m: &syn::ExprMethodCall) -> Option<Vec<Operand>> {
         let span = m.span();
-        let Expr::Tuple(init) = strip_parens(&m.args[0]) else {
+        let Expr::Tuple(init) = &m.args[0] else {
             return None;
         };
         let chain = self.chain(&m.receiver)?;
@@ -284,7 +285,7 @@ impl Lowerer<'_> {
                         });
                     }
                 }
-                _ => l.errors.push(span, "this fold's closure must return a pair, like its initial value: `|(a, b), v| (a + v, b + v * v)`"),
+                Bound::Place(..) | Bound::Value(_) => l.errors.push(span, "this fold's closure must return a pair, like its initial value: `|(a, b), v| (a + v, b + v * v)`"),
             }
         });
         Some(vec![Operand::Var(a), Operand::Var(b)])
@@ -306,6 +307,8 @@ impl Lowerer<'_> {
         ]
     }
 
+    // from: `match k { 0 => (a, b), _ => (b, a) }`
+    // into: `Declare p0; Declare p1;` then the `match` with `{ p0 = a; p1 = b; }` as tails
     /// A tuple-valued `if`, `match` or block: each arm's tail tuple is split by rewriting
     /// it into assignments to one fresh variable per part, declared before.
     pub(crate) fn branched_tuple(&mut self, e: &Expr, n: usize) -> Option<Vec<Operand>> {
@@ -339,13 +342,6 @@ impl Lowerer<'_> {
     }
 }
 
-fn strip_parens(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => strip_parens(&p.expr),
-        other => other,
-    }
-}
-
 /// `f64::sin_cos` / `f32::sin_cos`: the float type of the path form.
 fn is_sin_cos_path(func: &Expr) -> Option<syn::Ident> {
     let Expr::Path(p) = func else { return None };
@@ -376,7 +372,6 @@ pub fn tuple_tails(e: &Expr, n: usize) -> bool {
 /// tail is anything else.
 fn assign_tails(e: &mut Expr, names: &[syn::Ident]) -> bool {
     match e {
-        Expr::Paren(p) => assign_tails(&mut p.expr, names),
         Expr::Tuple(t) if t.elems.len() == names.len() => {
             // Built as a syntax tree: the parts are not printed and read again.
             let stmts = names.iter().zip(&t.elems).map(|(name, part)| {
@@ -408,12 +403,18 @@ fn assign_tails(e: &mut Expr, names: &[syn::Ident]) -> bool {
         Expr::Block(b) => block_tail(&mut b.block, names),
         // An arm that leaves early still sets the parts (the flags that replace `return`
         // let the code after the `let` be reached in the adjoint's control flow).
+        // Built as a syntax tree: the exit's value is not printed and read again (printing
+        // would put back parentheses, which lowering no longer looks through).
         Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => {
-            let exit = e.clone();
-            *e = syn::parse_quote_spanned!(exit.span()=> {
-                #(#names = ::core::default::Default::default();)*
-                #exit
-            });
+            let span = e.span();
+            let defaults = names
+                .iter()
+                .map(|name| {
+                    syn::parse_quote_spanned!(span=> #name = ::core::default::Default::default();)
+                })
+                .collect();
+            let block = crate::lower::matching::block_of(defaults, e, span);
+            *e = crate::lower::matching::block_expr(block);
             true
         }
         _ => false,

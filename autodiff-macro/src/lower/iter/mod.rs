@@ -10,8 +10,10 @@
 //! own values), a pair (`zip`), or a closure applied lazily (`map`). Elements are aliases
 //! of places ([`Binding::Alias`]), so `v`, `&v` and `*v` all read `x[c]`, and `*v = ..` of
 //! an `iter_mut` element stores into it. `filter`, and the `map`s after it, are stages of
-//! the loop body: an `if` each. Reductions and closures are in `lower_reduce`.
+//! the loop body: an `if` each. The counter arithmetic is in `seq`, reductions in
+//! `reduce`, closures in `closure`.
 
+mod closure;
 mod reduce;
 pub mod seq;
 
@@ -85,6 +87,14 @@ pub(crate) enum Bound {
     Pair(Box<Bound>, Box<Bound>),
 }
 
+/// The whole variable `base`, as a place.
+pub(crate) fn whole(base: VarId) -> Place {
+    Place {
+        base,
+        projs: Vec::new(),
+    }
+}
+
 /// Methods that create an iterator from a place.
 pub(crate) const SOURCES: &[&str] = &[
     "iter",
@@ -133,8 +143,6 @@ const UNSUPPORTED_ADAPTORS: &[&str] = &[
 /// Whether `e` is syntactically an iterator chain (ends in a source or a range).
 pub(crate) fn is_chain(e: &Expr) -> bool {
     match e {
-        Expr::Paren(p) => is_chain(&p.expr),
-        Expr::Group(g) => is_chain(&g.expr),
         Expr::Range(_) => true,
         Expr::MethodCall(m) => {
             let name = m.method.to_string();
@@ -159,8 +167,6 @@ fn is_zip_call(c: &syn::ExprCall) -> bool {
 /// Whether a `for` loop iterates over a range `lower::range` handles itself.
 pub(crate) fn is_range_loop(e: &Expr) -> bool {
     match e {
-        Expr::Paren(p) => is_range_loop(&p.expr),
-        Expr::Group(g) => is_range_loop(&g.expr),
         Expr::Range(_) => true,
         Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => is_range_loop(&m.receiver),
         Expr::MethodCall(m) if m.method == "step_by" && m.args.len() == 1 => {
@@ -184,6 +190,8 @@ impl Lowerer<'_> {
         unit()
     }
 
+    // from: the chain of `x.iter().enumerate().filter(p)` and a body `each`
+    // into: `For { c in lo..hi, body: [if p(i, x[c]) { each((i, x[c])) }] }`
     /// Lowers a chain's loop: `each` gets every item that passes the filters, in the body.
     pub(crate) fn drive(&mut self, chain: Chain, each: &mut dyn FnMut(&mut Self, Bound)) {
         let Chain {
@@ -299,11 +307,11 @@ impl Lowerer<'_> {
         }
     }
 
+    // from: `a..b` / `&x` / `x.iter().rev().skip(1)` / `std::iter::zip(a, b)`
+    // into: a `Chain`: its counter's `Seq`, its item as functions of the counter, its stages
     /// The chain an iterable expression stands for; `None` after an error.
     pub(crate) fn chain(&mut self, e: &Expr) -> Option<Chain> {
         match e {
-            Expr::Paren(p) => self.chain(&p.expr),
-            Expr::Group(g) => self.chain(&g.expr),
             Expr::Range(r) => self.range_source(r),
             Expr::Reference(r) => self.place_source(&r.expr, r.mutability.is_some()),
             Expr::MethodCall(m) => self.chain_method(m),
@@ -454,6 +462,9 @@ impl Lowerer<'_> {
         Some(chain)
     }
 
+    // from: `x.iter()` / `x.chunks(n)` / `chain.skip(1)`
+    // into: the chain of a source (see `place_source`, `slices_source`) / the receiver's
+    //       chain with the adaptor applied
     fn chain_method(&mut self, m: &syn::ExprMethodCall) -> Option<Chain> {
         let name = m.method.to_string();
         let span = m.method.span();

@@ -1,4 +1,4 @@
-//! Step 2, the counters of iterator chains (see `lower_iter`): what `rev`, `skip`, `take`,
+//! Step 2, the counters of iterator chains (see `iter`): what `rev`, `skip`, `take`,
 //! `step_by`, `enumerate` and `zip` do to the sequence of counter values and to the index
 //! computations of the items, and the integer arithmetic, emitted before the loop, that
 //! does it. All of it is inactive (lengths, counts, indices): no adjoint code comes of it.
@@ -160,15 +160,55 @@ impl Lowerer<'_> {
             // from: `.copied()`  into: `.map(|&v| v)`: items become values, not places
             "copied" | "cloned" => {
                 let f = Func::Closure(syn::parse_quote!(|&v| v));
-                if chain.stages.is_empty() {
-                    let item = take_item(&mut chain.item);
-                    chain.item = Item::Mapped(Box::new(item), f);
-                } else {
-                    chain.stages.push(Stage::Map(f));
-                }
+                map_item(chain, f);
             }
             // from: `.rev()`  into: the same counters, largest first
             "rev" => chain.seq.desc = !seq.desc,
+            "skip" | "take" | "step_by" => self.narrow(chain, m, name, seq, k, span),
+            // from: `.enumerate()`  into: the pair `(position of c, item)`
+            "enumerate" => {
+                let anchor = self.anchor(&seq, span);
+                let count = Item::Count {
+                    maps: vec![Map::Pos(anchor)],
+                    cast: !chain.usize_counter,
+                };
+                let item = take_item(&mut chain.item);
+                chain.item = Item::Pair(Box::new(count), Box::new(item));
+            }
+            "zip" => {
+                let other = self.chain(&m.args[0])?;
+                if !other.stages.is_empty() {
+                    self.errors.push_spanned(&m.args[0], "zipping with a filtered iterator is not supported: filter after the `zip`, e.g. `a.iter().zip(b).filter(|(x, y)| ..)`");
+                    return None;
+                }
+                self.zip(chain, other, span);
+            }
+            "map" => {
+                let f = self.func(&m.args[0])?;
+                map_item(chain, f);
+            }
+            "filter" => {
+                let f = self.func(&m.args[0])?;
+                chain.stages.push(Stage::Filter(f));
+            }
+            _ => {}
+        }
+        Some(())
+    }
+
+    // from: `.skip(n)` / `.take(n)` / `.step_by(j)` on a counter from `lo` to `hi` by `step`
+    // into: `lo += n * step` / `hi = min(hi, lo + n * step)` / `step *= j` going up; going
+    //       down, the bound at the other end moves (see each arm)
+    fn narrow(
+        &mut self,
+        chain: &mut Chain,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        seq: Seq,
+        k: Operand,
+        span: Span,
+    ) {
+        match name {
             // from: `.skip(n)`  into: `lo += n * step` (up) / `hi = lo + (count - n) * step` (down)
             "skip" => {
                 let n = self.expr(&m.args[0]);
@@ -208,40 +248,8 @@ impl Lowerer<'_> {
                 }
                 chain.seq.step = Some(self.int(BinOp::Mul, k, j, span));
             }
-            // from: `.enumerate()`  into: the pair `(position of c, item)`
-            "enumerate" => {
-                let anchor = self.anchor(&seq, span);
-                let count = Item::Count {
-                    maps: vec![Map::Pos(anchor)],
-                    cast: !chain.usize_counter,
-                };
-                let item = take_item(&mut chain.item);
-                chain.item = Item::Pair(Box::new(count), Box::new(item));
-            }
-            "zip" => {
-                let other = self.chain(&m.args[0])?;
-                if !other.stages.is_empty() {
-                    self.errors.push_spanned(&m.args[0], "zipping with a filtered iterator is not supported: filter after the `zip`, e.g. `a.iter().zip(b).filter(|(x, y)| ..)`");
-                    return None;
-                }
-                self.zip(chain, other, span);
-            }
-            "map" => {
-                let f = self.func(&m.args[0])?;
-                if chain.stages.is_empty() {
-                    let item = take_item(&mut chain.item);
-                    chain.item = Item::Mapped(Box::new(item), f);
-                } else {
-                    chain.stages.push(Stage::Map(f));
-                }
-            }
-            "filter" => {
-                let f = self.func(&m.args[0])?;
-                chain.stages.push(Stage::Filter(f));
-            }
             _ => {}
         }
-        Some(())
     }
 
     // from: `a.zip(b)` with the same start and step going up
@@ -279,6 +287,8 @@ impl Lowerer<'_> {
         a.item = Item::Pair(Box::new(mine), Box::new(other));
     }
 
+    // from: the counter `lo..hi` by `step`
+    // into: `let d = max(hi, lo) - lo; let n = (d + step - 1) / step;` (`n = d` for step 1)
     /// Number of counter values: `ceil((hi - lo) / step)`, 0 when `hi <= lo`.
     pub(crate) fn count(&mut self, seq: &Seq, span: Span) -> Operand {
         let d = self.sat_sub(seq.hi.clone(), seq.lo.clone(), span);
@@ -368,5 +378,15 @@ impl Lowerer<'_> {
             passive: true,
         };
         self.bind(method, span, Rvalue::Call(call))
+    }
+}
+
+/// `.map(f)` of a chain: its item is mapped lazily, or, after a `filter`, in a stage.
+fn map_item(chain: &mut Chain, f: Func) {
+    if chain.stages.is_empty() {
+        let item = take_item(&mut chain.item);
+        chain.item = Item::Mapped(Box::new(item), f);
+    } else {
+        chain.stages.push(Stage::Map(f));
     }
 }
