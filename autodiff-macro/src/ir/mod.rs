@@ -6,7 +6,7 @@
 //!   [`Stmt::Store`] only move an already computed [`Operand`], so the result of every
 //!   nonlinear operation is a value that is never overwritten;
 //! - every variable is defined exactly once (by `Let` or `Declare`) before its uses;
-//! - after `control::structurize`, no `Break`, `Continue` or `Return` remains: early exits
+//! - after `passes::structurize`, no `Break`, `Continue` or `Return` remains: early exits
 //!   are flags, and a loop that can be left early names its `exit` flag and `counter`.
 
 use proc_macro2::{Span, TokenStream};
