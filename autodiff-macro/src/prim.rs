@@ -120,27 +120,19 @@ pub fn ignored_macro(name: &str) -> bool {
     )
 }
 
+/// The primitive types that never carry a derivative: integers, `bool`, `char`.
+pub const NON_FLOAT_PRIMITIVES: [&str; 14] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "bool",
+    "char",
+];
+
 /// Integer, bool and char targets of `as`: the cast's result is inactive.
 pub fn non_float_type(ty: &syn::Type) -> bool {
     match ty {
-        syn::Type::Path(p) if p.qself.is_none() => p.path.get_ident().is_some_and(|id| {
-            matches!(
-                id.to_string().as_str(),
-                "i8" | "i16"
-                    | "i32"
-                    | "i64"
-                    | "i128"
-                    | "isize"
-                    | "u8"
-                    | "u16"
-                    | "u32"
-                    | "u64"
-                    | "u128"
-                    | "usize"
-                    | "bool"
-                    | "char"
-            )
-        }),
+        syn::Type::Path(p) if p.qself.is_none() => p
+            .path
+            .get_ident()
+            .is_some_and(|id| NON_FLOAT_PRIMITIVES.contains(&id.to_string().as_str())),
         syn::Type::Paren(p) => non_float_type(&p.elem),
         syn::Type::Group(g) => non_float_type(&g.elem),
         _ => false,

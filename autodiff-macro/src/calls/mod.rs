@@ -113,28 +113,14 @@ const SETTINGS_WORDS: &[&str] = &[
     "Flags",
 ];
 
+/// A type that mentions integers, `bool`, `char` or strings anywhere (`&[usize]`,
+/// `&(u32, f64)`, `&str`): a reference to it is data, not something to differentiate.
 fn mentions_integers(ty: &syn::Type) -> bool {
     let words = crate::front::signature::words(ty);
-    words.iter().flat_map(|w| w.split('_')).any(|w| {
-        matches!(
-            w,
-            "i8" | "i16"
-                | "i32"
-                | "i64"
-                | "i128"
-                | "isize"
-                | "u8"
-                | "u16"
-                | "u32"
-                | "u64"
-                | "u128"
-                | "usize"
-                | "bool"
-                | "char"
-                | "str"
-                | "String"
-        )
-    })
+    words
+        .iter()
+        .flat_map(|w| w.split('_'))
+        .any(|w| crate::prim::NON_FLOAT_PRIMITIVES.contains(&w) || w == "str" || w == "String")
 }
 
 /// One hidden pullback per activity pattern with at least one non-`Const` parameter, named
