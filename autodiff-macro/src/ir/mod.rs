@@ -190,6 +190,16 @@ impl Call {
         out
     }
 
+    /// Bases the call may change in place: those of its `&mut` arguments, and the
+    /// receiver's of a method that may take `&mut self` (any but the passive ones).
+    pub fn changed(&self) -> Vec<VarId> {
+        let recv = self.recv.iter().filter(|_| !self.passive).map(|r| r.base);
+        let mut out: Vec<VarId> = recv.chain(self.written()).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Bases of `&mut` arguments, which the call may write.
     pub fn written(&self) -> impl Iterator<Item = VarId> + '_ {
         self.args.iter().filter_map(|a| match a {

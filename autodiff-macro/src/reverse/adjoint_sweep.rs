@@ -141,7 +141,20 @@ impl Emitter<'_> {
             Stmt::Let {
                 var,
                 value: Rvalue::Call(call),
-            } => self.reverse_call(*var, call),
+            } => {
+                // The call's writes undone first: its pullback runs on what it was given.
+                let mut out: TokenStream = self
+                    .plan
+                    .call_restores(call)
+                    .into_iter()
+                    .map(|v| {
+                        let (x, tape) = (self.names.var(v), &self.names.tape[v]);
+                        quote!(#x = #tape.pop();)
+                    })
+                    .collect();
+                out.extend(self.reverse_call(*var, call));
+                out
+            }
             Stmt::Let { var, value } if self.plan.active[*var] => self.reverse_let(*var, value),
             Stmt::Let { .. } | Stmt::Declare { .. } => TokenStream::new(),
             // from: `x = v` (old value recorded)

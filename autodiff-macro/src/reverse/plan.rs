@@ -184,6 +184,14 @@ impl Plan {
         call_active(&self.active, result, call)
     }
 
+    /// What a call changes in place whose old value the reverse sweep gives back (see
+    /// `passes::order::restored_vars`): recorded before the call, restored at its reverse.
+    pub fn call_restores(&self, call: &Call) -> Vec<VarId> {
+        let mut out = call.changed();
+        out.retain(|v| self.vars[*v].restored);
+        out
+    }
+
     /// Whether some argument of a call carries a derivative.
     pub fn call_varied(&self, call: &Call) -> bool {
         call_varied(&self.active, call)
@@ -218,7 +226,11 @@ fn stmt_has_reverse(
         Stmt::Let {
             var,
             value: Rvalue::Call(call),
-        } => call_active(active, *var, call) || recorded_at_end(*var),
+        } => {
+            call_active(active, *var, call)
+                || recorded_at_end(*var)
+                || call.changed().into_iter().any(restored)
+        }
         Stmt::Let { var, .. } | Stmt::Declare { var } => active[*var] || recorded_at_end(*var),
         Stmt::Assign {
             var, overwrites, ..
