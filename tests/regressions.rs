@@ -7,6 +7,8 @@ use cotangent::autodiff_reverse;
 mod common;
 use common::{assert_bits, check_all};
 
+#[path = "regressions/seeds.rs"]
+mod seeds;
 #[path = "regressions/writes.rs"]
 mod writes;
 

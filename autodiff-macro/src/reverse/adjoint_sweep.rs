@@ -321,7 +321,9 @@ impl Emitter<'_> {
             let d = &self.names.adjoint[var];
             quote!(#d)
         } else {
-            quote!(::core::default::Default::default())
+            // A result nobody reads: a zero of its shape, or `()` (see `plan::needs_of`).
+            let r = self.names.var(var);
+            quote!(#p::dead_seed(&#r))
         });
         let g = &self.names.scratch;
         let pullback = self.call_expr(call, Some(&mask), args);

@@ -184,14 +184,6 @@ impl Plan {
         call_active(&self.active, result, call)
     }
 
-    /// What a call changes in place whose old value the reverse sweep gives back (see
-    /// `passes::order::restored_vars`): recorded before the call, restored at its reverse.
-    pub fn call_restores(&self, call: &Call) -> Vec<VarId> {
-        let mut out = call.changed();
-        out.retain(|v| self.vars[*v].restored);
-        out
-    }
-
     /// Whether some argument of a call carries a derivative.
     pub fn call_varied(&self, call: &Call) -> bool {
         call_varied(&self.active, call)
@@ -523,6 +515,10 @@ fn needs_of(plan: &Needs, stmt: &Stmt) -> Vec<VarId> {
             var,
             value: Rvalue::Call(call),
         } if plan.call_active(*var, call) => {
+            // A result nobody reads still gets a seed of its shape (`dead_seed`).
+            if !plan.active[*var] {
+                out.push(*var);
+            }
             if let Some(recv) = &call.recv {
                 out.extend(recv.index_vars());
                 out.push(recv.base);

@@ -6,7 +6,17 @@
 
 use crate::ir::walk::{for_each_stmt, for_each_within};
 use crate::ir::*;
-use crate::reverse::plan::{call_active, CounterOffset, TapeKind};
+use crate::reverse::plan::{call_active, CounterOffset, Plan, TapeKind};
+
+impl Plan {
+    /// What a call changes in place whose old value the reverse sweep gives back (see
+    /// `passes::order::restored_vars`): recorded before the call, restored at its reverse.
+    pub fn call_restores(&self, call: &Call) -> Vec<VarId> {
+        let mut out = call.changed();
+        out.retain(|v| self.vars[*v].restored);
+        out
+    }
+}
 
 /// What changes each variable after its definition.
 pub struct Changes {
