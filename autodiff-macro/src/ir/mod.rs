@@ -15,7 +15,7 @@ use proc_macro2::{Span, TokenStream};
 pub mod build;
 pub mod walk;
 
-pub use crate::prim::{BinOp, MathFn, Prim, UnOp};
+pub use crate::prim::{BinOp, MathFn, OtherOp, Prim, UnOp};
 
 /// Index of a variable in [`Body::vars`].
 pub type VarId = usize;

@@ -350,7 +350,7 @@ impl Emitter<'_> {
                     BinOp::Mul => quote!(*),
                     BinOp::Div => quote!(/),
                     BinOp::Rem => quote!(%),
-                    BinOp::Other(s) => s.parse().expect("operator tokens"),
+                    BinOp::Other(op) => op.tokens(),
                 };
                 quote!(#a #op #b)
             }

@@ -289,7 +289,7 @@ impl Lowerer<'_> {
                 let gt = l.bind(
                     "gt",
                     span,
-                    Rvalue::Binary(BinOp::Other("=="), order, greater),
+                    Rvalue::Binary(BinOp::Other(OtherOp::Eq), order, greater),
                 );
                 let take = if kind == "max_by" {
                     l.bind("take", span, Rvalue::Unary(UnOp::Not, gt))
