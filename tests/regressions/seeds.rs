@@ -81,3 +81,28 @@ fn unread_results_get_seeds_of_their_shape() {
         assert_bits(d_unread_generic(x, d, 1.0), unread_generic(x))
     });
 }
+
+/// What the error for a `Vec` passed by value (tests/ui/vec_by_value.rs) tells to write:
+/// the copy passed by reference carries its derivative.
+#[differentiable]
+fn product_of(v: &[f64]) -> f64 {
+    v[0] * v[1]
+}
+
+#[autodiff_reverse(d_copy_by_reference, Duplicated, Active)]
+fn copy_by_reference(x: &[f64]) -> f64 {
+    let v = x.to_vec();
+    let w = vec![x[1], x[0] * x[0]];
+    product_of(&v) * x[0] + product_of(&w)
+}
+
+#[test]
+fn vec_copies_passed_by_reference() {
+    let mut d = [0.0; 2];
+    assert_eq!(d_copy_by_reference(&[2.0, 3.0], &mut d, 1.0), 24.0);
+    assert_eq!(d, [24.0, 8.0]);
+    let points: &[&[f64]] = &[&[2.0, 3.0], &[0.3, -1.2, 2.0], &[-1.5, 0.25]];
+    check_all(points, copy_by_reference, |x, d| {
+        assert_bits(d_copy_by_reference(x, d, 1.0), copy_by_reference(x))
+    });
+}
