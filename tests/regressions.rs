@@ -7,6 +7,11 @@ use cotangent::autodiff_reverse;
 mod common;
 use common::{assert_bits, check_all};
 
+#[path = "regressions/seeds.rs"]
+mod seeds;
+#[path = "regressions/writes.rs"]
+mod writes;
+
 /// A local that holds a read element and is changed afterwards is not the element any
 /// more: a second read of the element must not reuse it.
 #[autodiff_reverse(d_reread, Duplicated, Active)]

@@ -42,6 +42,7 @@ pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
     let active = activity::analyze(&body, &sig);
     let mut plan = plan::plan(&body, active, &readonly);
     unsupported_std_calls(&body, &plan, errors);
+    vecs_by_value(&body, &sig, &plan, errors);
     for (_, span, what) in not_if_active.into_iter().filter(|(v, ..)| plan.active[*v]) {
         errors.push(span, what.message());
     }
@@ -121,6 +122,105 @@ fn unsupported_std_calls(body: &ir::Body, plan: &plan::Plan, errors: &mut Errors
             );
         }
     });
+}
+
+/// A `Vec` that carries a derivative, passed by value to a helper: no pullback takes one
+/// (a by-value parameter carries a derivative only as a float or an array), so this is an
+/// error here, at the call, rather than a missing pullback.
+fn vecs_by_value(body: &ir::Body, sig: &Signature, plan: &plan::Plan, errors: &mut Errors) {
+    crate::ir::walk::for_each_stmt(&body.block, &mut |stmt, _| {
+        let ir::Stmt::Let {
+            var,
+            value: ir::Rvalue::Call(call),
+        } = stmt
+        else {
+            return;
+        };
+        if !plan.call_active(*var, call) {
+            return;
+        }
+        for a in &call.args {
+            let ir::CallArg::Value(ir::Operand::Var(v)) = a else {
+                continue;
+            };
+            if plan.active[*v] && is_vec(body, sig, *v) {
+                let callee = match &call.callee {
+                    ir::Callee::Method(m, _) => m.to_string(),
+                    ir::Callee::Path(p) => p
+                        .segments
+                        .last()
+                        .map_or(String::new(), |s| s.ident.to_string()),
+                };
+                let name = &body.vars[*v].name;
+                let (what, pass) = match body.vars[*v].origin {
+                    ir::Origin::User | ir::Origin::Param(_) => {
+                        (format!("`{name}`"), format!("`&{name}`"))
+                    }
+                    ir::Origin::Temp | ir::Origin::Control => {
+                        ("this argument".to_string(), "a reference to it".to_string())
+                    }
+                };
+                errors.push(
+                    body.vars[*var].span,
+                    format!("{what} carries a derivative and is a `Vec` passed by value to `{callee}`, whose by-value parameters can carry one only as floats or arrays of floats: pass {pass} to a `&[f64]` parameter (which gets the derivative as `Duplicated`)"),
+                );
+            }
+        }
+    });
+}
+
+/// `v` is known to be a `Vec`: built by `vec![..]`, copied from a slice (`.to_vec()`),
+/// moved from one, or a parameter or binding declared `Vec<..>`.
+fn is_vec(body: &ir::Body, sig: &Signature, v: ir::VarId) -> bool {
+    let declared = match body.vars[v].origin {
+        ir::Origin::Param(i) => Some(&sig.params[i].ty),
+        ir::Origin::User | ir::Origin::Temp | ir::Origin::Control => body.vars[v].ty.as_ref(),
+    };
+    let named_vec = |ty: &syn::Type| matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Vec"));
+    if declared.is_some_and(named_vec) {
+        return true;
+    }
+    match activity::find_let(&body.block, v) {
+        Some(ir::Rvalue::VecRepeat(..) | ir::Rvalue::VecList(_)) => true,
+        Some(ir::Rvalue::Copy(place, _)) => match place.projs.last() {
+            None | Some(ir::Proj::Range { .. }) => {
+                is_vec(body, sig, place.base)
+                    || !place.projs.is_empty()
+                    || is_slice_param(body, sig, place.base)
+            }
+            Some(ir::Proj::Index(_) | ir::Proj::Field(_) | ir::Proj::Deref) => false,
+        },
+        Some(ir::Rvalue::Use(ir::Operand::Var(w))) => is_vec(body, sig, *w),
+        Some(
+            ir::Rvalue::Use(ir::Operand::Const(_))
+            | ir::Rvalue::Read(_)
+            | ir::Rvalue::Unary(..)
+            | ir::Rvalue::Binary(..)
+            | ir::Rvalue::Math(..)
+            | ir::Rvalue::Cast(..)
+            | ir::Rvalue::Array(_)
+            | ir::Rvalue::Repeat(..)
+            | ir::Rvalue::Call(_)
+            | ir::Rvalue::Matches(..)
+            | ir::Rvalue::Bind(..)
+            | ir::Rvalue::ZeroOf(_),
+        )
+        | None => false,
+    }
+}
+
+/// A parameter declared `&[T]`, `&mut [T]` or `&Vec<T>`: `.to_vec()` of it is a `Vec`.
+fn is_slice_param(body: &ir::Body, sig: &Signature, v: ir::VarId) -> bool {
+    let ir::Origin::Param(i) = body.vars[v].origin else {
+        return false;
+    };
+    match &sig.params[i].ty {
+        syn::Type::Reference(r) => {
+            matches!(&*r.elem, syn::Type::Slice(_))
+                || matches!(&*r.elem, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
+        }
+        _ => false,
+    }
 }
 
 /// `COTANGENT_DUMP=1` (or `=name` of a function) prints the generated adjoint at compile

@@ -10,7 +10,45 @@ pub enum BinOp {
     Div,
     Rem,
     /// Comparisons, logic and bit operations: never differentiable.
-    Other(&'static str),
+    Other(OtherOp),
+}
+
+/// The operators of [`BinOp::Other`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OtherOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+    /// `||` of two flags (`structurize`).
+    Or,
+}
+
+impl OtherOp {
+    /// The operator's tokens (`==`, `<<`).
+    pub fn tokens(self) -> proc_macro2::TokenStream {
+        match self {
+            OtherOp::Eq => quote::quote!(==),
+            OtherOp::Ne => quote::quote!(!=),
+            OtherOp::Lt => quote::quote!(<),
+            OtherOp::Le => quote::quote!(<=),
+            OtherOp::Gt => quote::quote!(>),
+            OtherOp::Ge => quote::quote!(>=),
+            OtherOp::BitAnd => quote::quote!(&),
+            OtherOp::BitOr => quote::quote!(|),
+            OtherOp::BitXor => quote::quote!(^),
+            OtherOp::Shl => quote::quote!(<<),
+            OtherOp::Shr => quote::quote!(>>),
+            OtherOp::Or => quote::quote!(||),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

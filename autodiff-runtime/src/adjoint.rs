@@ -303,6 +303,43 @@ pub fn primal_panicked(what: &str) -> ! {
     panic!("{what}")
 }
 
+/// The seed a caller passes to a helper's pullback for a result nobody reads: a zero of
+/// the result's shape when the pullback takes one (`Vec`s of the result's length), `()`
+/// when the pullback takes no seed (the helper returns `()`, an `Option`, ..). Which one
+/// follows from the pullback's parameter type: both impls cannot apply to one type, as
+/// `()` carries no derivative.
+pub trait DeadSeed<S> {
+    /// The seed for `self` as a result nobody reads.
+    fn dead_seed(&self) -> S;
+}
+
+impl<T: Adjoint> DeadSeed<T> for T {
+    #[inline(always)]
+    fn dead_seed(&self) -> T {
+        self.zero_like()
+    }
+}
+
+impl<T> DeadSeed<()> for T {
+    #[inline(always)]
+    fn dead_seed(&self) {}
+}
+
+/// An `Option` result (a pullback takes one as its seed, and ignores it: an `Option`
+/// carries no derivative).
+impl<T> DeadSeed<Option<T>> for Option<T> {
+    #[inline(always)]
+    fn dead_seed(&self) -> Option<T> {
+        None
+    }
+}
+
+/// See [`DeadSeed`].
+#[inline(always)]
+pub fn dead_seed<T: DeadSeed<S>, S>(result: &T) -> S {
+    result.dead_seed()
+}
+
 /// The zero adjoint of the witnessed type.
 #[inline(always)]
 pub fn zero_of<T: TypeZero>(_witness: Witness<T>) -> T {
@@ -322,6 +359,15 @@ mod tests {
         accumulate(&mut v, vec![0.5, 0.5]);
         assert_eq!(v, vec![1.5, 2.5]);
         assert_eq!(zero_like(&v), vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn dead_seeds_follow_the_seed_type() {
+        let v: Vec<Vec<f64>> = dead_seed(&vec![vec![1.0, 2.0], vec![3.0]]);
+        assert_eq!(v, vec![vec![0.0, 0.0], vec![0.0]]);
+        let unit: () = dead_seed(&vec![1.0]);
+        let none: Option<usize> = dead_seed(&Some(3));
+        assert_eq!((unit, none), ((), None));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use proc_macro2::{Span, TokenStream};
 pub mod build;
 pub mod walk;
 
-pub use crate::prim::{BinOp, MathFn, Prim, UnOp};
+pub use crate::prim::{BinOp, MathFn, OtherOp, Prim, UnOp};
 
 /// Index of a variable in [`Body::vars`].
 pub type VarId = usize;
@@ -187,6 +187,16 @@ impl Call {
                 CallArg::Ref { place, .. } => out.push(place.base),
             }
         }
+        out
+    }
+
+    /// Bases the call may change in place: those of its `&mut` arguments, and the
+    /// receiver's of a method that may take `&mut self` (any but the passive ones).
+    pub fn changed(&self) -> Vec<VarId> {
+        let recv = self.recv.iter().filter(|_| !self.passive).map(|r| r.base);
+        let mut out: Vec<VarId> = recv.chain(self.written()).collect();
+        out.sort_unstable();
+        out.dedup();
         out
     }
 

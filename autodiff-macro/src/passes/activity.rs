@@ -200,7 +200,7 @@ mod tests {
         let x = b.param("x");
         let [lt, k, f] = b.vars(["lt", "k", "f"]);
         let body = b.finish(vec![
-            let_(lt, bin(BinOp::Other("<"), var(x), lit("1.0"))),
+            let_(lt, bin(BinOp::Other(OtherOp::Lt), var(x), lit("1.0"))),
             let_(k, Rvalue::Cast(var(x), syn::parse_quote!(usize), false)),
             let_(f, Rvalue::Cast(var(x), syn::parse_quote!(f32), true)),
         ]);

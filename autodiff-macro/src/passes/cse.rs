@@ -20,11 +20,11 @@ pub fn share_reads(body: &mut Body, readonly: &[bool]) {
             reassigned.insert(*var);
         }
         Stmt::For { counter, .. } | Stmt::Loop { counter, .. } => reassigned.extend(*counter),
-        // `bump(&mut k)` between two reads of `x[k]`.
+        // `bump(&mut k)` or `k.add_assign(1)` between two reads of `x[k]`.
         Stmt::Let {
             value: Rvalue::Call(call),
             ..
-        } => reassigned.extend(call.written()),
+        } => reassigned.extend(call.changed()),
         Stmt::Store { place, .. } => {
             reassigned.insert(place.base);
         }

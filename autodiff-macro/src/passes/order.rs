@@ -77,31 +77,80 @@ pub fn written_after_call(block: &Block) -> Vec<VarId> {
         .collect()
 }
 
-/// `restored[v]`: some assignment to `v` may run after a statement whose reverse reads `v`,
-/// so the reverse sweep must give `v` its old value back at that assignment. A value read
-/// only after its last assignment (`s.ln()` after the loop that sums `s`) is not restored.
+/// `restored[v]`: some write of `v` may run after a statement whose reverse reads `v`, so
+/// the reverse sweep must give `v` its old value back at that write. Writes are
+/// assignments, and calls that change `v` in place (`bump(&mut k)`, `k.add_assign(1)`),
+/// whether differentiated or not. A value read only after its last write (`s.ln()` after
+/// the loop that sums `s`) is not restored. A call's write does not count against a read of
+/// `v` as the place a call is given (`h(&v)`, `v.get(x)`): that referent is snapshotted
+/// at the call (`written_after_call`) and may not be `Clone`.
 pub fn restored_vars(block: &Block, n: usize, reads_of: impl Fn(&Stmt) -> Vec<VarId>) -> Vec<bool> {
-    let mut reads: Vec<Vec<Position>> = vec![Vec::new(); n];
-    let mut assigns: Vec<Vec<Position>> = vec![Vec::new(); n];
+    // (where, whether as a place given to a call)
+    let mut reads: Vec<Vec<(Position, bool)>> = vec![Vec::new(); n];
+    // (where, whether by a call)
+    let mut writes: Vec<Vec<(Position, bool)>> = vec![Vec::new(); n];
     for_each_stmt(block, &mut |stmt, at| {
+        let given = places_given(stmt);
         for v in reads_of(stmt) {
-            reads[v].push(Position::of(at));
+            reads[v].push((Position::of(at), given.contains(&v)));
         }
-        if let Stmt::Assign {
-            var,
-            overwrites: true,
-            ..
-        } = stmt
-        {
-            assigns[*var].push(Position::of(at));
+        match stmt {
+            Stmt::Assign {
+                var,
+                overwrites: true,
+                ..
+            } => writes[*var].push((Position::of(at), false)),
+            Stmt::Let {
+                value: Rvalue::Call(call),
+                ..
+            } => {
+                for v in call.changed() {
+                    writes[v].push((Position::of(at), true));
+                }
+            }
+            Stmt::Let { .. }
+            | Stmt::Declare { .. }
+            | Stmt::Assign { .. }
+            | Stmt::Store { .. }
+            | Stmt::If { .. }
+            | Stmt::For { .. }
+            | Stmt::Loop { .. }
+            | Stmt::Break(_)
+            | Stmt::Continue(_)
+            | Stmt::Return(_) => {}
         }
     });
     (0..n)
         .map(|v| {
-            assigns[v]
-                .iter()
-                .any(|a| reads[v].iter().any(|r| r.may_run_after(a)))
+            writes[v].iter().any(|(w, by_call)| {
+                reads[v]
+                    .iter()
+                    .any(|(r, given)| !(*by_call && *given) && r.may_run_after(w))
+            })
         })
+        .collect()
+}
+
+/// The bases a call statement gives as places (receiver, references) and reads in no
+/// other way (not as an index or a value argument).
+fn places_given(stmt: &Stmt) -> Vec<VarId> {
+    let Stmt::Let {
+        value: value @ Rvalue::Call(_),
+        ..
+    } = stmt
+    else {
+        return Vec::new();
+    };
+    let places = value.places();
+    let other: Vec<VarId> = places
+        .iter()
+        .flat_map(|p| p.index_vars())
+        .chain(value.operands().into_iter().filter_map(Operand::var))
+        .collect();
+    places
+        .iter()
+        .map(|p| p.base)
+        .filter(|b| !other.contains(b))
         .collect()
 }
 

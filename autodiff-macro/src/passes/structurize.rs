@@ -216,7 +216,7 @@ impl Structurizer<'_> {
             let t = self.body.new_var("exiting", span, Origin::Control);
             out.push(Stmt::Let {
                 var: t,
-                value: Rvalue::Binary(BinOp::Other("||"), any, Operand::Var(*f)),
+                value: Rvalue::Binary(BinOp::Other(OtherOp::Or), any, Operand::Var(*f)),
             });
             any = Operand::Var(t);
         }
@@ -258,7 +258,11 @@ impl Structurizer<'_> {
                 let e = self.body.new_var("exit", span, Origin::Control);
                 stmts.push(Stmt::Let {
                     var: e,
-                    value: Rvalue::Binary(BinOp::Other("||"), Operand::Var(b), Operand::Var(r)),
+                    value: Rvalue::Binary(
+                        BinOp::Other(OtherOp::Or),
+                        Operand::Var(b),
+                        Operand::Var(r),
+                    ),
                 });
                 Some(e)
             }

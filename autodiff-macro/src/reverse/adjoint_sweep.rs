@@ -141,7 +141,7 @@ impl Emitter<'_> {
             Stmt::Let {
                 var,
                 value: Rvalue::Call(call),
-            } => self.reverse_call(*var, call),
+            } => self.reverse_call_stmt(*var, call),
             Stmt::Let { var, value } if self.plan.active[*var] => self.reverse_let(*var, value),
             Stmt::Let { .. } | Stmt::Declare { .. } => TokenStream::new(),
             // from: `x = v` (old value recorded)
@@ -150,36 +150,7 @@ impl Emitter<'_> {
                 var,
                 value,
                 overwrites,
-            } => {
-                let mut out = TokenStream::new();
-                let active = self.plan.active[*var];
-                if active {
-                    let d = self.adjoint(*var);
-                    out.extend(quote!(let #g = #p::take(&mut #d);));
-                }
-                if self.plan.restores(*var, *overwrites) {
-                    let (x, tape) = (self.names.var(*var), &self.names.tape[*var]);
-                    match self.plan.inverse_of(value) {
-                        Some((op, n)) => {
-                            let (op, n) = (
-                                if *op == BinOp::Add {
-                                    quote!(+)
-                                } else {
-                                    quote!(-)
-                                },
-                                self.operand(n),
-                            );
-                            out.extend(quote!(#x = #x #op #n;));
-                        }
-                        None => out.extend(quote!(#x = #tape.pop();)),
-                    }
-                }
-                if let (true, Some(src)) = (active, value.var().filter(|v| self.plan.active[*v])) {
-                    let d = self.adjoint(src);
-                    out.extend(quote!(#p::accumulate(&mut #d, #g);));
-                }
-                quote!({ #out })
-            }
+            } => self.reverse_assign(*var, value, *overwrites),
             // from: `a[i] = v`
             // into: `let g = take(&mut d_a[i]); d_v += g;` (the old element is gone)
             Stmt::Store { place, value } => {
@@ -237,6 +208,55 @@ impl Emitter<'_> {
             }
             Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(..) => TokenStream::new(),
         }
+    }
+
+    fn reverse_assign(&self, var: VarId, value: &Operand, overwrites: bool) -> TokenStream {
+        let p = private();
+        let g = &self.names.scratch;
+        let mut out = TokenStream::new();
+        let active = self.plan.active[var];
+        if active {
+            let d = self.adjoint(var);
+            out.extend(quote!(let #g = #p::take(&mut #d);));
+        }
+        if self.plan.restores(var, overwrites) {
+            let (x, tape) = (self.names.var(var), &self.names.tape[var]);
+            match self.plan.inverse_of(value) {
+                Some((op, n)) => {
+                    let (op, n) = (
+                        if *op == BinOp::Add {
+                            quote!(+)
+                        } else {
+                            quote!(-)
+                        },
+                        self.operand(n),
+                    );
+                    out.extend(quote!(#x = #x #op #n;));
+                }
+                None => out.extend(quote!(#x = #tape.pop();)),
+            }
+        }
+        if let (true, Some(src)) = (active, value.var().filter(|v| self.plan.active[*v])) {
+            let d = self.adjoint(src);
+            out.extend(quote!(#p::accumulate(&mut #d, #g);));
+        }
+        quote!({ #out })
+    }
+
+    // from: `let r = bump(&mut k);` whose write of `k` the reverse sweep undoes
+    // into: `k = tape_k.pop();`, then the call's pullback, if it has one
+    fn reverse_call_stmt(&self, var: VarId, call: &Call) -> TokenStream {
+        let mut out: TokenStream = self
+            .plan
+            .call_restores(call)
+            .into_iter()
+            .map(|v| {
+                let (x, tape) = (self.names.var(v), &self.names.tape[v]);
+                quote!(#x = #tape.pop();)
+            })
+            .collect();
+        out.extend(self.reverse_call(var, call));
+        out
     }
 
     // from: `let t = f(x, &y[a..], &mut out);` with `x`, `y` active
@@ -308,7 +328,9 @@ impl Emitter<'_> {
             let d = &self.names.adjoint[var];
             quote!(#d)
         } else {
-            quote!(::core::default::Default::default())
+            // A result nobody reads: a zero of its shape, or `()` (see `plan::needs_of`).
+            let r = self.names.var(var);
+            quote!(#p::dead_seed(&#r))
         });
         let g = &self.names.scratch;
         let pullback = self.call_expr(call, Some(&mask), args);

@@ -244,7 +244,6 @@ impl Emitter<'_> {
 
     /// The generated adjoint function.
     pub fn adjoint_fn(&self, items: &[syn::Item]) -> TokenStream {
-        let p = private();
         let signature = self.adjoint_signature();
         let decls = self.declarations();
         self.in_forward.set(true);
@@ -263,7 +262,6 @@ impl Emitter<'_> {
             _ => TokenStream::new(),
         };
         let (keep_outputs, restore_outputs) = self.kept_outputs();
-        let _ = p;
         // The primal result is kept before the reverse sweep restores overwritten values.
         quote! {
             #signature {

@@ -218,7 +218,11 @@ fn stmt_has_reverse(
         Stmt::Let {
             var,
             value: Rvalue::Call(call),
-        } => call_active(active, *var, call) || recorded_at_end(*var),
+        } => {
+            call_active(active, *var, call)
+                || recorded_at_end(*var)
+                || call.changed().into_iter().any(restored)
+        }
         Stmt::Let { var, .. } | Stmt::Declare { var } => active[*var] || recorded_at_end(*var),
         Stmt::Assign {
             var, overwrites, ..
@@ -511,6 +515,10 @@ fn needs_of(plan: &Needs, stmt: &Stmt) -> Vec<VarId> {
             var,
             value: Rvalue::Call(call),
         } if plan.call_active(*var, call) => {
+            // A result nobody reads still gets a seed of its shape (`dead_seed`).
+            if !plan.active[*var] {
+                out.push(*var);
+            }
             if let Some(recv) = &call.recv {
                 out.extend(recv.index_vars());
                 out.push(recv.base);

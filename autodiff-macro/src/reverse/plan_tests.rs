@@ -179,3 +179,56 @@ fn a_value_recorded_once_outside_loops_gets_a_slot() {
         "the reversed branch tests `c`"
     );
 }
+
+/// `bump(&mut k)` (`mutable`) or `k.add_assign(1)` (a receiver) as one call statement.
+fn call_writing(k: VarId, snap: VarId, receiver: bool) -> Rvalue {
+    let mut call = Call {
+        callee: Callee::Path(syn::parse_quote!(bump)),
+        recv: None,
+        args: vec![CallArg::Ref {
+            place: place(k, []),
+            mutable: true,
+            snap,
+        }],
+        passive: false,
+    };
+    if receiver {
+        call.callee = Callee::Method(syn::parse_quote!(add_assign), None);
+        call.recv = Some(place(k, []));
+        call.args = vec![CallArg::Value(lit("1"))];
+    }
+    Rvalue::Call(call)
+}
+
+#[test]
+fn a_call_that_changes_a_read_index_restores_it() {
+    for receiver in [false, true] {
+        let mut b = Builder::new();
+        let x = b.param("x");
+        let [k, a, r, c, t, s] = b.vars(["k", "a", "r", "c", "t", "s"]);
+        b.mutable(k);
+        // `let k = 0; let a = x[k]; bump(&mut k); let c = x[k]; let t = a * c;`
+        let body = b.finish(vec![
+            let_(k, lit("0")),
+            let_(a, read(x, [var(k)])),
+            let_(r, call_writing(k, s, receiver)),
+            let_(c, read(x, [var(k)])),
+            let_(t, bin(BinOp::Mul, var(a), var(c))),
+        ]);
+        let plan = plan_of(&body, &[k, r, s], &[x]);
+        assert!(
+            plan.vars[k].restored,
+            "`x[k]`'s adjoint reads `k` before the call"
+        );
+        assert_eq!(plan.vars[k].tape, Some(TapeKind::Slot));
+        let Stmt::Let {
+            value: Rvalue::Call(call),
+            ..
+        } = &body.block.stmts[2]
+        else {
+            unreachable!()
+        };
+        assert_eq!(plan.call_restores(call), vec![k]);
+        assert!(plan.stmt_has_reverse(&body.block.stmts[2]));
+    }
+}

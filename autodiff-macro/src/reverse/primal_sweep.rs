@@ -137,7 +137,8 @@ impl Emitter<'_> {
         }
         match stmt {
             Stmt::Let { var, value } => {
-                let snaps = self.record_call_arguments(value);
+                let mut snaps = self.record_call_writes(value);
+                snaps.extend(self.record_call_arguments(value));
                 let x = self.names.var(*var);
                 let m = self.body.vars[*var].mutable.then(|| quote!(mut));
                 let ty = self.body.vars[*var].ty.as_ref().map(|t| quote!(: #t));
@@ -205,6 +206,19 @@ impl Emitter<'_> {
         }
     }
 
+    // from: `bump(&mut k)` (or `k.add_assign(1)`) where the reverse sweep reads `k` before it
+    // into: `tape_k.push(Clone::clone(&k)); bump(&mut k)`, popped back at the call's reverse
+    fn record_call_writes(&self, value: &Rvalue) -> TokenStream {
+        let Rvalue::Call(call) = value else {
+            return TokenStream::new();
+        };
+        let pushes = self.plan.call_restores(call).into_iter().map(|v| {
+            let (x, tape) = (self.names.var(v), &self.names.tape[v]);
+            quote!(#tape.push(::core::clone::Clone::clone(&#x));)
+        });
+        pushes.collect()
+    }
+
     // from: `f(&x, &mut out)` where `x` changes later and `out` is written by `f`
     // into: `tape_s1.push(ToOwned::to_owned(&x)); tape_s2.push(ToOwned::to_owned(&out)); f(..)`
     fn record_call_arguments(&self, value: &Rvalue) -> TokenStream {
@@ -270,6 +284,14 @@ impl Emitter<'_> {
                     overwrites,
                     value,
                 } if self.plan.records_overwrite(*var, value, *overwrites) => add(pushes, *var),
+                Stmt::Let {
+                    value: Rvalue::Call(call),
+                    ..
+                } => {
+                    for v in self.plan.call_restores(call) {
+                        add(pushes, v);
+                    }
+                }
                 Stmt::If { then, els, .. } => {
                     self.count_pushes(then, pushes);
                     self.count_pushes(els, pushes);
@@ -328,7 +350,7 @@ impl Emitter<'_> {
                     BinOp::Mul => quote!(*),
                     BinOp::Div => quote!(/),
                     BinOp::Rem => quote!(%),
-                    BinOp::Other(s) => s.parse().expect("operator tokens"),
+                    BinOp::Other(op) => op.tokens(),
                 };
                 quote!(#a #op #b)
             }

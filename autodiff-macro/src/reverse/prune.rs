@@ -217,7 +217,7 @@ mod tests {
         });
         // `let lt = x < y; if lt { let u = x * 2.0; let r = log(u); }`
         let body = b.finish(vec![
-            let_(lt, bin(BinOp::Other("<"), var(x), var(y))),
+            let_(lt, bin(BinOp::Other(OtherOp::Lt), var(x), var(y))),
             if_(
                 var(lt),
                 vec![let_(u, bin(BinOp::Mul, var(x), lit("2.0"))), let_(r, call)],

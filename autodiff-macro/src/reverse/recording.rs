@@ -6,7 +6,17 @@
 
 use crate::ir::walk::{for_each_stmt, for_each_within};
 use crate::ir::*;
-use crate::reverse::plan::{call_active, CounterOffset, TapeKind};
+use crate::reverse::plan::{call_active, CounterOffset, Plan, TapeKind};
+
+impl Plan {
+    /// What a call changes in place whose old value the reverse sweep gives back (see
+    /// `passes::order::restored_vars`): recorded before the call, restored at its reverse.
+    pub fn call_restores(&self, call: &Call) -> Vec<VarId> {
+        let mut out = call.changed();
+        out.retain(|v| self.vars[*v].restored);
+        out
+    }
+}
 
 /// What changes each variable after its definition.
 pub struct Changes {
@@ -35,11 +45,13 @@ pub fn changes(body: &Body, inverse: &[Option<(BinOp, Operand)>]) -> Changes {
     for_each_stmt(&body.block, &mut |stmt, at| match stmt {
         Stmt::Let { var, value } => {
             c.defined_in_loop[*var] = at.in_loop();
-            // Changed in place by a call: not available for recomputation.
+            // Changed in place by a call: not available for recomputation, and recorded
+            // at the call when restored (as by an overwrite).
             if let Rvalue::Call(call) = value {
-                call.written().for_each(|b| c.reassigned[b] = true);
-                if !call.passive {
-                    call.recv.iter().for_each(|r| c.reassigned[r.base] = true);
+                for b in call.changed() {
+                    c.reassigned[b] = true;
+                    c.recorded_in_loop[b] |= at.in_loop();
+                    c.recorded_assigns[b] += 1;
                 }
             }
         }
@@ -200,10 +212,12 @@ fn increments_after(
                 ..
             } if *var == c => steps.push(undo[*t].clone()?),
             Stmt::Assign { var, .. } if *var == c => return None,
+            Stmt::Let { .. } if changes_by_call(stmt, c) => return None,
             Stmt::If { .. } | Stmt::For { .. } | Stmt::Loop { .. } => {
                 let mut touched = false;
                 for_each_within(stmt, &mut |s| {
-                    touched |= matches!(s, Stmt::Assign { var, .. } if *var == c);
+                    touched |=
+                        matches!(s, Stmt::Assign { var, .. } if *var == c) || changes_by_call(s, c);
                 });
                 if touched {
                     return None;
@@ -220,6 +234,11 @@ fn increments_after(
     }
     steps.reverse();
     Some(steps)
+}
+
+/// `bump(&mut c)`, `c.add_assign(1)`: a call that may change `c` in place.
+fn changes_by_call(stmt: &Stmt, c: VarId) -> bool {
+    matches!(stmt, Stmt::Let { value: Rvalue::Call(call), .. } if call.changed().contains(&c))
 }
 
 /// Temporaries `t = v + n` / `t = v - n` (integer literal `n`, the form `+=` lowers to)

@@ -2,7 +2,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{adjoint, differentiable, needs, table, tangent, Needs};
-use crate::prim::{BinOp, MathFn, Prim};
+use crate::prim::{BinOp, MathFn, OtherOp, Prim};
 
 fn operands(n: usize) -> Vec<TokenStream> {
     (0..n)
@@ -81,7 +81,7 @@ fn every_operand_has_an_entry_or_a_zero_derivative() {
             assert!((n..3).all(|j| !needs(prim, k).arg(j)), "{prim:?} {k}");
         }
     }
-    assert!(!differentiable(Prim::Bin(BinOp::Other("<")), 0));
+    assert!(!differentiable(Prim::Bin(BinOp::Other(OtherOp::Lt)), 0));
 }
 
 #[test]

@@ -310,7 +310,7 @@ impl Lowerer<'_> {
         let gt = self.bind(
             "gt",
             span,
-            Rvalue::Binary(BinOp::Other("=="), order, greater),
+            Rvalue::Binary(BinOp::Other(OtherOp::Eq), order, greater),
         );
         let take = if kind == "max_by" {
             self.bind("take", span, Rvalue::Unary(UnOp::Not, gt))
