@@ -6,6 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::emit::primal::Primal;
 use crate::emit::private;
 use crate::front::args::Activity;
 use crate::ir::*;
