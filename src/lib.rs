@@ -23,7 +23,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub use autodiff_macro::{autodiff_reverse, differentiable};
+pub use autodiff_macro::{autodiff_forward, autodiff_reverse, differentiable};
 
 pub use autodiff_runtime::{
     adjoint, gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, real, tape, Adjoint,

@@ -80,6 +80,27 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// `#[autodiff_forward(df, [WIDTH,] ..)]`: the user's forward-mode derivative. No hidden
+/// functions for callers yet.
+pub fn autodiff_forward(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let Some(item_fn) = parse_function(&item, "#[autodiff_forward]", &mut errors) else {
+        return failed(&item, errors, None);
+    };
+    let args = args::parse_forward(attr, &mut errors);
+    let sig = args.and_then(|a| signature::analyze(&item_fn, &a, &mut errors));
+    let Some(sig) = sig else {
+        return failed(&item_fn, errors, None);
+    };
+    match crate::pipeline::tangent(sig, &mut errors) {
+        Ok(derivative) => match errors.check() {
+            Ok(()) => quote!(#item_fn #derivative),
+            Err(errors) => failed(&item_fn, errors, Some(derivative)),
+        },
+        Err(sig) => failed(&item_fn, errors, Some(crate::forward::emitter::stub(&sig))),
+    }
+}
+
 /// `#[differentiable]` / `#[differentiable(Duplicated, Const, ..)]`: no public adjoint, a
 /// hidden pullback per activity pattern callers can use (brief §3, "Calls").
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {

@@ -1,9 +1,11 @@
-//! Procedural macros of `cotangent`: `#[autodiff_reverse]` rewrites nothing of the
-//! function it is put on and adds its reverse-mode adjoint next to it.
+//! Procedural macros of `cotangent`: `#[autodiff_reverse]` and `#[autodiff_forward]`
+//! rewrite nothing of the function they are put on and add its reverse-mode adjoint or
+//! forward-mode derivative next to it.
 //!
 //! The macro is a small compiler whose stages are folders, data flowing one way:
 //! `front` (parse and validate) -> `lower` (body to IR) -> `passes` (mode-independent
-//! analyses) -> `reverse` (plan and sweeps) -> `emit` (shared naming); `prim` and `rules`
+//! analyses) -> `reverse` (plan and sweeps) or `forward` (one tangent sweep) -> `emit`
+//! (shared naming and primal tokens); `prim` and `rules`
 //! are the leaf vocabulary and the derivative rules. See ARCHITECTURE.md in the
 //! repository. Use it through the `cotangent` crate.
 
@@ -11,6 +13,7 @@ mod calls;
 mod emit;
 mod errors;
 mod expand;
+mod forward;
 mod front;
 #[cfg(test)]
 mod fuzz;
@@ -36,6 +39,22 @@ use proc_macro::TokenStream;
 pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::timed("autodiff_reverse", &item, || {
         expand::autodiff_reverse(attr.into(), item.clone().into())
+    })
+    .into()
+}
+
+/// Generates the forward-mode derivative of a function, with the calling convention of
+/// nightly Rust's `std::autodiff`:
+///
+/// `#[autodiff_forward(df, [WIDTH,] ACTIVITY.., RETURN_ACTIVITY?)]` with one of `Const`,
+/// `Dual` (followed by WIDTH tangent arguments of the parameter's type) or `DualOnly` per
+/// parameter, and `Dual` (the primal and its tangents), `DualOnly` (the tangents) or
+/// `Const` for a returned value. A `&mut` parameter's tangent is overwritten with the
+/// tangent of its final value. See the `cotangent` crate for the full contract.
+#[proc_macro_attribute]
+pub fn autodiff_forward(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::timed("autodiff_forward", &item, || {
+        expand::autodiff_forward(attr.into(), item.clone().into())
     })
     .into()
 }

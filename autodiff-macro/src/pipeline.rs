@@ -1,10 +1,12 @@
-//! One adjoint, end to end: lower the body, run the passes, plan the recording, emit the
-//! reverse-mode function. On error, the signature comes back for a stub.
+//! One generated function, end to end: lower the body, run the passes, then either plan
+//! the recording and emit the reverse-mode adjoint, or emit the forward-mode derivative.
+//! On error, the signature comes back for a stub.
 
 use proc_macro2::TokenStream;
 
 use crate::emit::names;
 use crate::errors::Errors;
+use crate::forward;
 use crate::front::signature::{ParamKind, Signature};
 use crate::ir;
 use crate::lower;
@@ -77,6 +79,81 @@ pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
     Ok(adjoint)
 }
 
+/// Lower, analyse and emit one forward-mode derivative. On error, gives the signature back
+/// for a stub.
+pub fn tangent(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signature>> {
+    if !errors.is_empty() {
+        return Err(Box::new(sig));
+    }
+    let lower::Lowered {
+        mut body,
+        items,
+        not_if_active,
+    } = lower::lower(&sig, errors);
+    if !errors.is_empty() {
+        return Err(Box::new(sig));
+    }
+    body.check(false);
+    structurize::structurize(&mut body, sig.ret.as_ref().map(|r| &r.ty));
+    body.check(true);
+    let varied = activity::varied(&body, &sig);
+    for (_, span, what) in not_if_active.into_iter().filter(|(v, ..)| varied[*v]) {
+        errors.push(span, what.message());
+    }
+    forward_calls(&body, &varied, errors);
+    if !errors.is_empty() {
+        return Err(Box::new(sig));
+    }
+    let mut names = names::Names::new(&body);
+    let tangent_params = forward::emitter::tangent_params(&sig, &body, &mut names);
+    let lane = names.fresh("__lane", proc_macro2::Span::call_site());
+    let emitter = forward::emitter::Emitter {
+        sig: &sig,
+        body: &body,
+        names: &names,
+        varied: &varied,
+        width: sig.width.unwrap_or(1),
+        lane,
+        tangent_params,
+    };
+    let derivative = emitter.tangent_fn(&items);
+    dump(&sig, &derivative);
+    Ok(derivative)
+}
+
+/// Forward mode does not differentiate through calls yet: a call that a `Dual` value
+/// reaches (as an argument, a receiver or a `&mut` place) is a spanned error, instead of a
+/// tangent silently dropped. Calls with `Const` inputs only are kept as they are.
+fn forward_calls(body: &ir::Body, varied: &[bool], errors: &mut Errors) {
+    crate::ir::walk::for_each_stmt(&body.block, &mut |stmt, _| {
+        let ir::Stmt::Let {
+            var,
+            value: ir::Rvalue::Call(call),
+        } = stmt
+        else {
+            return;
+        };
+        if call.passive || !call.inputs().iter().any(|v| varied[*v]) {
+            return;
+        }
+        let (name, span) = match &call.callee {
+            ir::Callee::Method(m, _) => (format!(".{m}(..)"), m.span()),
+            ir::Callee::Path(p) => {
+                let words = p.segments.iter().map(|s| s.ident.to_string());
+                let span = p
+                    .segments
+                    .last()
+                    .map_or(body.vars[*var].span, |s| s.ident.span());
+                (
+                    format!("{}(..)", words.collect::<Vec<_>>().join("::")),
+                    span,
+                )
+            }
+        };
+        errors.push(span, format!("forward mode does not differentiate through calls yet: `{name}` receives a value that carries a tangent. Write the helper's computation in this function, or pass it `Const` values only"));
+    });
+}
+
 /// Standard-library methods that carry a derivative through them but have no pullback:
 /// a spanned error with what to write instead, rather than a missing `__cotangent_pb_..`.
 fn unsupported_std_calls(body: &ir::Body, plan: &plan::Plan, errors: &mut Errors) {
@@ -137,7 +214,11 @@ fn dump(sig: &Signature, adjoint: &TokenStream) {
         };
         eprintln!(
             "// cotangent: {} of `{name}`\n{text}",
-            if sig.pullback { "pullback" } else { "adjoint" }
+            match (sig.width, sig.pullback) {
+                (Some(_), _) => "forward derivative",
+                (None, true) => "pullback",
+                (None, false) => "adjoint",
+            }
         );
     }
 }

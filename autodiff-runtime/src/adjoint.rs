@@ -195,6 +195,15 @@ pub fn zero_like<T: Adjoint>(value: &T) -> T {
     value.zero_like()
 }
 
+/// A zero tangent of the same shape as `value`, with `+0.0` elements: forward mode's
+/// tangent of a value that does not depend on a `Dual` input, which users may see.
+#[inline(always)]
+pub fn zero_tangent<T: Adjoint>(value: &T) -> T {
+    let mut zero = value.zero_like();
+    zero.normalize_zero();
+    zero
+}
+
 /// A returned adjoint: `-0.0` left by [`zero_like`] becomes `0.0`.
 #[inline(always)]
 pub fn finish<T: Adjoint>(mut value: T) -> T {

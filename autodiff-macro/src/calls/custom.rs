@@ -54,7 +54,15 @@ pub fn custom_pullbacks(
             &pullback_name(&item_fn.sig.ident.to_string(), &mask),
             item_fn.sig.ident.span(),
         );
-        let sig = signature::analyze(item_fn, &Args { name, activities }, &mut errors);
+        let sig = signature::analyze(
+            item_fn,
+            &Args {
+                name,
+                activities,
+                width: None,
+            },
+            &mut errors,
+        );
         // `analyze` may report and still give a signature: the same errors would come
         // again for every pattern.
         let Some(mut sig) = sig.filter(|_| errors.is_empty()) else {

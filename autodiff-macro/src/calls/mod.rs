@@ -216,7 +216,11 @@ fn pullback(
         item_fn.sig.ident.span(),
     );
     let mut errors = Errors::default();
-    let args = Args { name, activities };
+    let args = Args {
+        name,
+        activities,
+        width: None,
+    };
     let Some(mut sig) = signature::analyze(item_fn, &args, &mut errors) else {
         return Err(errors);
     };

@@ -244,4 +244,21 @@ pub trait Primal {
             Rvalue::ZeroOf(ty) => quote!(<#ty as #p::TypeZero>::type_zero()),
         }
     }
+
+    /// `let mut x: T = value;` as the user wrote it.
+    fn let_stmt(&self, var: VarId, value: &Rvalue) -> TokenStream {
+        let x = self.names().var(var);
+        let info = &self.body().vars[var];
+        let m = info.mutable.then(|| quote!(mut));
+        let ty = info.ty.as_ref().map(|t| quote!(: #t));
+        let rv = self.rvalue(value);
+        quote!(let #m #x #ty = #rv;)
+    }
+
+    /// `let mut x;`, assigned in every branch that follows.
+    fn declare_stmt(&self, var: VarId) -> TokenStream {
+        let x = self.names().var(var);
+        let m = self.body().vars[var].mutable.then(|| quote!(mut));
+        quote!(let #m #x;)
+    }
 }

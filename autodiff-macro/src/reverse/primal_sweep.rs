@@ -123,17 +123,10 @@ impl Emitter<'_> {
         match stmt {
             Stmt::Let { var, value } => {
                 let snaps = self.record_call_arguments(value);
-                let x = self.names.var(*var);
-                let m = self.body.vars[*var].mutable.then(|| quote!(mut));
-                let ty = self.body.vars[*var].ty.as_ref().map(|t| quote!(: #t));
-                let rv = self.rvalue(value);
-                quote!(#snaps let #m #x #ty = #rv;)
+                let stmt = self.let_stmt(*var, value);
+                quote!(#snaps #stmt)
             }
-            Stmt::Declare { var } => {
-                let x = self.names.var(*var);
-                let m = self.body.vars[*var].mutable.then(|| quote!(mut));
-                quote!(let #m #x;)
-            }
+            Stmt::Declare { var } => self.declare_stmt(*var),
             Stmt::Assign {
                 var,
                 value,
