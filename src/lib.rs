@@ -1,6 +1,7 @@
 //! # cotangent
 //!
-//! Compile-time reverse-mode automatic differentiation for stable Rust.
+//! Compile-time reverse-mode automatic differentiation for stable Rust, and forward mode
+//! with `#[autodiff_forward(df, [WIDTH,] ...activities)]` (Jacobian-vector products).
 //!
 //! `#[autodiff_reverse(d_f, ...activities)]` keeps `f` exactly as written and generates
 //! `d_f`, its adjoint, next to it, with the calling convention of nightly Rust's
@@ -20,6 +21,19 @@
 //! assert_eq!(value, f(2.0, &x));
 //! assert_eq!(da, 9.0);
 //! assert_eq!(dx, [12.0, 1.0]);
+//! ```
+//!
+//! ```
+//! use cotangent::autodiff_forward;
+//!
+//! #[autodiff_forward(df, Dual, Const, Dual)]
+//! fn f(x: &[f64], a: f64) -> f64 {
+//!     a * x[0] * x[0] + x[1].sin()
+//! }
+//!
+//! let (value, tangent) = df(&[3.0, 0.0], &[1.0, 1.0], 2.0);
+//! assert_eq!(value, f(&[3.0, 0.0], 2.0));
+//! assert_eq!(tangent, 12.0 + 1.0);
 //! ```
 #![forbid(unsafe_code)]
 
