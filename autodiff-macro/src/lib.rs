@@ -64,7 +64,9 @@ pub fn autodiff_forward(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// `__cotangent_pb_<name>_<mask>`). Parameters that can carry a derivative are inferred
 /// (`&` of floats, by-value floats); `#[differentiable(Duplicated, Const, Active)]` lists
 /// them explicitly. `#[differentiable(custom = pullback_fn)]` uses a hand-written
-/// pullback instead of the generated one.
+/// pullback instead of the generated one. `#[differentiable(forward)]` (or
+/// `#[differentiable(forward, Duplicated, ..)]`) also adds hidden forward derivatives, for
+/// calls from `#[autodiff_forward]` functions.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::timed("differentiable", &item, || {

@@ -107,6 +107,10 @@ pub fn tangent(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
     let mut names = names::Names::new(&body);
     let tangent_params = forward::emitter::tangent_params(&sig, &body, &mut names);
     let lane = names.fresh("__lane", proc_macro2::Span::call_site());
+    let elem = names.fresh("__d", proc_macro2::Span::call_site());
+    let generic_width = sig
+        .pullback
+        .then(|| names.fresh("__N", proc_macro2::Span::call_site()));
     let emitter = forward::emitter::Emitter {
         sig: &sig,
         body: &body,
@@ -114,43 +118,34 @@ pub fn tangent(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
         varied: &varied,
         width: sig.width.unwrap_or(1),
         lane,
+        elem,
         tangent_params,
+        generic_width,
     };
     let derivative = emitter.tangent_fn(&items);
     dump(&sig, &derivative);
     Ok(derivative)
 }
 
-/// Forward mode does not differentiate through calls yet: a call that a `Dual` value
-/// reaches (as an argument, a receiver or a `&mut` place) is a spanned error, instead of a
-/// tangent silently dropped. Calls with `Const` inputs only are kept as they are.
+/// Forward mode goes through a call with the callee's hidden forward derivative
+/// (`forward::calls`); a method whose receiver carries a tangent has none (forward
+/// mode's `self` is `Const`): a spanned error, instead of a tangent silently dropped.
 fn forward_calls(body: &ir::Body, varied: &[bool], errors: &mut Errors) {
     crate::ir::walk::for_each_stmt(&body.block, &mut |stmt, _| {
         let ir::Stmt::Let {
-            var,
             value: ir::Rvalue::Call(call),
+            ..
         } = stmt
         else {
             return;
         };
-        if call.passive || !call.inputs().iter().any(|v| varied[*v]) {
+        let (ir::Callee::Method(m, _), Some(recv)) = (&call.callee, &call.recv) else {
+            return;
+        };
+        if call.passive || !varied[recv.base] {
             return;
         }
-        let (name, span) = match &call.callee {
-            ir::Callee::Method(m, _) => (format!(".{m}(..)"), m.span()),
-            ir::Callee::Path(p) => {
-                let words = p.segments.iter().map(|s| s.ident.to_string());
-                let span = p
-                    .segments
-                    .last()
-                    .map_or(body.vars[*var].span, |s| s.ident.span());
-                (
-                    format!("{}(..)", words.collect::<Vec<_>>().join("::")),
-                    span,
-                )
-            }
-        };
-        errors.push(span, format!("forward mode does not differentiate through calls yet: `{name}` receives a value that carries a tangent. Write the helper's computation in this function, or pass it `Const` values only"));
+        errors.push(m.span(), format!("forward mode does not differentiate through `.{m}(..)` on a value that carries a tangent yet: write the computation with operators and indices, or call a function that takes the value as an argument"));
     });
 }
 

@@ -2,6 +2,7 @@
 //! need, one hidden pullback per pattern (generated, `custom`, or a `widen`ed wrapper).
 
 pub mod custom;
+pub mod forward;
 pub mod widen;
 
 use proc_macro2::TokenStream;

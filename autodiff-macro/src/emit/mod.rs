@@ -14,6 +14,13 @@ pub fn pullback_name(function: &str, mask: &str) -> String {
     format!("__cotangent_pb_{function}_{mask}")
 }
 
+/// The hidden forward derivative of `function` for one pattern of arguments that carry a
+/// tangent (`mask` as for pullbacks: `a` a by-value float, `d` a reference, `c` none),
+/// generated next to its pullbacks and called by forward-mode callers.
+pub fn forward_name(function: &str, mask: &str) -> String {
+    format!("__cotangent_fwd_{function}_{mask}")
+}
+
 /// The constant next to each pullback saying which parameters' contents it reads: bit `k`
 /// for parameter `k` (`self` included).
 pub fn reads_name(function: &str, mask: &str) -> String {

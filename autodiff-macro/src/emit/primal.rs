@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::names::Names;
-use crate::emit::{private, pullback_name};
+use crate::emit::private;
 use crate::front::signature::Signature;
 use crate::ir::*;
 
@@ -90,14 +90,17 @@ pub trait Primal {
         }
     }
 
+    /// `path(args)` or `recv.method(args)`; `hidden` renames the callee to one of its
+    /// hidden functions (same path, last segment renamed: a pullback, a forward
+    /// derivative).
     fn call_expr(
         &self,
         call: &Call,
-        pullback: Option<&str>,
+        hidden: Option<&dyn Fn(&str) -> String>,
         args: Vec<TokenStream>,
     ) -> TokenStream {
-        let rename = |ident: &syn::Ident| match pullback {
-            Some(mask) => syn::Ident::new(&pullback_name(&ident.to_string(), mask), ident.span()),
+        let rename = |ident: &syn::Ident| match hidden {
+            Some(name) => syn::Ident::new(&name(&ident.to_string()), ident.span()),
             None => ident.clone(),
         };
         match (&call.callee, &call.recv) {

@@ -29,8 +29,14 @@ pub struct Emitter<'a> {
     pub width: usize,
     /// The lane index of elementwise tangent code.
     pub lane: Ident,
+    /// One lane's tangent, in a closure over the lanes.
+    pub elem: Ident,
     /// Per parameter, the names of its tangent arguments (empty for `Const`).
     pub tangent_params: Vec<Vec<Ident>>,
+    /// A hidden forward derivative for callers: generic over the width, named by this
+    /// const parameter; each tangent argument is one array of lanes, and it returns
+    /// `(primal, tangents)` for a float result.
+    pub generic_width: Option<Ident>,
 }
 
 impl Primal for Emitter<'_> {
@@ -51,17 +57,25 @@ impl Primal for Emitter<'_> {
     }
 }
 
-/// The names of the tangent arguments: `dx` for width 1, `dx_1, .., dx_N` otherwise
-/// (fresh, so they clash with nothing of the user's).
+/// The names of the tangent arguments: `dx` for width 1 (and for a hidden forward
+/// derivative, whose `dx` holds every lane), `dx_1, .., dx_N` otherwise (fresh, so they
+/// clash with nothing of the user's).
 pub fn tangent_params(sig: &Signature, body: &Body, names: &mut Names) -> Vec<Vec<Ident>> {
-    let width = sig.width.unwrap_or(1);
+    let width = match sig.pullback {
+        true => 1,
+        false => sig.width.unwrap_or(1),
+    };
     (0..sig.params.len())
         .map(|i| {
             if sig.params[i].activity == Activity::Const {
                 return Vec::new();
             }
             let v = param_var(body, i);
-            let base = format!("d{}", names.primal[v]);
+            // `dx`, unless that is a keyword (`do` of `o`).
+            let mut base = format!("d{}", names.primal[v]);
+            if syn::parse_str::<Ident>(&base).is_err() {
+                base = format!("d_{}", names.primal[v]);
+            }
             let span = body.vars[v].span;
             match width {
                 1 => vec![names.fresh(&base, span)],
@@ -91,9 +105,20 @@ impl Emitter<'_> {
         }
     }
 
+    /// The number of lanes: a literal, or a hidden derivative's const parameter.
+    pub fn n(&self) -> TokenStream {
+        match &self.generic_width {
+            Some(n) => quote!(#n),
+            None => {
+                let n = self.width;
+                quote!(#n)
+            }
+        }
+    }
+
     /// `[e(0), .., e(WIDTH - 1)]` for an expression `e` of the lane index.
     pub fn lanes(&self, expr: TokenStream) -> TokenStream {
-        let (n, l) = (self.width, &self.lane);
+        let (n, l) = (self.n(), &self.lane);
         quote!(::core::array::from_fn::<_, #n, _>(|#l: usize| #expr))
     }
 
@@ -128,7 +153,10 @@ impl Emitter<'_> {
         for (i, params) in self.tangent_params.iter().enumerate() {
             let v = param_var(self.body, i);
             let d = &self.names.adjoint[v];
-            if !params.is_empty() {
+            if self.generic_width.is_some() && !params.is_empty() {
+                let lanes = self.borrowed_lanes(i, quote!(#(#params)*));
+                out.extend(quote!(let mut #d = #lanes;));
+            } else if !params.is_empty() {
                 out.extend(quote!(let mut #d = [#(#params),*];));
             } else if self.varied[v] {
                 let x = self.names.var(v);
@@ -145,11 +173,55 @@ impl Emitter<'_> {
         out
     }
 
+    /// A hidden derivative's reference tangent takes each lane as `&D` / `&mut D` of any
+    /// `D` that borrows as the referent: a caller's `&mut Vec<f64>` lane for a `&mut [f64]`
+    /// parameter (deref coercion, which the primal argument gets, does not reach into
+    /// arrays of lanes). The type parameter, and its bound.
+    fn lane_type(&self, i: usize) -> (Ident, TokenStream) {
+        let p = &self.sig.params[i];
+        let referent = p.referent();
+        let g = Ident::new(&format!("__D{i}"), Span::mixed_site());
+        let bound = match p.kind {
+            ParamKind::RefMut => quote!(::core::borrow::BorrowMut<#referent>),
+            ParamKind::Ref
+            | ParamKind::Value
+            | ParamKind::SelfRef
+            | ParamKind::SelfMut
+            | ParamKind::SelfValue => {
+                quote!(::core::borrow::Borrow<#referent>)
+            }
+        };
+        (g, bound)
+    }
+
+    // from: `dx: [&mut D; N]` (`D: BorrowMut<[f64]>`) of a hidden derivative
+    // into: `dx.map(|d| <D as BorrowMut<[f64]>>::borrow_mut(d))`: `[&mut [f64]; N]`
+    fn borrowed_lanes(&self, i: usize, lanes: TokenStream) -> TokenStream {
+        let p = &self.sig.params[i];
+        let e = &self.elem;
+        match p.kind {
+            ParamKind::Ref | ParamKind::RefMut => {
+                let (g, bound) = self.lane_type(i);
+                let method = match p.kind {
+                    ParamKind::RefMut => quote!(borrow_mut),
+                    _ => quote!(borrow),
+                };
+                quote!(#lanes.map(|#e| <#g as #bound>::#method(#e)))
+            }
+            ParamKind::Value | ParamKind::SelfRef | ParamKind::SelfMut | ParamKind::SelfValue => {
+                lanes
+            }
+        }
+    }
+
     // from: the result `y` and its tangent lanes `d_y`
     // into: `y` (Const), `(y, d_y[0])` / `d_y[0]` (width 1), `[y, d_y[0], ..]` / `d_y`
     fn returned(&self) -> TokenStream {
         let (Some(ret), Some(result)) = (&self.sig.ret, &self.body.result) else {
-            return TokenStream::new();
+            return match self.generic_width {
+                Some(_) => quote!(((), ())),
+                None => TokenStream::new(),
+            };
         };
         let y = self.operand(result);
         let tangent = match result {
@@ -163,6 +235,17 @@ impl Emitter<'_> {
             .map(|k| Ident::new(&format!("__t{k}"), Span::mixed_site()))
             .collect();
         let take = quote!(let [#(#lanes),*] = #tangent;);
+        if self.generic_width.is_some() {
+            return match ret.activity {
+                Activity::Dual | Activity::DualOnly => quote!((#y, #tangent)),
+                Activity::Const
+                | Activity::Active
+                | Activity::ActiveOnly
+                | Activity::Duplicated => {
+                    quote!((#y, ()))
+                }
+            };
+        }
         match (ret.activity, self.width) {
             (Activity::Dual, 1) => quote!(#take (#y, #(#lanes)*)),
             (Activity::Dual, _) => quote!(#take [#y, #(#lanes),*]),
@@ -177,9 +260,23 @@ impl Emitter<'_> {
 
     fn return_type(&self) -> TokenStream {
         let Some(ret) = &self.sig.ret else {
-            return TokenStream::new();
+            return match self.generic_width {
+                Some(_) => quote!(-> ((), ())),
+                None => TokenStream::new(),
+            };
         };
         let ty = &ret.ty;
+        if let Some(n) = &self.generic_width {
+            return match ret.activity {
+                Activity::Dual | Activity::DualOnly => quote!(-> (#ty, [#ty; #n])),
+                Activity::Const
+                | Activity::Active
+                | Activity::ActiveOnly
+                | Activity::Duplicated => {
+                    quote!(-> (#ty, ()))
+                }
+            };
+        }
         let (n, n1) = (self.width, self.width + 1);
         match (ret.activity, self.width) {
             (Activity::Dual, 1) => quote!(-> (#ty, #ty)),
@@ -194,11 +291,21 @@ impl Emitter<'_> {
     }
 
     pub fn signature(&self) -> TokenStream {
+        self.signature_where(None)
+    }
+
+    /// The signature, with one more `where` predicate if given.
+    fn signature_where(&self, extra: Option<syn::WherePredicate>) -> TokenStream {
         let item = &self.sig.item;
         let vis = &item.vis;
         let name = &self.sig.adjoint_name;
-        let generics = &item.sig.generics;
-        let where_clause = &generics.where_clause;
+        let mut generics = item.sig.generics.clone();
+        if let Some(n) = &self.generic_width {
+            generics.params.push(syn::parse_quote!(const #n: usize));
+        }
+        if let Some(extra) = extra {
+            generics.make_where_clause().predicates.push(extra);
+        }
         let cfgs = item.attrs.iter().filter(|a| a.path().is_ident("cfg"));
         let mut params = Vec::new();
         for (i, (p, input)) in self.sig.params.iter().zip(&item.sig.inputs).enumerate() {
@@ -214,17 +321,32 @@ impl Emitter<'_> {
             });
             let ty = &p.ty;
             for d in &self.tangent_params[i] {
-                params.push(quote!(#d: #ty));
+                params.push(match (&self.generic_width, p.kind) {
+                    (Some(n), ParamKind::Ref | ParamKind::RefMut) => {
+                        let (g, bound) = self.lane_type(i);
+                        generics.params.push(syn::parse_quote!(#g: ?Sized + #bound));
+                        let m = (p.kind == ParamKind::RefMut).then(|| quote!(mut));
+                        quote!(#d: [&#m #g; #n])
+                    }
+                    (Some(n), _) => quote!(#d: [#ty; #n]),
+                    (None, _) => quote!(#d: #ty),
+                });
             }
         }
         let output = self.return_type();
+        let where_clause = &generics.where_clause;
         let doc = format!(
             "Forward-mode derivative of [`{}`], generated by `#[autodiff_forward]`.",
             item.sig.ident
         );
+        let hidden = self
+            .generic_width
+            .is_some()
+            .then(|| quote!(#[doc(hidden)] #[allow(dead_code)]));
         quote! {
             #(#cfgs)*
             #[doc = #doc]
+            #hidden
             #[allow(unused_mut, unused_variables, unused_assignments, unused_parens, unused_braces, non_snake_case, unreachable_code, clippy::all, clippy::pedantic, clippy::nursery)]
             #vis fn #name #generics (#(#params),*) #output #where_clause
         }
@@ -234,6 +356,30 @@ impl Emitter<'_> {
 /// The function emitted when the user's function has errors: the right signature, so
 /// callers get the real error, not a cascade of "cannot find function `df`".
 pub fn stub(sig: &Signature) -> TokenStream {
+    with_emitter(sig, |e| {
+        let signature = e.signature();
+        quote!(#signature { ::core::unimplemented!("this derivative was not generated: see the compile error on the function") })
+    })
+}
+
+// from: `#[differentiable(custom = softplus_pb)] fn softplus(x: f64) -> f64`, pattern `a`
+// into: `fn __cotangent_fwd_softplus_a<const N: usize>(x: f64, dx: [f64; N]) -> (f64, [f64; N])
+//        { const { assert!(N == usize::MAX, "..") }; unreachable!() }`: an error when a
+//       forward-mode function instantiates it, and only then (the hidden forward
+//       derivatives of reverse-mode callers call it too, and must still compile)
+pub fn no_forward_rule(sig: &Signature, message: &str) -> TokenStream {
+    with_emitter(sig, |e| {
+        let n = e.generic_width.as_ref().expect("a hidden derivative");
+        let signature = e.signature();
+        quote!(#signature {
+            const { ::core::assert!(#n == usize::MAX, #message) };
+            ::core::unreachable!()
+        })
+    })
+}
+
+/// An emitter of `sig`'s parameters only, for a function whose body is written by hand.
+fn with_emitter(sig: &Signature, body_of: impl FnOnce(&Emitter) -> TokenStream) -> TokenStream {
     let mut body = Body {
         vars: Vec::new(),
         block: Block::default(),
@@ -245,6 +391,8 @@ pub fn stub(sig: &Signature) -> TokenStream {
     let mut names = Names::new(&body);
     let tangent_params = tangent_params(sig, &body, &mut names);
     let lane = names.fresh("__lane", Span::call_site());
+    let elem = names.fresh("__d", Span::call_site());
+    let generic_width = sig.pullback.then(|| names.fresh("__N", Span::call_site()));
     let varied = vec![false; body.vars.len()];
     let e = Emitter {
         sig,
@@ -253,8 +401,9 @@ pub fn stub(sig: &Signature) -> TokenStream {
         varied: &varied,
         width: sig.width.unwrap_or(1),
         lane,
+        elem,
         tangent_params,
+        generic_width,
     };
-    let signature = e.signature();
-    quote!(#signature { ::core::unimplemented!("this derivative was not generated: see the compile error on the function") })
+    body_of(&e)
 }

@@ -21,28 +21,11 @@ impl Emitter<'_> {
 
     fn stmt(&self, stmt: &Stmt) -> TokenStream {
         match stmt {
-            Stmt::Let { var, value } => {
-                let primal = self.let_stmt(*var, value);
-                let tangent = self.let_tangent(*var, value);
-                let grown = match value {
-                    Rvalue::Call(call) => self.grown_tangent(call),
-                    Rvalue::Use(_)
-                    | Rvalue::Read(_)
-                    | Rvalue::Copy(..)
-                    | Rvalue::Unary(..)
-                    | Rvalue::Binary(..)
-                    | Rvalue::Math(..)
-                    | Rvalue::Cast(..)
-                    | Rvalue::Array(_)
-                    | Rvalue::Repeat(..)
-                    | Rvalue::VecRepeat(..)
-                    | Rvalue::VecList(_)
-                    | Rvalue::Matches(..)
-                    | Rvalue::Bind(..)
-                    | Rvalue::ZeroOf(_) => None,
-                };
-                quote!(#primal #tangent #grown)
-            }
+            Stmt::Let {
+                var,
+                value: Rvalue::Call(call),
+            } if self.through_call(call) => self.forward_call(*var, call),
+            Stmt::Let { var, value } => self.let_and_tangent(*var, value),
             Stmt::Declare { var } => {
                 let primal = self.declare_stmt(*var);
                 let tangent = self.varied[*var].then(|| {
@@ -65,7 +48,7 @@ impl Emitter<'_> {
                 let target = self.place(place);
                 let v = self.copied(value);
                 let tangent = self.varied[place.base].then(|| {
-                    let (l, n) = (&self.lane, self.width);
+                    let (l, n) = (&self.lane, self.n());
                     let d = self.tangent_place(place);
                     let t = self.tangent_value(value);
                     quote!(for #l in 0..#n { #d = #t; })
@@ -101,6 +84,31 @@ impl Emitter<'_> {
                 unreachable!("structurize removes early exits")
             }
         }
+    }
+
+    // from: `let y = a * b;` / `v.push(Default::default())` on a varied `Vec`
+    // into: the statement, then `let d_y = ..;` / the same growth of the tangent's lanes
+    fn let_and_tangent(&self, var: VarId, value: &Rvalue) -> TokenStream {
+        let primal = self.let_stmt(var, value);
+        let tangent = self.let_tangent(var, value);
+        let grown = match value {
+            Rvalue::Call(call) => self.grown_tangent(call),
+            Rvalue::Use(_)
+            | Rvalue::Read(_)
+            | Rvalue::Copy(..)
+            | Rvalue::Unary(..)
+            | Rvalue::Binary(..)
+            | Rvalue::Math(..)
+            | Rvalue::Cast(..)
+            | Rvalue::Array(_)
+            | Rvalue::Repeat(..)
+            | Rvalue::VecRepeat(..)
+            | Rvalue::VecList(_)
+            | Rvalue::Matches(..)
+            | Rvalue::Bind(..)
+            | Rvalue::ZeroOf(_) => None,
+        };
+        quote!(#primal #tangent #grown)
     }
 
     fn loop_body(&self, body: &Block, exit: Option<VarId>, counter: Option<VarId>) -> TokenStream {
@@ -233,7 +241,7 @@ impl Emitter<'_> {
             CallArg::Value(op) => self.operand(op),
             CallArg::Ref { place, mutable, .. } => self.reference(place, *mutable),
         });
-        let (l, n) = (&self.lane, self.width);
+        let (l, n) = (&self.lane, self.n());
         let d = self.tangent_place(recv);
         Some(quote!(for #l in 0..#n { #d.#m #turbofish (#(#args),*); }))
     }

@@ -312,7 +312,8 @@ impl Emitter<'_> {
             quote!(::core::default::Default::default())
         });
         let g = &self.names.scratch;
-        let pullback = self.call_expr(call, Some(&mask), args);
+        let name = |f: &str| crate::emit::pullback_name(f, &mask);
+        let pullback = self.call_expr(call, Some(&name), args);
         let accumulate = match gradients.as_slice() {
             [v] => {
                 let d = self.adjoint(*v);

@@ -61,8 +61,6 @@ impl Emitter<'_> {
         self.projected(self.adjoint(place.base), &place.projs, false)
     }
 
-    /// `path(args)` or `recv.method(args)`; `pullback` names the callee's hidden pullback
-    /// instead (same path, last segment renamed).
     /// The activity pattern of a call's pullback: a letter per parameter (see `mask`).
     pub fn call_mask(&self, call: &Call) -> String {
         let active = |v: Option<VarId>| v.is_some_and(|v| self.plan.active[v]);

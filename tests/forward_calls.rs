@@ -1,0 +1,169 @@
+//! Forward mode through calls: helpers marked `#[differentiable(forward)]` get hidden
+//! forward derivatives, generic over the width, which forward-mode callers call with the
+//! tangents of the arguments that carry one.
+
+#![allow(dead_code, clippy::needless_range_loop)]
+
+use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+
+#[differentiable(forward)]
+fn softsq(x: f64, c: f64) -> f64 {
+    (x * c).tanh() * x
+}
+
+#[differentiable(forward)]
+fn dense(w: &[f64], x: &[f64], out: &mut [f64]) {
+    let n = x.len();
+    for j in 0..out.len() {
+        let mut s = 0.0;
+        for i in 0..n {
+            s += w[j * n + i] * x[i];
+        }
+        out[j] = s.tanh();
+    }
+}
+
+#[differentiable(forward)]
+fn norm2(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i] * x[i];
+    }
+    s
+}
+
+#[differentiable(forward, Duplicated)]
+fn outer(x: &[f64]) -> f64 {
+    norm2(x).sqrt()
+}
+
+#[autodiff_forward(f_net, Dual, Dual, Dual)]
+#[autodiff_forward(f_net2, 2, Dual, Dual, Dual)]
+#[autodiff_reverse(r_net, Duplicated, Duplicated, Active)]
+fn net(w: &[f64], x: &[f64]) -> f64 {
+    let mut h = vec![0.0; 2];
+    dense(w, x, &mut h);
+    let a = softsq(h[0], 0.5) + softsq(1.5, h[1]);
+    a + norm2(&h[..1]) + outer(&x[1..])
+}
+
+const W: [f64; 6] = [0.1, -0.2, 0.3, 0.5, 0.4, -0.6];
+const X: [f64; 3] = [1.0, 2.0, -0.5];
+
+#[test]
+fn through_helpers_matches_reverse_mode() {
+    let (mut gw, mut gx) = ([0.0; 6], [0.0; 3]);
+    let y = r_net(&W, &mut gw, &X, &mut gx, 1.0);
+    let dirs: [([f64; 6], [f64; 3]); 3] = [
+        ([1.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0; 3]),
+        ([0.0; 6], [0.0, 1.0, 0.0]),
+        ([0.3, -0.1, 0.2, 1.0, -2.0, 0.5], [0.7, -0.4, 1.1]),
+    ];
+    for (vw, vx) in dirs {
+        let (y1, t) = f_net(&W, &vw, &X, &vx);
+        assert_eq!(y1.to_bits(), y.to_bits());
+        assert_eq!(y1.to_bits(), net(&W, &X).to_bits());
+        let dot: f64 =
+            (0..6).map(|i| vw[i] * gw[i]).sum::<f64>() + (0..3).map(|i| vx[i] * gx[i]).sum::<f64>();
+        assert!((t - dot).abs() < 1e-12 * (1.0 + dot.abs()), "{t} vs {dot}");
+    }
+    let [_, t0, t1] = f_net2(&W, &dirs[0].0, &dirs[2].0, &X, &dirs[0].1, &dirs[2].1);
+    assert_eq!(t0, f_net(&W, &dirs[0].0, &X, &dirs[0].1).1);
+    assert_eq!(t1, f_net(&W, &dirs[2].0, &X, &dirs[2].1).1);
+}
+
+#[test]
+fn through_helpers_matches_finite_differences() {
+    let h = 1e-6;
+    let v = [0.3, -0.1, 0.2, 1.0, -2.0, 0.5, 0.7, -0.4, 1.1];
+    let at = |s: f64| {
+        let p: Vec<f64> = W
+            .iter()
+            .chain(&X)
+            .zip(&v)
+            .map(|(a, b)| a + s * h * b)
+            .collect();
+        net(&p[..6], &p[6..])
+    };
+    let fd = (at(1.0) - at(-1.0)) / (2.0 * h);
+    let (_, t) = f_net(&W, &v[..6], &X, &v[6..]);
+    assert!((t - fd).abs() < 1e-6 * (1.0 + fd.abs()), "{t} vs {fd}");
+}
+
+// ---- sub-slices, &mut outputs, nested and generic helpers, methods, loops ----
+
+#[differentiable(forward)]
+fn axpy_into(a: f64, x: &[f64], y: &mut [f64]) {
+    for i in 0..x.len() {
+        y[i] += a * x[i];
+    }
+}
+
+#[differentiable(forward)]
+fn energy(x: &[f64]) -> f64 {
+    // A helper calling a helper.
+    let n = norm2(x);
+    n * n.sqrt()
+}
+
+#[differentiable(forward)]
+fn gsq<T: cotangent::Real>(x: T, y: T) -> T {
+    x * x * y
+}
+
+struct Scaler {
+    k: f64,
+}
+
+impl Scaler {
+    #[differentiable(forward)]
+    fn apply(&self, x: f64) -> f64 {
+        self.k * x.sin()
+    }
+
+    #[autodiff_forward(d_run, Const, Dual, Dual)]
+    #[autodiff_forward(d_run4, 4, Const, Dual, Dual)]
+    fn run(&self, x: &[f64]) -> f64 {
+        let mut buf = vec![0.0; x.len()];
+        for i in 0..x.len() {
+            buf[i] = self.apply(x[i]);
+        }
+        // The second half accumulates the first: sub-slices in and out.
+        let h = x.len() / 2;
+        let lo = buf[..h].to_vec();
+        axpy_into(x[0], &lo, &mut buf[h..2 * h]);
+        energy(&buf[h..]) + gsq(buf[0], x[1])
+    }
+}
+
+#[test]
+fn sub_slices_outputs_nested_generic_and_methods() {
+    let s = Scaler { k: 1.5 };
+    let x = [0.3, -0.8, 1.2, 0.5];
+    let h = 1e-6;
+    let dirs = [
+        [1.0, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 1.0, 0.0],
+        [0.2, -0.3, 0.5, 1.0],
+        [0.0; 4],
+    ];
+    let mut ts = [0.0; 4];
+    for (k, v) in dirs.iter().enumerate() {
+        let at = |e: f64| {
+            let p: Vec<f64> = x.iter().zip(v).map(|(a, b)| a + e * h * b).collect();
+            s.run(&p)
+        };
+        let fd = (at(1.0) - at(-1.0)) / (2.0 * h);
+        let (y, t) = s.d_run(&x, v);
+        assert_eq!(y.to_bits(), s.run(&x).to_bits());
+        assert!(
+            (t - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+            "{v:?}: {t} vs {fd}"
+        );
+        ts[k] = t;
+    }
+    let [y, t0, t1, t2, t3] = s.d_run4(&x, &dirs[0], &dirs[1], &dirs[2], &dirs[3]);
+    assert_eq!(y.to_bits(), s.run(&x).to_bits());
+    assert_eq!([t0, t1, t2, t3], ts);
+    assert_eq!(t3, 0.0);
+}
