@@ -506,3 +506,61 @@ fn methods_and_generics() {
     let (y, t) = d_generic(&[1.0f32, 2.0], &[0.0, 1.0]);
     assert_eq!((y, t), (9.0, 12.0));
 }
+
+// ---- corners ----
+
+#[autodiff_forward(d_scratch, Dual, Const, Dual)]
+fn scratch(x: f64, buf: &mut [f64]) -> f64 {
+    // A `Const` buffer that holds values derived from `x`: its tangent is local.
+    buf[0] = x * x;
+    buf[1] = buf[0].sin();
+    buf[1] + buf[0]
+}
+
+#[autodiff_forward(d_dual_only_out, DualOnly, DualOnly)]
+fn dual_only_out(x: &[f64], y: &mut [f64]) {
+    for i in 0..x.len() {
+        y[i] = x[i].exp();
+    }
+}
+
+#[autodiff_forward(d_nested, Dual, Dual)]
+fn nested(x: &[f64]) -> f64 {
+    let mut rows: Vec<Vec<f64>> = Vec::new();
+    for i in 0..x.len() {
+        let mut row = Vec::new();
+        for j in 0..=i {
+            row.push(x[i] * x[j]);
+        }
+        rows.push(row);
+    }
+    let relu = |v: f64| v.max(0.0);
+    let mut s = 0.0;
+    for r in &rows {
+        for v in r.iter() {
+            s += relu(*v - 0.1);
+        }
+    }
+    s
+}
+
+#[test]
+fn const_buffers_dual_only_and_nested_vecs() {
+    let mut buf = [0.0; 2];
+    let (y, t) = d_scratch(0.5, 1.0, &mut buf);
+    assert_bits(y, scratch(0.5, &mut [0.0; 2]));
+    assert!((t - (2.0 * 0.5 * (0.25f64.cos() + 1.0))).abs() < 1e-15);
+    // DualOnly on a `&mut` argument: the primal buffer holds the result as with `Dual`.
+    let (mut y, mut dy) = ([0.0; 2], [9.0; 2]);
+    d_dual_only_out(&[0.0, 1.0], &[1.0, 2.0], &mut y, &mut dy);
+    assert_eq!(y, [1.0, 1.0f64.exp()]);
+    assert_eq!(dy, [1.0, 2.0 * 1.0f64.exp()]);
+    check(
+        &[&[0.5, -1.0, 2.0], &[0.3, 0.4, 0.05]],
+        |x| vec![nested(x)],
+        |x, v| {
+            let (y, t) = d_nested(x, v);
+            (vec![y], vec![t])
+        },
+    );
+}
