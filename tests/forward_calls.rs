@@ -167,3 +167,64 @@ fn sub_slices_outputs_nested_generic_and_methods() {
     assert_eq!([t0, t1, t2, t3], ts);
     assert_eq!(t3, 0.0);
 }
+
+// ---- found by putting #[autodiff_forward] on the reverse-mode test suites ----
+
+#[differentiable(forward)]
+fn dot_loop(w: &[f64], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        s += w[i] * x[i];
+    }
+    s
+}
+
+/// A `&mut` parameter passed on to a helper that reads it through `&`.
+#[autodiff_forward(f_rnn, Dual, Dual, Const, Dual)]
+fn rnn(w: &[f64], h: &mut [f64], steps: usize) -> f64 {
+    for _ in 0..steps {
+        let g = dot_loop(w, h);
+        for j in 0..h.len() {
+            h[j] = (g + h[j]).tanh();
+        }
+    }
+    h.iter().sum()
+}
+
+#[derive(Clone)]
+struct Particle {
+    z: f64,
+    id: usize,
+}
+
+/// An integer field of a `Dual` value, cast to a float: it carries no derivative.
+#[autodiff_forward(f_particles, Dual, Dual)]
+fn particles(ps: &[Particle]) -> f64 {
+    let mut e = 0.0;
+    for p in ps {
+        let w = (p.id + 1) as f64;
+        e += w * (p.z * p.id as f64).sin();
+    }
+    e
+}
+
+#[test]
+fn mut_parameters_passed_on_and_integer_fields() {
+    let h = 1e-6;
+    let (w, h0, dw, dh0) = ([0.7, -0.3], [2.0, 0.5], [0.1, 1.0], [-0.5, 0.3]);
+    let run = |e: f64| {
+        let w1 = [w[0] + e * h * dw[0], w[1] + e * h * dw[1]];
+        let mut s = [h0[0] + e * h * dh0[0], h0[1] + e * h * dh0[1]];
+        rnn(&w1, &mut s, 3)
+    };
+    let fd = (run(1.0) - run(-1.0)) / (2.0 * h);
+    let (mut s, mut ds) = (h0, dh0);
+    let (_, t) = f_rnn(&w, &dw, &mut s, &mut ds, 3);
+    assert!((t - fd).abs() < 1e-6 * (1.0 + fd.abs()), "{t} vs {fd}");
+    let ps = [Particle { z: 0.5, id: 1 }, Particle { z: -1.0, id: 2 }];
+    // The tangent's integer fields are whatever the caller passes: ignored.
+    let dps = [Particle { z: 1.0, id: 7 }, Particle { z: 0.0, id: 9 }];
+    let (y, t) = f_particles(&ps, &dps);
+    assert_eq!(y.to_bits(), particles(&ps).to_bits());
+    assert_eq!(t, 2.0 * 0.5f64.cos());
+}

@@ -173,40 +173,50 @@ impl Emitter<'_> {
         out
     }
 
-    /// A hidden derivative's reference tangent takes each lane as `&D` / `&mut D` of any
-    /// `D` that borrows as the referent: a caller's `&mut Vec<f64>` lane for a `&mut [f64]`
-    /// parameter (deref coercion, which the primal argument gets, does not reach into
-    /// arrays of lanes). The type parameter, and its bound.
-    fn lane_type(&self, i: usize) -> (Ident, TokenStream) {
+    /// A hidden derivative's reference tangent takes lanes of any type that reaches the
+    /// referent: deref coercion, which the primal argument gets, does not reach into
+    /// arrays of lanes. `&mut R` takes `[&mut D; N]` for any `D: BorrowMut<R>` (a caller's
+    /// `&mut Vec<f64>` for `&mut [f64]`); `&R` takes `[L; N]` for any `L: Deref<Target =
+    /// D>`, `D: Borrow<R>` (`&Vec<f64>`, or the `&mut [f64]` lanes of a `&mut` parameter
+    /// passed on). The type parameters with their bounds, and the lane type.
+    fn lane_type(&self, i: usize) -> (Vec<syn::GenericParam>, TokenStream) {
         let p = &self.sig.params[i];
         let referent = p.referent();
-        let g = Ident::new(&format!("__D{i}"), Span::mixed_site());
-        let bound = match p.kind {
-            ParamKind::RefMut => quote!(::core::borrow::BorrowMut<#referent>),
+        let d = Ident::new(&format!("__D{i}"), Span::mixed_site());
+        let l = Ident::new(&format!("__L{i}"), Span::mixed_site());
+        match p.kind {
+            ParamKind::RefMut => (
+                vec![syn::parse_quote!(#d: ?Sized + ::core::borrow::BorrowMut<#referent>)],
+                quote!(&mut #d),
+            ),
             ParamKind::Ref
             | ParamKind::Value
             | ParamKind::SelfRef
             | ParamKind::SelfMut
-            | ParamKind::SelfValue => {
-                quote!(::core::borrow::Borrow<#referent>)
-            }
-        };
-        (g, bound)
+            | ParamKind::SelfValue => (
+                vec![
+                    syn::parse_quote!(#d: ?Sized + ::core::borrow::Borrow<#referent>),
+                    syn::parse_quote!(#l: ::core::ops::Deref<Target = #d>),
+                ],
+                quote!(#l),
+            ),
+        }
     }
 
-    // from: `dx: [&mut D; N]` (`D: BorrowMut<[f64]>`) of a hidden derivative
-    // into: `dx.map(|d| <D as BorrowMut<[f64]>>::borrow_mut(d))`: `[&mut [f64]; N]`
+    // from: `dx: [&mut D; N]` / `dx: [L; N]` of a hidden derivative
+    // into: `dx.map(|d| <D as BorrowMut<R>>::borrow_mut(d))` /
+    //       `dx.each_ref().map(|d| <D as Borrow<R>>::borrow(&**d))`: lanes of `&mut R` / `&R`
     fn borrowed_lanes(&self, i: usize, lanes: TokenStream) -> TokenStream {
         let p = &self.sig.params[i];
+        let referent = p.referent();
         let e = &self.elem;
+        let d = Ident::new(&format!("__D{i}"), Span::mixed_site());
         match p.kind {
-            ParamKind::Ref | ParamKind::RefMut => {
-                let (g, bound) = self.lane_type(i);
-                let method = match p.kind {
-                    ParamKind::RefMut => quote!(borrow_mut),
-                    _ => quote!(borrow),
-                };
-                quote!(#lanes.map(|#e| <#g as #bound>::#method(#e)))
+            ParamKind::RefMut => {
+                quote!(#lanes.map(|#e| <#d as ::core::borrow::BorrowMut<#referent>>::borrow_mut(#e)))
+            }
+            ParamKind::Ref => {
+                quote!(#lanes.each_ref().map(|#e| <#d as ::core::borrow::Borrow<#referent>>::borrow(&**#e)))
             }
             ParamKind::Value | ParamKind::SelfRef | ParamKind::SelfMut | ParamKind::SelfValue => {
                 lanes
@@ -323,10 +333,9 @@ impl Emitter<'_> {
             for d in &self.tangent_params[i] {
                 params.push(match (&self.generic_width, p.kind) {
                     (Some(n), ParamKind::Ref | ParamKind::RefMut) => {
-                        let (g, bound) = self.lane_type(i);
-                        generics.params.push(syn::parse_quote!(#g: ?Sized + #bound));
-                        let m = (p.kind == ParamKind::RefMut).then(|| quote!(mut));
-                        quote!(#d: [&#m #g; #n])
+                        let (params, lane) = self.lane_type(i);
+                        generics.params.extend(params);
+                        quote!(#d: [#lane; #n])
                     }
                     (Some(n), _) => quote!(#d: [#ty; #n]),
                     (None, _) => quote!(#d: #ty),
