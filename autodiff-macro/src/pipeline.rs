@@ -30,16 +30,7 @@ pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
     body.check(false);
     structurize::structurize(&mut body, sig.ret.as_ref().map(|r| &r.ty));
     body.check(true);
-    let readonly: Vec<bool> = body
-        .vars
-        .iter()
-        .map(|v| match v.origin {
-            ir::Origin::Param(i) => {
-                matches!(sig.params[i].kind, ParamKind::Ref | ParamKind::SelfRef)
-            }
-            ir::Origin::User | ir::Origin::Temp | ir::Origin::Control => false,
-        })
-        .collect();
+    let readonly = readonly_vars(&body, &sig);
     cse::share_reads(&mut body, &readonly);
     let active = activity::analyze(&body, &sig);
     let mut plan = plan::plan(&body, active, &readonly);
@@ -96,6 +87,10 @@ pub fn tangent(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
     body.check(false);
     structurize::structurize(&mut body, sig.ret.as_ref().map(|r| &r.ty));
     body.check(true);
+    // Repeated reads of read-only elements (`x[i]` three times) read once: the tangent's
+    // reads too.
+    let readonly = readonly_vars(&body, &sig);
+    cse::share_reads(&mut body, &readonly);
     let varied = activity::varied(&body, &sig);
     for (_, span, what) in not_if_active.into_iter().filter(|(v, ..)| varied[*v]) {
         errors.push(span, what.message());
@@ -147,6 +142,19 @@ fn forward_calls(body: &ir::Body, varied: &[bool], errors: &mut Errors) {
         }
         errors.push(m.span(), format!("forward mode does not differentiate through `.{m}(..)` on a value that carries a tangent yet: write the computation with operators and indices, or call a function that takes the value as an argument"));
     });
+}
+
+/// The variables whose contents never change: `&` parameters.
+fn readonly_vars(body: &ir::Body, sig: &Signature) -> Vec<bool> {
+    body.vars
+        .iter()
+        .map(|v| match v.origin {
+            ir::Origin::Param(i) => {
+                matches!(sig.params[i].kind, ParamKind::Ref | ParamKind::SelfRef)
+            }
+            ir::Origin::User | ir::Origin::Temp | ir::Origin::Control => false,
+        })
+        .collect()
 }
 
 /// Standard-library methods that carry a derivative through them but have no pullback:
