@@ -564,3 +564,42 @@ fn const_buffers_dual_only_and_nested_vecs() {
         },
     );
 }
+
+#[derive(Clone)]
+struct Layer {
+    w: [f64; 3],
+    b: f64,
+    n: usize,
+}
+
+impl Layer {
+    /// `&self` as `Dual`: its tangent is a `Layer` of the fields' tangents.
+    #[autodiff_forward(d_out, Dual, Dual, Dual)]
+    fn out(&self, x: &[f64]) -> f64 {
+        let mut s = self.b;
+        for i in 0..self.n {
+            s += (self.w[i] * x[i]).tanh();
+        }
+        s * self.n as f64
+    }
+}
+
+#[test]
+fn dual_self() {
+    let l = Layer {
+        w: [0.5, -1.0, 2.0],
+        b: 0.1,
+        n: 3,
+    };
+    let x = [0.3, 0.2, -0.4];
+    // Direction: w0 and b; the integer field of the tangent is ignored.
+    let dl = Layer {
+        w: [1.0, 0.0, 0.0],
+        b: 1.0,
+        n: 0,
+    };
+    let (y, t) = l.d_out(&dl, &x, &[0.0; 3]);
+    assert_bits(y, l.out(&x));
+    let exact = 3.0 * (1.0 + 0.3 / (0.5f64 * 0.3).cosh().powi(2));
+    assert!((t - exact).abs() < 1e-12, "{t} vs {exact}");
+}

@@ -23,10 +23,11 @@ struct S {
 }
 
 impl S {
-    // `self` is `Const` in forward mode for now.
+    // `&mut self` is `Const` in forward mode for now (`&self` may be `Dual`).
     #[autodiff_forward(d_m, Dual, Dual, Dual)]
-    fn m(&self, x: f64) -> f64 {
-        self.w * x
+    fn m(&mut self, x: f64) -> f64 {
+        self.w *= x;
+        self.w
     }
 }
 

@@ -154,16 +154,17 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
 }
 
 /// Forward mode: a `Dual` parameter's tangent has the parameter's type, so a by-value
-/// one must be a float (or an array of them), and `self` stays `Const` for now.
+/// one must be a float (or an array of them); `&self` may be `Dual` (its tangent is a
+/// `&Self` holding the fields' tangents), `self` and `&mut self` stay `Const` for now.
 fn check_forward_param(p: &Param, span: Span, errors: &mut Errors) {
     if p.activity == Activity::Const {
         return;
     }
     let name = &p.name;
     match p.kind {
-        ParamKind::SelfValue | ParamKind::SelfRef | ParamKind::SelfMut => errors.push(span, "forward mode takes `self` as `Const` for now: mark it `Const`, or write a function taking the fields as `Dual` parameters"),
+        ParamKind::SelfValue | ParamKind::SelfMut => errors.push(span, "forward mode takes `self` by value or `&mut self` as `Const` for now: mark it `Const`, or write a function taking the fields as `Dual` parameters"),
         ParamKind::Value if non_float_type(&p.ty) => errors.push(span, format!("`{name}` is not a float, so it has no tangent: mark it `Const` (`Dual` takes a float, an array of floats, or a reference)")),
-        ParamKind::Value | ParamKind::Ref | ParamKind::RefMut => {}
+        ParamKind::SelfRef | ParamKind::Value | ParamKind::Ref | ParamKind::RefMut => {}
     }
 }
 
