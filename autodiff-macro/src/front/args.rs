@@ -241,3 +241,54 @@ fn unknown_activity_message(word: &str, names: &[&str]) -> String {
         None => format!("unknown activity `{word}`: expected one of {listed}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    /// The name, the width and the activities.
+    type Parsed = (String, Option<usize>, Vec<Activity>);
+
+    fn forward(attr: TokenStream) -> (Option<Parsed>, usize) {
+        let mut errors = Errors::default();
+        let args = parse_forward(attr, &mut errors).map(|a| {
+            let acts = a.activities.iter().map(|s| s.activity).collect();
+            (a.name.to_string(), a.width, acts)
+        });
+        (args, errors.into_vec().len())
+    }
+
+    #[test]
+    fn forward_width_and_activities() {
+        use Activity::*;
+        let (args, n) = forward(quote!(df, Dual, Const, DualOnly));
+        assert_eq!(n, 0);
+        assert_eq!(
+            args,
+            Some(("df".into(), Some(1), vec![Dual, Const, DualOnly]))
+        );
+        let (args, n) = forward(quote!(df, 4, Dual, Dual));
+        assert_eq!(n, 0);
+        assert_eq!(args, Some(("df".into(), Some(4), vec![Dual, Dual])));
+    }
+
+    #[test]
+    fn forward_errors_keep_the_count() {
+        use Activity::*;
+        // A misplaced width, a zero width and a reverse-mode activity: one error each, and
+        // a bad activity stands as `Const` so that the signature check raises no second.
+        let (args, n) = forward(quote!(df, Dual, 2, Active));
+        assert_eq!(n, 2);
+        assert_eq!(args.map(|a| a.2), Some(vec![Dual, Const]));
+        let (_, n) = forward(quote!(df, 0, Dual));
+        assert_eq!(n, 1);
+        let (args, n) = forward(quote!(4, Dual));
+        assert_eq!((args.is_none(), n), (true, 1));
+        // And the reverse attribute rejects forward mode's activities.
+        let mut errors = Errors::default();
+        let args = parse(quote!(d_f, Dual, Active), &mut errors);
+        assert_eq!(errors.into_vec().len(), 1);
+        assert_eq!(args.map(|a| a.activities[0].activity), Some(Const));
+    }
+}
