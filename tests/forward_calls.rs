@@ -228,3 +228,44 @@ fn mut_parameters_passed_on_and_integer_fields() {
     assert_eq!(y.to_bits(), particles(&ps).to_bits());
     assert_eq!(t, 2.0 * 0.5f64.cos());
 }
+
+/// Six scalars: 64 patterns, so one full forward derivative and thin wrappers.
+#[differentiable(forward)]
+fn pair(x1: f64, y1: f64, z1: f64, x2: f64, y2: f64, z2: f64) -> f64 {
+    let r2 = (x1 - x2).powi(2) + (y1 - y2).powi(2) + (z1 - z2).powi(2);
+    let s6 = (1.0 / r2).powi(3);
+    4.0 * (s6 * s6 - s6)
+}
+
+#[differentiable(forward)]
+fn shift_all(x: &[f64], out: &mut [f64], a: f64, b: f64, c: f64, d: f64) {
+    for i in 0..x.len() {
+        out[i] = x[i] * a + b * c - d;
+    }
+}
+
+#[autodiff_forward(f_energy, Dual, Dual)]
+#[autodiff_forward(f_energy2, 2, Dual, Dual)]
+fn energy_of(p: &[f64]) -> f64 {
+    // Different patterns of the same helper: all six, then the first three only.
+    let mut out = vec![0.0; 2];
+    shift_all(&p[..2], &mut out, p[0], 2.0, 1.5, p[1]);
+    pair(p[0], p[1], p[2], p[3], p[4], p[5]) + pair(p[0], p[1], p[2], 1.0, 1.0, 1.0) + out[1]
+}
+
+#[test]
+fn many_parameters_go_through_the_widest_derivative() {
+    let p = [0.1, 0.2, 0.3, 1.2, 0.9, 1.1];
+    let v = [0.5, -1.0, 0.3, 0.2, 0.0, -0.7];
+    let h = 1e-7;
+    let at = |e: f64| {
+        let q: Vec<f64> = p.iter().zip(&v).map(|(a, b)| a + e * h * b).collect();
+        energy_of(&q)
+    };
+    let fd = (at(1.0) - at(-1.0)) / (2.0 * h);
+    let (y, t) = f_energy(&p, &v);
+    assert_eq!(y.to_bits(), energy_of(&p).to_bits());
+    assert!((t - fd).abs() < 1e-5 * (1.0 + fd.abs()), "{t} vs {fd}");
+    let [_, t0, t1] = f_energy2(&p, &v, &[0.0; 6]);
+    assert_eq!((t0, t1), (t, 0.0));
+}

@@ -24,11 +24,14 @@ pub fn forward_helpers(
 ) -> TokenStream {
     let options = crate::calls::patterns(item_fn, explicit);
     let count: usize = options.iter().map(Vec::len).product();
-    if count > limit || crate::calls::mut_self(item_fn).is_some() {
+    if crate::calls::mut_self(item_fn).is_some() {
         return TokenStream::new();
     }
     let has_ret = !matches!(&item_fn.sig.output, syn::ReturnType::Default);
     let returns_float = crate::calls::returns_float(item_fn);
+    if count > limit {
+        return narrow_forward_helpers(item_fn, &options, has_ret, returns_float);
+    }
     let mut out = TokenStream::new();
     for pattern in crate::calls::combinations(&options) {
         let mut errors = Errors::default();
@@ -42,6 +45,50 @@ pub fn forward_helpers(
             ),
         }
     }
+    out
+}
+
+/// Many patterns (a pair potential of six scalars): the widest as a full forward
+/// derivative, every other one a thin wrapper passing it zero tangents (as `widen` does
+/// for pullbacks); none for a method or beyond 1024 patterns.
+fn narrow_forward_helpers(
+    item_fn: &syn::ItemFn,
+    options: &[Vec<Activity>],
+    has_ret: bool,
+    returns_float: bool,
+) -> TokenStream {
+    let count: usize = options.iter().map(Vec::len).product();
+    let method = matches!(item_fn.sig.inputs.first(), Some(syn::FnArg::Receiver(_)));
+    if count > 1 << 10 || method {
+        return TokenStream::new();
+    }
+    let widest: Vec<Activity> = options.iter().filter_map(|o| o.last().copied()).collect();
+    let mut errors = Errors::default();
+    let Some(mut out) = forward_helper(item_fn, &widest, has_ret, returns_float, &mut errors)
+    else {
+        errors.discard("no forward derivative for the widest pattern: none for the others");
+        return TokenStream::new();
+    };
+    if !errors.is_empty() {
+        errors.discard("no forward derivative for the widest pattern: none for the others");
+        return TokenStream::new();
+    }
+    let f = item_fn.sig.ident.to_string();
+    let full = syn::Ident::new(
+        &forward_name(&f, &crate::calls::mask(&widest)),
+        item_fn.sig.ident.span(),
+    );
+    let wide: Vec<bool> = widest.iter().map(|a| *a != Activity::Const).collect();
+    for pattern in crate::calls::combinations(options) {
+        if pattern == widest {
+            continue;
+        }
+        if let Some(sig) = forward_signature(item_fn, &pattern, has_ret, returns_float, &mut errors)
+        {
+            out.extend(crate::forward::emitter::narrow_forward(&sig, &full, &wide));
+        }
+    }
+    errors.discard("the widest pattern's signature passed the same checks");
     out
 }
 

@@ -387,6 +387,47 @@ pub fn no_forward_rule(sig: &Signature, message: &str) -> TokenStream {
     })
 }
 
+// from: `#[differentiable(forward)] fn pair(x1: f64, .., z2: f64)` (64 patterns), pattern
+//       `acccca` of the widest `aaaaaa`
+// into: `fn __cotangent_fwd_pair_acccca<..>(x1, dx1, y1, .., z2, dz2) {
+//            __cotangent_fwd_pair_aaaaaa(x1, dx1, y1, from_fn(|_| zero_tangent(&y1)), ..) }`:
+//       zero tangents for the arguments without one (scratch buffers for references)
+pub fn narrow_forward(sig: &Signature, widest: &syn::Ident, wide: &[bool]) -> TokenStream {
+    with_emitter(sig, |e| {
+        let p = private();
+        let signature = e.signature();
+        let (mut scratch, mut args) = (TokenStream::new(), Vec::new());
+        for (i, param) in sig.params.iter().enumerate() {
+            let v = param_var(e.body, i);
+            let x = &e.names.primal[v];
+            args.push(quote!(#x));
+            if let Some(d) = e.tangent_params[i].first() {
+                args.push(quote!(#d));
+                continue;
+            }
+            if !wide[i] {
+                continue;
+            }
+            args.push(match param.kind {
+                ParamKind::RefMut => {
+                    let z = &e.names.adjoint[v];
+                    scratch.extend(
+                        quote!(let mut #z = #p::core::array::from_fn(|_| #p::scratch_like(&*#x));),
+                    );
+                    quote!(#z.each_mut())
+                }
+                ParamKind::Ref | ParamKind::SelfRef | ParamKind::SelfMut => {
+                    quote!(#p::core::array::from_fn(|_| #p::scratch_like(#x)))
+                }
+                ParamKind::Value | ParamKind::SelfValue => {
+                    quote!(#p::core::array::from_fn(|_| #p::zero_tangent(&#x)))
+                }
+            });
+        }
+        quote!(#signature { #scratch #widest(#(#args),*) })
+    })
+}
+
 /// An emitter of `sig`'s parameters only, for a function whose body is written by hand.
 fn with_emitter(sig: &Signature, body_of: impl FnOnce(&Emitter) -> TokenStream) -> TokenStream {
     let mut body = Body {
