@@ -269,3 +269,54 @@ fn many_parameters_go_through_the_widest_derivative() {
     let [_, t0, t1] = f_energy2(&p, &v, &[0.0; 6]);
     assert_eq!((t0, t1), (t, 0.0));
 }
+
+struct Kernel {
+    w: Vec<f64>,
+    c: f64,
+}
+
+impl Kernel {
+    #[differentiable(forward)]
+    fn kernel(&self, j: usize, x: &[f64]) -> f64 {
+        (self.w[j] * x[j] - self.c).tanh()
+    }
+
+    /// `&self` `Dual`, and a helper method called on it.
+    #[autodiff_forward(d_total, Dual, Dual, Dual)]
+    fn total(&self, x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for j in 0..x.len() {
+            s += self.w[j] * self.kernel(j, x);
+        }
+        s
+    }
+}
+
+#[test]
+fn methods_on_a_dual_self() {
+    let k = Kernel {
+        w: vec![0.5, -1.0, 2.0],
+        c: 0.3,
+    };
+    let x = [0.2, 0.4, -0.6];
+    let (dk, dx) = (
+        Kernel {
+            w: vec![1.0, 0.0, -0.5],
+            c: 2.0,
+        },
+        [0.3, 0.0, 1.0],
+    );
+    let h = 1e-6;
+    let at = |e: f64| {
+        let k1 = Kernel {
+            w: k.w.iter().zip(&dk.w).map(|(a, b)| a + e * h * b).collect(),
+            c: k.c + e * h * dk.c,
+        };
+        let x1: Vec<f64> = x.iter().zip(&dx).map(|(a, b)| a + e * h * b).collect();
+        k1.total(&x1)
+    };
+    let fd = (at(1.0) - at(-1.0)) / (2.0 * h);
+    let (y, t) = k.d_total(&dk, &x, &dx);
+    assert_eq!(y.to_bits(), k.total(&x).to_bits());
+    assert!((t - fd).abs() < 1e-6 * (1.0 + fd.abs()), "{t} vs {fd}");
+}

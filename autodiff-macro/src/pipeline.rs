@@ -123,8 +123,8 @@ pub fn tangent(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
 }
 
 /// Forward mode goes through a call with the callee's hidden forward derivative
-/// (`forward::calls`); a method whose receiver carries a tangent has none (forward
-/// mode's `self` is `Const`): a spanned error, instead of a tangent silently dropped.
+/// (`forward::calls`), a method's too; a standard-library method on a receiver that
+/// carries a tangent has none: a spanned error, instead of a missing hidden method.
 fn forward_calls(body: &ir::Body, varied: &[bool], errors: &mut Errors) {
     crate::ir::walk::for_each_stmt(&body.block, &mut |stmt, _| {
         let ir::Stmt::Let {
@@ -137,11 +137,38 @@ fn forward_calls(body: &ir::Body, varied: &[bool], errors: &mut Errors) {
         let (ir::Callee::Method(m, _), Some(recv)) = (&call.callee, &call.recv) else {
             return;
         };
-        if call.passive || !varied[recv.base] {
+        if call.passive || !varied[recv.base] || !std_method(&m.to_string()) {
             return;
         }
         errors.push(m.span(), format!("forward mode does not differentiate through `.{m}(..)` on a value that carries a tangent yet: write the computation with operators and indices, or call a function that takes the value as an argument"));
     });
+}
+
+/// Methods of `Vec` and slices that change or take apart their receiver.
+fn std_method(name: &str) -> bool {
+    matches!(
+        name,
+        "push"
+            | "extend_from_slice"
+            | "extend"
+            | "resize"
+            | "clear"
+            | "truncate"
+            | "pop"
+            | "drain"
+            | "retain"
+            | "first"
+            | "last"
+            | "first_mut"
+            | "last_mut"
+            | "sort"
+            | "sort_by"
+            | "sort_unstable_by"
+            | "reverse"
+            | "rotate_left"
+            | "rotate_right"
+            | "try_into"
+    )
 }
 
 /// The variables whose contents never change: `&` parameters.

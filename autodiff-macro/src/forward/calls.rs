@@ -11,10 +11,15 @@ use crate::forward::emitter::Emitter;
 use crate::ir::*;
 
 impl Emitter<'_> {
-    /// Whether the call is differentiated through: not passive, and a tangent reaches one
-    /// of its arguments (a receiver that carries one is an error, `pipeline`).
+    /// Whether the call is differentiated through: not passive, and a tangent reaches its
+    /// receiver or one of its arguments (std methods on such a receiver are an error,
+    /// `pipeline::forward_calls`).
     pub fn through_call(&self, call: &Call) -> bool {
-        !call.passive && call.args.iter().any(|a| self.arg_varied(a))
+        !call.passive && (self.recv_varied(call) || call.args.iter().any(|a| self.arg_varied(a)))
+    }
+
+    fn recv_varied(&self, call: &Call) -> bool {
+        call.recv.as_ref().is_some_and(|r| self.varied[r.base])
     }
 
     fn arg_varied(&self, a: &CallArg) -> bool {
@@ -26,7 +31,10 @@ impl Emitter<'_> {
 
     /// One letter per parameter, as the callee's patterns name them (`calls::mask`).
     fn forward_mask(&self, call: &Call) -> String {
-        let recv = call.recv.iter().map(|_| 'c');
+        let recv = call
+            .recv
+            .iter()
+            .map(|r| if self.varied[r.base] { 'd' } else { 'c' });
         let args = call.args.iter().map(|a| match a {
             CallArg::Value(_) if self.arg_varied(a) => 'a',
             CallArg::Ref { .. } if self.arg_varied(a) => 'd',
@@ -40,6 +48,10 @@ impl Emitter<'_> {
     //        &mut out, d_out.each_mut().map(|d| &mut *d), s);`
     pub fn forward_call(&self, var: VarId, call: &Call) -> TokenStream {
         let mut args = Vec::new();
+        // A `Dual` `&self`: its tangent lanes come first.
+        if let Some(recv) = call.recv.as_ref().filter(|r| self.varied[r.base]) {
+            args.push(self.tangent_refs(recv, false));
+        }
         for a in &call.args {
             match a {
                 CallArg::Value(op) => {

@@ -215,12 +215,10 @@ impl Emitter<'_> {
             ParamKind::RefMut => {
                 quote!(#lanes.map(|#e| <#d as ::core::borrow::BorrowMut<#referent>>::borrow_mut(#e)))
             }
-            ParamKind::Ref => {
+            ParamKind::Ref | ParamKind::SelfRef => {
                 quote!(#lanes.each_ref().map(|#e| <#d as ::core::borrow::Borrow<#referent>>::borrow(&**#e)))
             }
-            ParamKind::Value | ParamKind::SelfRef | ParamKind::SelfMut | ParamKind::SelfValue => {
-                lanes
-            }
+            ParamKind::Value | ParamKind::SelfMut | ParamKind::SelfValue => lanes,
         }
     }
 
@@ -332,7 +330,7 @@ impl Emitter<'_> {
             let ty = &p.ty;
             for d in &self.tangent_params[i] {
                 params.push(match (&self.generic_width, p.kind) {
-                    (Some(n), ParamKind::Ref | ParamKind::RefMut) => {
+                    (Some(n), ParamKind::Ref | ParamKind::RefMut | ParamKind::SelfRef) => {
                         let (params, lane) = self.lane_type(i);
                         generics.params.extend(params);
                         quote!(#d: [#lane; #n])
