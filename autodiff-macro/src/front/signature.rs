@@ -101,11 +101,7 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
             .map(|a| a.span)
             .unwrap_or(args.name.span());
         let msg = if has_ret && n_acts == n_params {
-            let choices = match args.width {
-                Some(_) => "`Dual` for the primal and its tangent, `DualOnly` for the tangent alone, or `Const`",
-                None => "`Active` to get gradients, `ActiveOnly` without the primal, or `Const`",
-            };
-            format!("missing the return activity: `{}` takes {n_params} parameter {} and then one for the returned value ({choices})", sig.ident, plural(n_params))
+            format!("missing the return activity: `{}` takes {n_params} parameter {} and then one for the returned value ({})", sig.ident, plural(n_params), return_choices(args.width))
         } else if !has_ret && n_acts == n_params + 1 {
             format!("superfluous activity: `{}` returns nothing, so it takes exactly {n_params} {}, one per parameter", sig.ident, plural(n_params))
         } else {
@@ -313,6 +309,16 @@ fn check_return(ty: &Type, activity: Activity, span: Span, errors: &mut Errors) 
             }
         }
         Activity::Const => {}
+    }
+}
+
+/// The activities a returned value can take, in the attribute's mode.
+fn return_choices(width: Option<usize>) -> &'static str {
+    match width {
+        Some(_) => {
+            "`Dual` for the primal and its tangent, `DualOnly` for the tangent alone, or `Const`"
+        }
+        None => "`Active` to get gradients, `ActiveOnly` without the primal, or `Const`",
     }
 }
 
