@@ -1,6 +1,7 @@
 //! # cotangent
 //!
-//! Compile-time reverse-mode automatic differentiation for stable Rust.
+//! Compile-time reverse-mode automatic differentiation for stable Rust, and forward mode
+//! with `#[autodiff_forward(df, [WIDTH,] ...activities)]` (Jacobian-vector products).
 //!
 //! `#[autodiff_reverse(d_f, ...activities)]` keeps `f` exactly as written and generates
 //! `d_f`, its adjoint, next to it, with the calling convention of nightly Rust's
@@ -21,9 +22,22 @@
 //! assert_eq!(da, 9.0);
 //! assert_eq!(dx, [12.0, 1.0]);
 //! ```
+//!
+//! ```
+//! use cotangent::autodiff_forward;
+//!
+//! #[autodiff_forward(df, Dual, Const, Dual)]
+//! fn f(x: &[f64], a: f64) -> f64 {
+//!     a * x[0] * x[0] + x[1].sin()
+//! }
+//!
+//! let (value, tangent) = df(&[3.0, 0.0], &[1.0, 1.0], 2.0);
+//! assert_eq!(value, f(&[3.0, 0.0], 2.0));
+//! assert_eq!(tangent, 12.0 + 1.0);
+//! ```
 #![forbid(unsafe_code)]
 
-pub use autodiff_macro::{autodiff_reverse, differentiable};
+pub use autodiff_macro::{autodiff_forward, autodiff_reverse, differentiable};
 
 pub use autodiff_runtime::{
     adjoint, gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, real, tape, Adjoint,

@@ -8,6 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 
 use crate::calls::custom::custom_pullbacks;
+use crate::calls::forward::{forward_helpers, no_forward_rules, NoForward};
 use crate::calls::{mut_self, patterns, pullbacks, returns_float};
 use crate::errors::Errors;
 use crate::front::args::{self, Activity, SpannedActivity};
@@ -74,9 +75,36 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
             }
         },
     };
+    let no_forward = no_forward_rules(
+        &item_fn,
+        &patterns(&item_fn, Some(&declared)),
+        NoForward::Reverse,
+        16,
+    );
     match errors.check() {
-        Ok(()) => quote!(#item_fn #adjoint #pullbacks),
+        Ok(()) => quote!(#item_fn #adjoint #pullbacks #no_forward),
         Err(errors) => failed(&item_fn, errors, Some(adjoint)),
+    }
+}
+
+/// `#[autodiff_forward(df, [WIDTH,] ..)]`: the user's forward-mode derivative. No hidden
+/// functions for callers yet.
+pub fn autodiff_forward(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let Some(item_fn) = parse_function(&item, "#[autodiff_forward]", &mut errors) else {
+        return failed(&item, errors, None);
+    };
+    let args = args::parse_forward(attr, &mut errors);
+    let sig = args.and_then(|a| signature::analyze(&item_fn, &a, &mut errors));
+    let Some(sig) = sig else {
+        return failed(&item_fn, errors, None);
+    };
+    match crate::pipeline::tangent(sig, &mut errors) {
+        Ok(derivative) => match errors.check() {
+            Ok(()) => quote!(#item_fn #derivative),
+            Err(errors) => failed(&item_fn, errors, Some(derivative)),
+        },
+        Err(sig) => failed(&item_fn, errors, Some(crate::forward::emitter::stub(&sig))),
     }
 }
 
@@ -100,6 +128,7 @@ fn differentiable_pullbacks(
     attr: TokenStream,
     errors: &mut Errors,
 ) -> TokenStream {
+    let (forward, attr) = take_forward(attr);
     let generated = if is_custom(&attr) {
         match syn::parse2::<CustomAttr>(attr) {
             Ok(custom) => custom_pullbacks(
@@ -107,7 +136,16 @@ fn differentiable_pullbacks(
                 &custom.path,
                 patterns(item_fn, None),
                 returns_float(item_fn),
-            ),
+            )
+            .map(|mut pullbacks| {
+                pullbacks.extend(no_forward_rules(
+                    item_fn,
+                    &patterns(item_fn, None),
+                    NoForward::Custom,
+                    32,
+                ));
+                pullbacks
+            }),
             Err(e) => {
                 errors.push(e.span(), "expected `#[differentiable(custom = my_pullback)]`: the path of a hand-written pullback function");
                 return TokenStream::new();
@@ -139,12 +177,41 @@ fn differentiable_pullbacks(
         if !errors.is_empty() {
             return TokenStream::new();
         }
-        pullbacks(item_fn, explicit.as_deref(), 32)
+        pullbacks(item_fn, explicit.as_deref(), 32).map(|mut pullbacks| {
+            pullbacks.extend(match forward {
+                true => forward_helpers(item_fn, explicit.as_deref(), 32),
+                false => no_forward_rules(
+                    item_fn,
+                    &patterns(item_fn, explicit.as_deref()),
+                    NoForward::NotAsked,
+                    32,
+                ),
+            });
+            pullbacks
+        })
     };
     generated.unwrap_or_else(|failed| {
         errors.append(failed);
         TokenStream::new()
     })
+}
+
+// from: `#[differentiable(forward, Duplicated, Const)]`
+// into: `(true, Duplicated, Const)`: the helper also gets hidden forward derivatives, so
+//       that forward-mode callers differentiate through it. Opt-in: they double the
+//       expansion, and reverse-only code must not depend on forward mode's coverage.
+fn take_forward(attr: TokenStream) -> (bool, TokenStream) {
+    let mut tokens = attr.clone().into_iter().peekable();
+    match tokens.next() {
+        Some(proc_macro2::TokenTree::Ident(i)) if i == "forward" => {
+            if matches!(tokens.peek(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ',')
+            {
+                tokens.next();
+            }
+            (true, tokens.collect())
+        }
+        _ => (false, attr),
+    }
 }
 
 /// `custom = ..`, told apart by its first word so that its syntax errors are its own.

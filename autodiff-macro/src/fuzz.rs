@@ -1,5 +1,6 @@
 //! The macro never panics on user input: a property test that expands many randomly
-//! generated and mutated functions through the macro's own entry points and checks that
+//! generated and mutated functions through the macro's own entry points (all three
+//! attributes) and checks that
 //! each gives tokens (well-formed Rust when the input was) or `compile_error!`s.
 
 use proc_macro2::{TokenStream, TokenTree};
@@ -138,17 +139,23 @@ fn mutate(r: &mut Rng, tokens: TokenStream) -> TokenStream {
     out
 }
 
+/// The attribute a case goes through.
+#[derive(Clone, Copy)]
+enum Entry {
+    Reverse,
+    Forward,
+    Differentiable,
+}
+
 fn expands_without_panic(
     attr: TokenStream,
     item: TokenStream,
-    differentiable: bool,
+    entry: Entry,
 ) -> Result<TokenStream, String> {
-    std::panic::catch_unwind(|| {
-        if differentiable {
-            crate::expand::differentiable(attr, item)
-        } else {
-            crate::expand::autodiff_reverse(attr, item)
-        }
+    std::panic::catch_unwind(|| match entry {
+        Entry::Differentiable => crate::expand::differentiable(attr, item),
+        Entry::Reverse => crate::expand::autodiff_reverse(attr, item),
+        Entry::Forward => crate::expand::autodiff_forward(attr, item),
     })
     .map_err(|e| {
         e.downcast_ref::<String>()
@@ -161,17 +168,19 @@ fn expands_without_panic(
 #[test]
 fn generated_functions_expand_to_well_formed_rust() {
     let mut r = Rng(0x9e37_79b9_7f4a_7c15);
-    let attr = quote!(d_f, Duplicated, Active, Const, Active);
     for case in 0..150 {
         let source = function(&mut r);
         let item: TokenStream = source.parse().expect("the generator writes valid Rust");
-        let differentiable = case % 3 == 0;
-        let attr = if differentiable {
-            TokenStream::new()
-        } else {
-            attr.clone()
+        let (attr, entry) = match case % 6 {
+            0 => (TokenStream::new(), Entry::Differentiable),
+            3 => (quote!(forward), Entry::Differentiable),
+            1 | 4 => (quote!(d_f, Dual, Dual, Const, Dual), Entry::Forward),
+            _ => (
+                quote!(d_f, Duplicated, Active, Const, Active),
+                Entry::Reverse,
+            ),
         };
-        let out = expands_without_panic(attr, item, differentiable)
+        let out = expands_without_panic(attr, item, entry)
             .unwrap_or_else(|e| panic!("case {case} panicked: {e}\n{source}"));
         let text = out.to_string();
         assert!(
@@ -199,13 +208,24 @@ fn mutated_functions_never_panic() {
         quote!(ActiveOnly, Const, Const),
         quote!(custom = f_pullback),
         quote!(custom =),
+        // `#[autodiff_forward]`, good and bad
+        quote!(d_f, Dual, Dual, Const, DualOnly),
+        quote!(d_f, 4, Dual, Const, Dual, Dual),
+        quote!(d_f, Dual, 2, Dual),
+        quote!(d_f, 0, Active),
+        quote!(forward, Duplicated, Active, Active),
     ];
     for case in 0..1000 {
         let source = function(&mut r);
         let item = mutate(&mut r, source.parse().expect("valid"));
         let attr = attrs[r.below(attrs.len())].clone();
         let shown = item.to_string();
-        let out = expands_without_panic(attr, item, case % 4 == 0)
+        let entry = match case % 4 {
+            0 => Entry::Differentiable,
+            1 => Entry::Forward,
+            _ => Entry::Reverse,
+        };
+        let out = expands_without_panic(attr, item, entry)
             .unwrap_or_else(|e| panic!("case {case} panicked: {e}\n{shown}"));
         assert!(!out.is_empty(), "case {case}: no output");
     }

@@ -1,9 +1,11 @@
-//! Procedural macros of `cotangent`: `#[autodiff_reverse]` rewrites nothing of the
-//! function it is put on and adds its reverse-mode adjoint next to it.
+//! Procedural macros of `cotangent`: `#[autodiff_reverse]` and `#[autodiff_forward]`
+//! rewrite nothing of the function they are put on and add its reverse-mode adjoint or
+//! forward-mode derivative next to it.
 //!
 //! The macro is a small compiler whose stages are folders, data flowing one way:
 //! `front` (parse and validate) -> `lower` (body to IR) -> `passes` (mode-independent
-//! analyses) -> `reverse` (plan and sweeps) -> `emit` (shared naming); `prim` and `rules`
+//! analyses) -> `reverse` (plan and sweeps) or `forward` (one tangent sweep) -> `emit`
+//! (shared naming and primal tokens); `prim` and `rules`
 //! are the leaf vocabulary and the derivative rules. See ARCHITECTURE.md in the
 //! repository. Use it through the `cotangent` crate.
 
@@ -11,6 +13,7 @@ mod calls;
 mod emit;
 mod errors;
 mod expand;
+mod forward;
 mod front;
 #[cfg(test)]
 mod fuzz;
@@ -40,12 +43,30 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     .into()
 }
 
+/// Generates the forward-mode derivative of a function, with the calling convention of
+/// nightly Rust's `std::autodiff`:
+///
+/// `#[autodiff_forward(df, [WIDTH,] ACTIVITY.., RETURN_ACTIVITY?)]` with one of `Const`,
+/// `Dual` (followed by WIDTH tangent arguments of the parameter's type) or `DualOnly` per
+/// parameter, and `Dual` (the primal and its tangents), `DualOnly` (the tangents) or
+/// `Const` for a returned value. A `&mut` parameter's tangent is overwritten with the
+/// tangent of its final value. See the `cotangent` crate for the full contract.
+#[proc_macro_attribute]
+pub fn autodiff_forward(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::timed("autodiff_forward", &item, || {
+        expand::autodiff_forward(attr.into(), item.clone().into())
+    })
+    .into()
+}
+
 /// Makes a helper callable from differentiated functions: keeps it as written and adds a
 /// hidden pullback per activity pattern a caller may need (named
 /// `__cotangent_pb_<name>_<mask>`). Parameters that can carry a derivative are inferred
 /// (`&` of floats, by-value floats); `#[differentiable(Duplicated, Const, Active)]` lists
 /// them explicitly. `#[differentiable(custom = pullback_fn)]` uses a hand-written
-/// pullback instead of the generated one.
+/// pullback instead of the generated one. `#[differentiable(forward)]` (or
+/// `#[differentiable(forward, Duplicated, ..)]`) also adds hidden forward derivatives, for
+/// calls from `#[autodiff_forward]` functions.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::timed("differentiable", &item, || {

@@ -1,10 +1,12 @@
-//! One adjoint, end to end: lower the body, run the passes, plan the recording, emit the
-//! reverse-mode function. On error, the signature comes back for a stub.
+//! One generated function, end to end: lower the body, run the passes, then either plan
+//! the recording and emit the reverse-mode adjoint, or emit the forward-mode derivative.
+//! On error, the signature comes back for a stub.
 
 use proc_macro2::TokenStream;
 
 use crate::emit::names;
 use crate::errors::Errors;
+use crate::forward;
 use crate::front::signature::{ParamKind, Signature};
 use crate::ir;
 use crate::lower;
@@ -28,16 +30,7 @@ pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
     body.check(false);
     structurize::structurize(&mut body, sig.ret.as_ref().map(|r| &r.ty));
     body.check(true);
-    let readonly: Vec<bool> = body
-        .vars
-        .iter()
-        .map(|v| match v.origin {
-            ir::Origin::Param(i) => {
-                matches!(sig.params[i].kind, ParamKind::Ref | ParamKind::SelfRef)
-            }
-            ir::Origin::User | ir::Origin::Temp | ir::Origin::Control => false,
-        })
-        .collect();
+    let readonly = readonly_vars(&body, &sig);
     cse::share_reads(&mut body, &readonly);
     let active = activity::analyze(&body, &sig);
     let mut plan = plan::plan(&body, active, &readonly);
@@ -76,6 +69,120 @@ pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
         adjoint.extend(emitter.reads_const(reads));
     }
     Ok(adjoint)
+}
+
+/// Lower, analyse and emit one forward-mode derivative. On error, gives the signature back
+/// for a stub.
+pub fn tangent(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signature>> {
+    if !errors.is_empty() {
+        return Err(Box::new(sig));
+    }
+    let lower::Lowered {
+        mut body,
+        items,
+        not_if_active,
+    } = lower::lower(&sig, errors);
+    if !errors.is_empty() {
+        return Err(Box::new(sig));
+    }
+    body.check(false);
+    structurize::structurize(&mut body, sig.ret.as_ref().map(|r| &r.ty));
+    body.check(true);
+    // Repeated reads of read-only elements (`x[i]` three times) read once: the tangent's
+    // reads too.
+    let readonly = readonly_vars(&body, &sig);
+    cse::share_reads(&mut body, &readonly);
+    let varied = activity::varied(&body, &sig);
+    for (_, span, what) in not_if_active.into_iter().filter(|(v, ..)| varied[*v]) {
+        errors.push(span, what.message());
+    }
+    forward_calls(&body, &varied, errors);
+    if !errors.is_empty() {
+        return Err(Box::new(sig));
+    }
+    let mut names = names::Names::new(&body);
+    let tangent_params = forward::emitter::tangent_params(&sig, &body, &mut names);
+    let lane = names.fresh("__lane", proc_macro2::Span::call_site());
+    let elem = names.fresh("__d", proc_macro2::Span::call_site());
+    let generic_width = sig
+        .pullback
+        .then(|| names.fresh("__N", proc_macro2::Span::call_site()));
+    let emitter = forward::emitter::Emitter {
+        sig: &sig,
+        body: &body,
+        names: &names,
+        varied: &varied,
+        width: sig.width.unwrap_or(1),
+        lane,
+        elem,
+        tangent_params,
+        generic_width,
+    };
+    let derivative = emitter.tangent_fn(&items);
+    dump(&sig, &derivative);
+    Ok(derivative)
+}
+
+/// Forward mode goes through a call with the callee's hidden forward derivative
+/// (`forward::calls`), a method's too; a standard-library method on a receiver that
+/// carries a tangent has none: a spanned error, instead of a missing hidden method.
+fn forward_calls(body: &ir::Body, varied: &[bool], errors: &mut Errors) {
+    crate::ir::walk::for_each_stmt(&body.block, &mut |stmt, _| {
+        let ir::Stmt::Let {
+            value: ir::Rvalue::Call(call),
+            ..
+        } = stmt
+        else {
+            return;
+        };
+        let (ir::Callee::Method(m, _), Some(recv)) = (&call.callee, &call.recv) else {
+            return;
+        };
+        if call.passive || !varied[recv.base] || !std_method(&m.to_string()) {
+            return;
+        }
+        errors.push(m.span(), format!("forward mode does not differentiate through `.{m}(..)` on a value that carries a tangent yet: write the computation with operators and indices, or call a function that takes the value as an argument"));
+    });
+}
+
+/// Methods of `Vec` and slices that change or take apart their receiver.
+fn std_method(name: &str) -> bool {
+    matches!(
+        name,
+        "push"
+            | "extend_from_slice"
+            | "extend"
+            | "resize"
+            | "clear"
+            | "truncate"
+            | "pop"
+            | "drain"
+            | "retain"
+            | "first"
+            | "last"
+            | "first_mut"
+            | "last_mut"
+            | "sort"
+            | "sort_by"
+            | "sort_unstable_by"
+            | "reverse"
+            | "rotate_left"
+            | "rotate_right"
+            | "try_into"
+    )
+}
+
+/// The variables whose contents never change: `&` parameters.
+fn readonly_vars(body: &ir::Body, sig: &Signature) -> Vec<bool> {
+    body.vars
+        .iter()
+        .map(|v| match v.origin {
+            ir::Origin::Param(i) => {
+                matches!(sig.params[i].kind, ParamKind::Ref | ParamKind::SelfRef)
+            }
+            ir::Origin::User | ir::Origin::Temp | ir::Origin::Control => false,
+        })
+        .collect()
 }
 
 /// Standard-library methods that carry a derivative through them but have no pullback:
@@ -237,7 +344,11 @@ fn dump(sig: &Signature, adjoint: &TokenStream) {
         };
         eprintln!(
             "// cotangent: {} of `{name}`\n{text}",
-            if sig.pullback { "pullback" } else { "adjoint" }
+            match (sig.width, sig.pullback) {
+                (Some(_), _) => "forward derivative",
+                (None, true) => "pullback",
+                (None, false) => "adjoint",
+            }
         );
     }
 }

@@ -195,6 +195,15 @@ pub fn zero_like<T: Adjoint>(value: &T) -> T {
     value.zero_like()
 }
 
+/// A zero tangent of the same shape as `value`, with `+0.0` elements: forward mode's
+/// tangent of a value that does not depend on a `Dual` input, which users may see.
+#[inline(always)]
+pub fn zero_tangent<T: Adjoint>(value: &T) -> T {
+    let mut zero = value.zero_like();
+    zero.normalize_zero();
+    zero
+}
+
 /// A returned adjoint: `-0.0` left by [`zero_like`] becomes `0.0`.
 #[inline(always)]
 pub fn finish<T: Adjoint>(mut value: T) -> T {
@@ -251,6 +260,23 @@ macro_rules! cast_adjoint {
     )*};
 }
 cast_adjoint!(f32 => f32, f32 => f64, f64 => f32, f64 => f64);
+
+// Forward mode's `x as f64` of an integer `x` read from a value that carries a tangent
+// (`p.id as f64` of a `Dual` `&[Particle]`): the integer part of the tangent carries no
+// derivative, so the cast's tangent is zero.
+macro_rules! integer_cast_tangent {
+    ($($d:ty),*) => {$(
+        impl CastAdjoint<$d> for f32 {
+            #[inline(always)]
+            fn accumulate_cast(&mut self, _value: $d) {}
+        }
+        impl CastAdjoint<$d> for f64 {
+            #[inline(always)]
+            fn accumulate_cast(&mut self, _value: $d) {}
+        }
+    )*};
+}
+integer_cast_tangent!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
 /// A zero-sized stand-in for "the type of this value", so that the adjoint of a value
 /// that lives in a loop body can be created in the reverse sweep without recording it.

@@ -27,7 +27,7 @@ pub mod __private {
     pub use crate::adjoint::{
         accumulate, accumulate_cast, accumulate_from, dead_seed, finish, primal_panicked, restore,
         same_type, scratch_like, shape_of, take, take_zeroed, value_of, zero_like, zero_of,
-        zero_out, zero_shaped, Adjoint, TypeZero, Witness,
+        zero_out, zero_shaped, zero_tangent, Adjoint, TypeZero, Witness,
     };
     pub use crate::real::rules;
     pub use crate::real::Real;

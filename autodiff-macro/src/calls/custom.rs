@@ -54,7 +54,15 @@ pub fn custom_pullbacks(
             &pullback_name(&item_fn.sig.ident.to_string(), &mask),
             item_fn.sig.ident.span(),
         );
-        let sig = signature::analyze(item_fn, &Args { name, activities }, &mut errors);
+        let sig = signature::analyze(
+            item_fn,
+            &Args {
+                name,
+                activities,
+                width: None,
+            },
+            &mut errors,
+        );
         // `analyze` may report and still give a signature: the same errors would come
         // again for every pattern.
         let Some(mut sig) = sig.filter(|_| errors.is_empty()) else {
@@ -94,7 +102,14 @@ fn call_custom(
                 scratch.extend(quote!(let mut #s = #p::scratch_like(#x);));
                 args.push(quote!(::core::borrow::BorrowMut::borrow_mut(&mut #s)));
             }
-            (Activity::Const | Activity::Active | Activity::ActiveOnly, _) => {}
+            (
+                Activity::Const
+                | Activity::Active
+                | Activity::ActiveOnly
+                | Activity::Dual
+                | Activity::DualOnly,
+                _,
+            ) => {}
         }
     }
     if returns_float {
@@ -155,7 +170,14 @@ fn signature_check(
                     types.push(quote!(&mut #elem));
                 }
                 (Activity::Active, _) => grads.push(quote!(#ty)),
-                (Activity::Const | Activity::Duplicated | Activity::ActiveOnly, _) => {}
+                (
+                    Activity::Const
+                    | Activity::Duplicated
+                    | Activity::ActiveOnly
+                    | Activity::Dual
+                    | Activity::DualOnly,
+                    _,
+                ) => {}
             }
         }
     }

@@ -2,6 +2,7 @@
 //! need, one hidden pullback per pattern (generated, `custom`, or a `widen`ed wrapper).
 
 pub mod custom;
+pub mod forward;
 pub mod widen;
 
 use proc_macro2::TokenStream;
@@ -60,7 +61,8 @@ pub fn patterns(item_fn: &syn::ItemFn, explicit: Option<&[SpannedActivity]>) -> 
             let candidate = match explicit.map(|e| e[i].activity) {
                 Some(Activity::Const) => Activity::Const,
                 Some(a @ (Activity::Active | Activity::Duplicated)) => a,
-                Some(Activity::ActiveOnly) | None => candidate,
+                // Forward activities never reach a reverse pattern list.
+                Some(Activity::ActiveOnly | Activity::Dual | Activity::DualOnly) | None => candidate,
             };
             match candidate {
                 Activity::Const => vec![Activity::Const],
@@ -202,7 +204,11 @@ fn pullback(
         item_fn.sig.ident.span(),
     );
     let mut errors = Errors::default();
-    let args = Args { name, activities };
+    let args = Args {
+        name,
+        activities,
+        width: None,
+    };
     let Some(mut sig) = signature::analyze(item_fn, &args, &mut errors) else {
         return Err(errors);
     };
@@ -270,7 +276,8 @@ pub fn mask(pattern: &[Activity]) -> String {
         .map(|a| match a {
             Activity::Active => 'a',
             Activity::Duplicated => 'd',
-            Activity::Const | Activity::ActiveOnly => 'c',
+            // Patterns are written in reverse-mode words; forward derivatives map them.
+            Activity::Const | Activity::ActiveOnly | Activity::Dual | Activity::DualOnly => 'c',
         })
         .collect()
 }

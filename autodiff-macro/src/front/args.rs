@@ -1,5 +1,6 @@
 //! Step 1a: the attributes' arguments: `NAME, ACTIVITY...` of `#[autodiff_reverse]`,
-//! `ACTIVITY...` of `#[differentiable]`.
+//! `NAME, [WIDTH,] ACTIVITY...` of `#[autodiff_forward]`, `ACTIVITY...` of
+//! `#[differentiable]`.
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
@@ -20,9 +21,17 @@ pub enum Activity {
     Duplicated,
     /// On the return only: like `Active`, without returning the primal.
     ActiveOnly,
+    /// Forward mode: followed by its tangent(s) of the same type. On the return: the
+    /// primal and its tangent(s).
+    Dual,
+    /// Forward mode: as `Dual`; on the return, the tangent(s) without the primal.
+    DualOnly,
 }
 
 pub const ACTIVITY_NAMES: [&str; 4] = ["Const", "Active", "Duplicated", "ActiveOnly"];
+
+/// Forward mode's activities.
+pub const FORWARD_NAMES: [&str; 3] = ["Const", "Dual", "DualOnly"];
 
 #[derive(Clone, Debug)]
 pub struct SpannedActivity {
@@ -35,6 +44,8 @@ pub struct SpannedActivity {
 pub struct Args {
     pub name: Ident,
     pub activities: Vec<SpannedActivity>,
+    /// Forward mode's number of tangents per `Dual` value (`None`: reverse mode).
+    pub width: Option<usize>,
 }
 
 // from: `#[autodiff_reverse(d_f, Active, Duplicated, Active)]`
@@ -66,7 +77,74 @@ pub fn parse(attr: TokenStream, errors: &mut Errors) -> Option<Args> {
         return None;
     }
     let activities = activities(idents, &ACTIVITY_NAMES, errors);
-    Some(Args { name, activities })
+    Some(Args {
+        name,
+        activities,
+        width: None,
+    })
+}
+
+/// A word or the width of `#[autodiff_forward(..)]`.
+enum ForwardArg {
+    Word(Ident),
+    Width(syn::LitInt),
+}
+
+impl syn::parse::Parse for ForwardArg {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        if input.peek(syn::LitInt) {
+            Ok(ForwardArg::Width(input.parse()?))
+        } else {
+            Ok(ForwardArg::Word(input.parse()?))
+        }
+    }
+}
+
+// from: `#[autodiff_forward(df, 4, Dual, Const, Dual)]`
+// into: `Args { name: df, width: Some(4), activities: [Dual, Const, Dual] }`
+pub fn parse_forward(attr: TokenStream, errors: &mut Errors) -> Option<Args> {
+    let expected = "expected `#[autodiff_forward(NAME, [WIDTH,] ACTIVITY, ...)]`: the generated function's name, optionally the number of tangents (an integer), then one of `Const`, `Dual`, `DualOnly` per parameter and for a returned value";
+    let parsed = match Punctuated::<ForwardArg, Token![,]>::parse_terminated.parse2(attr) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            errors.push(e.span(), expected);
+            return None;
+        }
+    };
+    let mut parsed = parsed.into_iter();
+    let name = match parsed.next() {
+        Some(ForwardArg::Word(name)) if activity_of(&name).is_none() => name,
+        Some(ForwardArg::Word(name)) => {
+            errors.push(name.span(), "the first argument is the name of the generated function, e.g. `#[autodiff_forward(df, Dual, Dual)]`");
+            return None;
+        }
+        Some(ForwardArg::Width(w)) => {
+            errors.push(w.span(), "the first argument is the name of the generated function, then the width: `#[autodiff_forward(df, 4, Dual, Dual)]`");
+            return None;
+        }
+        None => {
+            errors.push(Span::call_site(), expected);
+            return None;
+        }
+    };
+    let mut width = 1;
+    let mut words = Vec::new();
+    for (k, arg) in parsed.enumerate() {
+        match arg {
+            ForwardArg::Width(w) if k == 0 => match w.base10_parse::<usize>() {
+                Ok(n) if (1..=64).contains(&n) => width = n,
+                Ok(_) | Err(_) => errors.push(w.span(), "the width is the number of tangents per `Dual` value: an integer from 1 to 64"),
+            },
+            ForwardArg::Width(w) => errors.push(w.span(), "the width comes right after the name (`#[autodiff_forward(df, 4, Dual, Dual)]`); here an activity is expected: `Const`, `Dual` or `DualOnly`"),
+            ForwardArg::Word(word) => words.push(word),
+        }
+    }
+    let activities = activities(words, &FORWARD_NAMES, errors);
+    Some(Args {
+        name,
+        activities,
+        width: Some(width),
+    })
 }
 
 // from: `#[differentiable(Duplicated, Const)]`
@@ -94,8 +172,9 @@ pub fn parse_differentiable(
     Some(activities)
 }
 
-/// One activity per identifier; an unknown one is an error and stands as `Const`, so that
-/// the count stays right and no second error follows from it.
+/// One activity per identifier; an unknown one, or one of the other mode (not in `names`),
+/// is an error and stands as `Const`, so that the count stays right and no second error
+/// follows from it.
 fn activities(
     idents: impl IntoIterator<Item = Ident>,
     names: &[&str],
@@ -104,13 +183,20 @@ fn activities(
     idents
         .into_iter()
         .map(|ident| {
-            let activity = activity_of(&ident).unwrap_or_else(|| {
-                errors.push(
-                    ident.span(),
-                    unknown_activity_message(&ident.to_string(), names),
-                );
-                Activity::Const
-            });
+            let word = ident.to_string();
+            let activity = match activity_of(&ident) {
+                // `ActiveOnly` in `#[differentiable(..)]` gets its own message there.
+                Some(a)
+                    if names.contains(&word.as_str())
+                        || (a == Activity::ActiveOnly && !names.contains(&"Dual")) =>
+                {
+                    a
+                }
+                Some(_) | None => {
+                    errors.push(ident.span(), unknown_activity_message(&word, names));
+                    Activity::Const
+                }
+            };
             SpannedActivity {
                 activity,
                 span: ident.span(),
@@ -125,16 +211,23 @@ fn activity_of(ident: &Ident) -> Option<Activity> {
         "Active" => Activity::Active,
         "Duplicated" => Activity::Duplicated,
         "ActiveOnly" => Activity::ActiveOnly,
+        "Dual" => Activity::Dual,
+        "DualOnly" => Activity::DualOnly,
         _ => return None,
     })
 }
 
 fn unknown_activity_message(word: &str, names: &[&str]) -> String {
-    let forward = ["Dual", "DualOnly", "DuplicatedOnly"];
-    if forward.contains(&word) {
-        return format!(
-            "`{word}` is not supported by cotangent, which does reverse mode only: use `Duplicated` for a reference, `Active` for a by-value float, `Const` for no derivative"
-        );
+    let forward_mode = names.contains(&"Dual");
+    match word {
+        "Dual" | "DualOnly" if !forward_mode => return format!(
+            "`{word}` is a forward-mode activity: use `#[autodiff_forward(..)]` for tangents, or here `Duplicated` for a reference, `Active` for a by-value float, `Const` for no derivative"
+        ),
+        "Active" | "Duplicated" | "ActiveOnly" if forward_mode => return format!(
+            "`{word}` is a reverse-mode activity: `#[autodiff_forward(..)]` takes `Dual` (followed by its tangent), `DualOnly` (on the return: the tangent without the primal) or `Const`"
+        ),
+        "DuplicatedOnly" => return "`DuplicatedOnly` is not supported yet: use `Duplicated`, whose primal update is computed too".to_string(),
+        _ => {}
     }
     let listed = names
         .iter()
@@ -146,5 +239,56 @@ fn unknown_activity_message(word: &str, names: &[&str]) -> String {
             format!("unknown activity `{word}`: did you mean `{best}`? (one of {listed})")
         }
         None => format!("unknown activity `{word}`: expected one of {listed}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    /// The name, the width and the activities.
+    type Parsed = (String, Option<usize>, Vec<Activity>);
+
+    fn forward(attr: TokenStream) -> (Option<Parsed>, usize) {
+        let mut errors = Errors::default();
+        let args = parse_forward(attr, &mut errors).map(|a| {
+            let acts = a.activities.iter().map(|s| s.activity).collect();
+            (a.name.to_string(), a.width, acts)
+        });
+        (args, errors.into_vec().len())
+    }
+
+    #[test]
+    fn forward_width_and_activities() {
+        use Activity::*;
+        let (args, n) = forward(quote!(df, Dual, Const, DualOnly));
+        assert_eq!(n, 0);
+        assert_eq!(
+            args,
+            Some(("df".into(), Some(1), vec![Dual, Const, DualOnly]))
+        );
+        let (args, n) = forward(quote!(df, 4, Dual, Dual));
+        assert_eq!(n, 0);
+        assert_eq!(args, Some(("df".into(), Some(4), vec![Dual, Dual])));
+    }
+
+    #[test]
+    fn forward_errors_keep_the_count() {
+        use Activity::*;
+        // A misplaced width, a zero width and a reverse-mode activity: one error each, and
+        // a bad activity stands as `Const` so that the signature check raises no second.
+        let (args, n) = forward(quote!(df, Dual, 2, Active));
+        assert_eq!(n, 2);
+        assert_eq!(args.map(|a| a.2), Some(vec![Dual, Const]));
+        let (_, n) = forward(quote!(df, 0, Dual));
+        assert_eq!(n, 1);
+        let (args, n) = forward(quote!(4, Dual));
+        assert_eq!((args.is_none(), n), (true, 1));
+        // And the reverse attribute rejects forward mode's activities.
+        let mut errors = Errors::default();
+        let args = parse(quote!(d_f, Dual, Active), &mut errors);
+        assert_eq!(errors.into_vec().len(), 1);
+        assert_eq!(args.map(|a| a.activities[0].activity), Some(Const));
     }
 }

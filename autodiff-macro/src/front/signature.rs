@@ -65,6 +65,8 @@ pub struct Signature {
     /// A hidden pullback for callers (not the user's adjoint): always takes a seed (`()`
     /// for a function that returns nothing), never returns the primal.
     pub pullback: bool,
+    /// Forward mode's number of tangents per `Dual` value; `None` in reverse mode.
+    pub width: Option<usize>,
 }
 
 pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Signature> {
@@ -99,7 +101,7 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
             .map(|a| a.span)
             .unwrap_or(args.name.span());
         let msg = if has_ret && n_acts == n_params {
-            format!("missing the return activity: `{}` takes {n_params} parameter {} and then one for the returned value (`Active` to get gradients, `ActiveOnly` without the primal, or `Const`)", sig.ident, plural(n_params))
+            format!("missing the return activity: `{}` takes {n_params} parameter {} and then one for the returned value ({})", sig.ident, plural(n_params), return_choices(args.width))
         } else if !has_ret && n_acts == n_params + 1 {
             format!("superfluous activity: `{}` returns nothing, so it takes exactly {n_params} {}, one per parameter", sig.ident, plural(n_params))
         } else {
@@ -116,6 +118,9 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
     let mut params = Vec::new();
     for (i, (input, act)) in sig.inputs.iter().zip(&args.activities).enumerate() {
         if let Some(p) = param(i, input, act.activity, act.span, errors) {
+            if args.width.is_some() {
+                check_forward_param(&p, act.span, errors);
+            }
             params.push(p);
         }
     }
@@ -140,7 +145,23 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
         params,
         ret,
         pullback: false,
+        width: args.width,
     })
+}
+
+/// Forward mode: a `Dual` parameter's tangent has the parameter's type, so a by-value
+/// one must be a float (or an array of them); `&self` may be `Dual` (its tangent is a
+/// `&Self` holding the fields' tangents), `self` and `&mut self` stay `Const` for now.
+fn check_forward_param(p: &Param, span: Span, errors: &mut Errors) {
+    if p.activity == Activity::Const {
+        return;
+    }
+    let name = &p.name;
+    match p.kind {
+        ParamKind::SelfValue | ParamKind::SelfMut => errors.push(span, "forward mode takes `self` by value or `&mut self` as `Const` for now: mark it `Const`, or write a function taking the fields as `Dual` parameters"),
+        ParamKind::Value if non_float_type(&p.ty) => errors.push(span, format!("`{name}` is not a float, so it has no tangent: mark it `Const` (`Dual` takes a float, an array of floats, or a reference)")),
+        ParamKind::SelfRef | ParamKind::Value | ParamKind::Ref | ParamKind::RefMut => {}
+    }
 }
 
 /// The identifiers in some tokens (`&[Vec<f64>]` gives `Vec`, `f64`): which types a
@@ -266,15 +287,38 @@ fn param(
 }
 
 fn check_return(ty: &Type, activity: Activity, span: Span, errors: &mut Errors) {
+    let not_floats = non_float_type(ty)
+        || matches!(
+            ty,
+            Type::Reference(_)
+                | Type::Tuple(_)
+                | Type::ImplTrait(_)
+                | Type::Never(_)
+                | Type::Ptr(_)
+        );
     match activity {
+        Activity::Dual | Activity::DualOnly => {
+            if not_floats {
+                errors.push_spanned(ty, "a `Dual` return must be a float or an array of floats (its tangent has the same type): mark the return `Const`, or return the floats");
+            }
+        }
         Activity::Duplicated => errors.push(span, "a returned value takes `Active` (gradients and the primal), `ActiveOnly` (gradients only) or `Const`; return through a `&mut` parameter to use `Duplicated`"),
         Activity::Active | Activity::ActiveOnly => {
-            let bad = non_float_type(ty) || matches!(ty, Type::Reference(_) | Type::Tuple(_) | Type::ImplTrait(_) | Type::Never(_) | Type::Ptr(_));
-            if bad {
+            if not_floats {
                 errors.push_spanned(ty, "an `Active` return must be a float or an array of floats (the seed has the same type): mark the return `Const`, or return the floats");
             }
         }
         Activity::Const => {}
+    }
+}
+
+/// The activities a returned value can take, in the attribute's mode.
+fn return_choices(width: Option<usize>) -> &'static str {
+    match width {
+        Some(_) => {
+            "`Dual` for the primal and its tangent, `DualOnly` for the tangent alone, or `Const`"
+        }
+        None => "`Active` to get gradients, `ActiveOnly` without the primal, or `Const`",
     }
 }
 

@@ -64,6 +64,19 @@ pub fn analyze(body: &Body, sig: &Signature) -> Vec<bool> {
     varied.iter().zip(&useful).map(|(a, b)| *a && *b).collect()
 }
 
+/// Forward mode's activity: `varied[v]` for every variable, what depends on a `Dual`
+/// input. Forward mode needs no "useful": a tangent is computed where its value is.
+pub fn varied(body: &Body, sig: &Signature) -> Vec<bool> {
+    let n = body.vars.len();
+    let mut varied = vec![false; n];
+    for (v, info) in body.vars.iter().enumerate() {
+        if let Origin::Param(i) = info.origin {
+            varied[v] = sig.params[i].activity != Activity::Const;
+        }
+    }
+    propagate(body, varied, vec![false; n]).0
+}
+
 // from: `varied` = the active inputs, `useful` = the seeded outputs
 // into: `varied` = what depends on an active input, `useful` = what an output depends on
 fn propagate(body: &Body, mut varied: Vec<bool>, mut useful: Vec<bool>) -> (Vec<bool>, Vec<bool>) {

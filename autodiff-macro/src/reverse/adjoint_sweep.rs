@@ -6,6 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::emit::primal::Primal;
 use crate::emit::private;
 use crate::front::args::Activity;
 use crate::ir::*;
@@ -333,7 +334,8 @@ impl Emitter<'_> {
             quote!(#p::dead_seed(&#r))
         });
         let g = &self.names.scratch;
-        let pullback = self.call_expr(call, Some(&mask), args);
+        let name = |f: &str| crate::emit::pullback_name(f, &mask);
+        let pullback = self.call_expr(call, Some(&name), args);
         let accumulate = match gradients.as_slice() {
             [v] => {
                 let d = self.adjoint(*v);

@@ -7,7 +7,8 @@ use quote::{quote, ToTokens};
 use syn::FnArg;
 
 use crate::emit::names::Names;
-use crate::emit::{private, pullback_name, reads_name};
+use crate::emit::primal::Primal;
+use crate::emit::{private, reads_name};
 use crate::front::args::Activity;
 use crate::front::signature::Signature;
 use crate::ir::*;
@@ -22,13 +23,18 @@ pub struct Emitter<'a> {
     pub in_forward: std::cell::Cell<bool>,
 }
 
-impl Emitter<'_> {
-    /// Whether `v` has no value here, only its type witness (a pullback's skipped value).
-    pub fn witnessed(&self, v: VarId) -> bool {
-        self.plan.dead(v) || self.plan.deferred(v) && self.in_forward.get()
+impl Primal for Emitter<'_> {
+    fn sig(&self) -> &Signature {
+        self.sig
+    }
+    fn body(&self) -> &Body {
+        self.body
+    }
+    fn names(&self) -> &Names {
+        self.names
     }
 
-    pub fn operand(&self, op: &Operand) -> TokenStream {
+    fn operand(&self, op: &Operand) -> TokenStream {
         match op {
             Operand::Var(v) if self.witnessed(*v) => {
                 let (p, w) = (private(), &self.names.witness[*v]);
@@ -39,10 +45,15 @@ impl Emitter<'_> {
         }
     }
 
-    /// The primal place expression (`x[i][j]`, `self.w[k]`, `*out`).
-    pub fn place(&self, place: &Place) -> TokenStream {
-        let base = self.names.var(place.base);
-        self.projected(base, &place.projs, true)
+    fn has_value(&self, v: VarId) -> bool {
+        !self.witnessed(v)
+    }
+}
+
+impl Emitter<'_> {
+    /// Whether `v` has no value here, only its type witness (a pullback's skipped value).
+    pub fn witnessed(&self, v: VarId) -> bool {
+        self.plan.dead(v) || self.plan.deferred(v) && self.in_forward.get()
     }
 
     /// The adjoint of a place: the same projections on the base's adjoint.
@@ -50,66 +61,6 @@ impl Emitter<'_> {
         self.projected(self.adjoint(place.base), &place.projs, false)
     }
 
-    fn projected(&self, base: TokenStream, projs: &[Proj], primal: bool) -> TokenStream {
-        let mut out = base;
-        for p in projs {
-            out = match p {
-                Proj::Index(i) => {
-                    let i = self.operand(i);
-                    quote!(#out[#i])
-                }
-                Proj::Field(m) => quote!(#out.#m),
-                Proj::Range {
-                    start,
-                    end,
-                    inclusive,
-                } => {
-                    let start = start.as_ref().map(|s| self.operand(s));
-                    let end = end.as_ref().map(|e| self.operand(e));
-                    if *inclusive {
-                        quote!(#out[#start..=#end])
-                    } else {
-                        quote!(#out[#start..#end])
-                    }
-                }
-                // The adjoint of a reference parameter already names its referent.
-                Proj::Deref if primal => quote!((*#out)),
-                Proj::Deref => out,
-            };
-        }
-        out
-    }
-
-    /// The referent of a reference argument: `(*x)` for a reference parameter passed on,
-    /// the place itself otherwise.
-    pub fn referent(&self, place: &Place) -> TokenStream {
-        let x = self.place(place);
-        if place.projs.is_empty() && self.is_reference_param(place.base) {
-            quote!((*#x))
-        } else {
-            x
-        }
-    }
-
-    /// `&place` / `&mut place` as a call argument.
-    pub fn reference(&self, place: &Place, mutable: bool) -> TokenStream {
-        let target = self.referent(place);
-        if mutable {
-            quote!(&mut #target)
-        } else {
-            quote!(&#target)
-        }
-    }
-
-    pub fn is_reference_param(&self, v: VarId) -> bool {
-        match self.body.vars[v].origin {
-            Origin::Param(i) => self.sig.params[i].kind.is_reference(),
-            Origin::User | Origin::Temp | Origin::Control => false,
-        }
-    }
-
-    /// `path(args)` or `recv.method(args)`; `pullback` names the callee's hidden pullback
-    /// instead (same path, last segment renamed).
     /// The activity pattern of a call's pullback: a letter per parameter (see `mask`).
     pub fn call_mask(&self, call: &Call) -> String {
         let active = |v: Option<VarId>| v.is_some_and(|v| self.plan.active[v]);
@@ -145,33 +96,6 @@ impl Emitter<'_> {
         }
     }
 
-    pub fn call_expr(
-        &self,
-        call: &Call,
-        pullback: Option<&str>,
-        args: Vec<TokenStream>,
-    ) -> TokenStream {
-        let rename = |ident: &syn::Ident| match pullback {
-            Some(mask) => syn::Ident::new(&pullback_name(&ident.to_string(), mask), ident.span()),
-            None => ident.clone(),
-        };
-        match (&call.callee, &call.recv) {
-            (Callee::Method(m, turbofish), Some(recv)) => {
-                let recv = self.place(recv);
-                let m = rename(m);
-                quote!(#recv.#m #turbofish (#(#args),*))
-            }
-            (Callee::Path(path), _) => {
-                let mut path = path.clone();
-                if let Some(last) = path.segments.last_mut() {
-                    last.ident = rename(&last.ident);
-                }
-                quote!(#path(#(#args),*))
-            }
-            (Callee::Method(..), None) => unreachable!("methods have receivers"),
-        }
-    }
-
     /// The adjoint of a variable, as a place: `d_x`, or `(*d_x)` for a shadow argument.
     pub fn adjoint(&self, v: VarId) -> TokenStream {
         let d = &self.names.adjoint[v];
@@ -187,32 +111,6 @@ impl Emitter<'_> {
             Origin::Param(i) => self.sig.params[i].activity == Activity::Duplicated,
             Origin::User | Origin::Temp | Origin::Control => false,
         }
-    }
-
-    /// `start..end` with its adaptors, as the user wrote it. An inclusive range with
-    /// `step_by` becomes `start..end + 1`, whose `step_by` can be reversed.
-    pub fn range(&self, r: &ForRange) -> TokenStream {
-        let start = self.operand(&r.start);
-        let end = self.operand(&r.end);
-        let stepped = r
-            .adaptors
-            .iter()
-            .any(|a| matches!(a, RangeAdaptor::StepBy(_)));
-        let mut out = match (r.inclusive, stepped) {
-            (true, false) => quote!((#start..=#end)),
-            (true, true) => quote!((#start..#end + 1)),
-            (false, _) => quote!((#start..#end)),
-        };
-        for a in &r.adaptors {
-            out = match a {
-                RangeAdaptor::Rev => quote!(#out.rev()),
-                RangeAdaptor::StepBy(k) => {
-                    let k = self.operand(k);
-                    quote!(#out.step_by(#k))
-                }
-            };
-        }
-        out
     }
 
     fn declarations(&self) -> TokenStream {

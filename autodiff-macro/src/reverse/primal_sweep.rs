@@ -6,6 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::emit::primal::Primal;
 use crate::emit::private;
 use crate::ir::*;
 use crate::reverse::emitter::Emitter;
@@ -115,22 +116,6 @@ impl Emitter<'_> {
         }
     }
 
-    // from: `h = next;` (a `Vec` is moved in `f`)
-    // into: `h = Clone::clone(&next);`: the adjoint sweep still reads `next` (its shape,
-    // its recorded value); for `Copy` values the clone is a plain copy.
-    fn copied(&self, op: &Operand) -> TokenStream {
-        match op {
-            Operand::Var(v)
-                if !self.witnessed(*v)
-                    && !matches!(self.body.vars[*v].origin, Origin::Param(_)) =>
-            {
-                let x = self.names.var(*v);
-                quote!(::core::clone::Clone::clone(&#x))
-            }
-            other => self.operand(other),
-        }
-    }
-
     fn forward_stmt(&self, stmt: &Stmt) -> TokenStream {
         if let Some(skipped) = self.skipped_stmt(stmt) {
             return skipped;
@@ -139,17 +124,10 @@ impl Emitter<'_> {
             Stmt::Let { var, value } => {
                 let mut snaps = self.record_call_writes(value);
                 snaps.extend(self.record_call_arguments(value));
-                let x = self.names.var(*var);
-                let m = self.body.vars[*var].mutable.then(|| quote!(mut));
-                let ty = self.body.vars[*var].ty.as_ref().map(|t| quote!(: #t));
-                let rv = self.rvalue(value);
-                quote!(#snaps let #m #x #ty = #rv;)
+                let stmt = self.let_stmt(*var, value);
+                quote!(#snaps #stmt)
             }
-            Stmt::Declare { var } => {
-                let x = self.names.var(*var);
-                let m = self.body.vars[*var].mutable.then(|| quote!(mut));
-                quote!(let #m #x;)
-            }
+            Stmt::Declare { var } => self.declare_stmt(*var),
             Stmt::Assign {
                 var,
                 value,
@@ -321,91 +299,5 @@ impl Emitter<'_> {
             quote!(if #e { break; })
         });
         quote!(#count #body #leave)
-    }
-
-    pub fn rvalue(&self, rv: &Rvalue) -> TokenStream {
-        let p = private();
-        match rv {
-            // Values moved into another binding or a literal stay readable (`h = next;`,
-            // `vec![a.to_vec(), b]`): their adjoints are made from them later.
-            Rvalue::Use(op) => self.copied(op),
-            Rvalue::Read(place) => self.place(place),
-            Rvalue::Copy(place, method) => {
-                let place = self.place(place);
-                quote!(#place.#method())
-            }
-            Rvalue::Unary(op, a) => {
-                let a = self.operand(a);
-                match op {
-                    UnOp::Neg => quote!(-#a),
-                    UnOp::Not => quote!(!#a),
-                }
-            }
-            Rvalue::Binary(op, a, b) => {
-                let a = self.operand(a);
-                let b = self.operand(b);
-                let op: TokenStream = match op {
-                    BinOp::Add => quote!(+),
-                    BinOp::Sub => quote!(-),
-                    BinOp::Mul => quote!(*),
-                    BinOp::Div => quote!(/),
-                    BinOp::Rem => quote!(%),
-                    BinOp::Other(op) => op.tokens(),
-                };
-                quote!(#a #op #b)
-            }
-            Rvalue::Math(f, args, path_ty) => {
-                let name = syn::Ident::new(f.name(), proc_macro2::Span::call_site());
-                let ops = args.iter().map(|a| self.operand(a));
-                match path_ty {
-                    Some(ty) => quote!(#ty::#name(#(#ops),*)),
-                    None => {
-                        let recv = self.operand(&args[0]);
-                        let rest = args[1..].iter().map(|a| self.operand(a));
-                        quote!(#recv.#name(#(#rest),*))
-                    }
-                }
-            }
-            Rvalue::Cast(a, ty, _) => {
-                let a = self.operand(a);
-                quote!(#a as #ty)
-            }
-            Rvalue::Array(ops) => {
-                let ops = ops.iter().map(|o| self.copied(o));
-                quote!([#(#ops),*])
-            }
-            Rvalue::Repeat(op, len) => {
-                let op = self.operand(op);
-                quote!([#op; #len])
-            }
-            Rvalue::VecRepeat(op, n) => {
-                let op = self.copied(op);
-                let n = self.operand(n);
-                quote!(::std::vec![#op; #n])
-            }
-            Rvalue::VecList(ops) => {
-                let ops = ops.iter().map(|o| self.copied(o));
-                quote!(::std::vec![#(#ops),*])
-            }
-            Rvalue::Call(call) => {
-                let args = call.args.iter().map(|a| match a {
-                    CallArg::Value(op) => self.operand(op),
-                    CallArg::Ref { place, mutable, .. } => self.reference(place, *mutable),
-                });
-                self.call_expr(call, None, args.collect())
-            }
-            Rvalue::Matches(place, pat) => {
-                let place = self.place(place);
-                quote!(::core::matches!(#place, #pat))
-            }
-            Rvalue::Bind(place, pat, name) => {
-                let place = self.place(place);
-                quote!(match &#place {
-                    #pat => ::core::clone::Clone::clone(#name),
-                    _ => ::core::unreachable!(),
-                })
-            }
-            Rvalue::ZeroOf(ty) => quote!(<#ty as #p::TypeZero>::type_zero()),
-        }
     }
 }
