@@ -180,9 +180,11 @@ impl Lowerer<'_> {
     // from: `for (i, &v) in x.iter().enumerate().rev() { body }`
     // into: `let n = x.len(); For { c in (0..n).rev(), [i = c; v ≡ x[c]; body] }`
     pub(crate) fn iter_for_loop(&mut self, e: &syn::ExprForLoop) -> Operand {
+        let label = self.next_label.take();
         let Some(chain) = self.chain(&e.expr) else {
             return unit();
         };
+        self.next_label = label;
         self.drive(chain, &mut |l, item| {
             l.bind_pat(&e.pat, item, false);
             l.block_value(&e.body);
@@ -206,7 +208,7 @@ impl Lowerer<'_> {
             let bound = l.eval(&item, &Operand::Var(var), span);
             l.stages(bound, &stages, each);
         });
-        self.push(Stmt::For {
+        self.push_loop(Stmt::For {
             var,
             range: seq.range(),
             body,

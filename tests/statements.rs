@@ -1,0 +1,185 @@
+//! Everyday statements (issue 12, item 5): deferred initialisation, labelled `break` /
+//! `continue`, `break` with a value, `while let` and `let .. else` on values that carry
+//! no derivative. Each is compared with central finite differences of the untouched
+//! primal, on inputs that flip its branches, and the primal must be bit-identical.
+#![allow(clippy::needless_range_loop, clippy::needless_late_init)]
+
+use cotangent::autodiff_reverse;
+
+mod common;
+use common::{assert_bits, check_all};
+
+const POINTS: &[&[f64]] = &[
+    &[],
+    &[0.7],
+    &[0.3, -1.2, 2.5],
+    &[-0.4, 0.9, 1.7, -2.2, 0.05],
+    &[1.5, 1.5, -0.5, 3.0],
+];
+
+/// Deferred initialisation: a typed `let` set in each branch of an `if`, an untyped one in
+/// each arm of a `match`.
+#[autodiff_reverse(d_piecewise, Duplicated, Active)]
+fn piecewise(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let t: f64;
+        if x[i] > 0.5 {
+            t = x[i] * x[i];
+        } else {
+            t = x[i].sin() + 0.25;
+        }
+        let w;
+        match i % 3 {
+            0 => w = 2.0 * t,
+            1 => w = t.exp(),
+            _ => {
+                let h = t * 0.5;
+                w = h * h - t;
+            }
+        }
+        s += w;
+    }
+    s
+}
+
+#[test]
+fn deferred_initialisation() {
+    check_all(POINTS, piecewise, |x, d| {
+        assert_bits(d_piecewise(x, d, 1.0), piecewise(x))
+    });
+}
+
+/// `break 'outer` and `continue 'outer` out of nested `for`, `while` and `loop`.
+#[autodiff_reverse(d_labelled, Duplicated, Active)]
+fn labelled(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    'rows: for i in 0..n {
+        let mut j = 0;
+        'cols: while j < n {
+            let p = x[i] * x[j];
+            j += 1;
+            if p > 2.0 {
+                break 'rows;
+            }
+            if p < -1.0 {
+                continue 'rows;
+            }
+            let mut k = 0;
+            loop {
+                if k >= n {
+                    break;
+                }
+                if x[k] < -2.0 {
+                    continue 'cols;
+                }
+                s += p * x[k].cos();
+                k += 1;
+            }
+        }
+        s = s * 0.9 + x[i];
+    }
+    s
+}
+
+#[test]
+fn labelled_exits() {
+    check_all(POINTS, labelled, |x, d| {
+        assert_bits(d_labelled(x, d, 1.0), labelled(x))
+    });
+}
+
+/// `break` with a value out of `loop`: a fixed-point iteration and a search.
+#[autodiff_reverse(d_fixed_point, Active, Active)]
+fn fixed_point(a: f64) -> f64 {
+    let mut y = 0.0_f64;
+    let mut it = 0;
+    let r = loop {
+        let next = (a + y).cos() * 0.5;
+        it += 1;
+        if it == 30 {
+            break next * 2.0;
+        }
+        y = next;
+    };
+    r + y
+}
+
+#[autodiff_reverse(d_first_big, Duplicated, Active)]
+fn first_big(x: &[f64]) -> f64 {
+    let mut i = 0;
+    let v = loop {
+        if i == x.len() {
+            break 0.0;
+        }
+        if x[i] > 1.0 {
+            break x[i].ln() * x[0];
+        }
+        i += 1;
+    };
+    v + x.iter().sum::<f64>()
+}
+
+#[test]
+fn break_with_value() {
+    for a in [0.3, -1.1, 2.0] {
+        let (y, g) = d_fixed_point(a, 1.0);
+        assert_bits(y, fixed_point(a));
+        let h = 1e-6;
+        let fd = (fixed_point(a + h) - fixed_point(a - h)) / (2.0 * h);
+        assert!((g - fd).abs() < 1e-6, "{g} vs {fd}");
+    }
+    check_all(POINTS, first_big, |x, d| {
+        assert_bits(d_first_big(x, d, 1.0), first_big(x))
+    });
+}
+
+/// `while let` on a stack of indices (a depth-first walk of an implicit binary tree).
+#[autodiff_reverse(d_tree_walk, Duplicated, Active)]
+fn tree_walk(x: &[f64]) -> f64 {
+    let mut stack: Vec<usize> = vec![0];
+    let mut s = 0.0;
+    while let Some(k) = stack.pop() {
+        if k >= x.len() {
+            continue;
+        }
+        s = s * 0.5 + x[k] * x[k].sin();
+        stack.push(2 * k + 1);
+        stack.push(2 * k + 2);
+    }
+    s
+}
+
+#[test]
+fn while_let_on_indices() {
+    check_all(POINTS, tree_walk, |x, d| {
+        assert_bits(d_tree_walk(x, d, 1.0), tree_walk(x))
+    });
+}
+
+/// `let .. else` on values that carry no derivative.
+#[autodiff_reverse(d_at_argmax, Duplicated, Active)]
+fn at_argmax(x: &[f64]) -> f64 {
+    let mut best: Option<usize> = None;
+    for i in 0..x.len() {
+        match best {
+            Some(b) if x[b] >= x[i] => {}
+            _ => best = Some(i),
+        }
+    }
+    let Some(i) = best else {
+        return 0.0;
+    };
+    let Some(lo) = i.checked_sub(1) else {
+        return x[i] * x[i];
+    };
+    x[i].exp() + x[lo] * x[i]
+}
+
+#[test]
+fn let_else_on_indices() {
+    check_all(POINTS, at_argmax, |x, d| {
+        assert_bits(d_at_argmax(x, d, 1.0), at_argmax(x))
+    });
+}
