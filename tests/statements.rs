@@ -183,3 +183,68 @@ fn let_else_on_indices() {
         assert_bits(d_at_argmax(x, d, 1.0), at_argmax(x))
     });
 }
+
+/// Deferred initialisation where one branch leaves the function, and a labelled exit out
+/// of a `for` over an iterator.
+#[autodiff_reverse(d_early, Duplicated, Active)]
+fn early(x: &[f64]) -> f64 {
+    let scale: f64;
+    if x.len() > 1 {
+        scale = x[1].tanh();
+    } else {
+        return 1.0;
+    }
+    let mut s = 0.0;
+    'all: for (i, v) in x.iter().enumerate() {
+        for w in x.iter().skip(i) {
+            if v * w > 4.0 {
+                break 'all;
+            }
+            if *w < 0.0 {
+                continue 'all;
+            }
+            s += scale * v * w;
+        }
+    }
+    s
+}
+
+/// `break` with a value out of an inner `loop` nested in a `for`, and out of an outer
+/// `loop` by label.
+#[autodiff_reverse(d_nested_value, Duplicated, Active)]
+fn nested_value(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let mut k = i;
+        let m = loop {
+            if k + 1 >= x.len() || x[k + 1] < x[k] {
+                break x[k];
+            }
+            k += 1;
+        };
+        s += m * x[i];
+    }
+    let mut j = 0;
+    let t = 'outer: loop {
+        loop {
+            if j >= x.len() {
+                break 'outer s;
+            }
+            if x[j] > 2.0 {
+                break 'outer s * x[j];
+            }
+            j += 1;
+        }
+    };
+    t + s
+}
+
+#[test]
+fn exits_in_more_places() {
+    check_all(POINTS, early, |x, d| assert_bits(d_early(x, d, 1.0), early(x)));
+    // No ties between neighbours: `x[k + 1] < x[k]` flips there.
+    let points: &[&[f64]] = &[&[], &[0.7], &[0.3, -1.2, 2.5], &[1.5, 1.4, -0.5, 3.0]];
+    check_all(points, nested_value, |x, d| {
+        assert_bits(d_nested_value(x, d, 1.0), nested_value(x))
+    });
+}
