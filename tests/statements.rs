@@ -1,8 +1,12 @@
 //! Everyday statements (issue 12, item 5): deferred initialisation, labelled `break` /
 //! `continue`, `break` with a value, `while let` and `let .. else` on values that carry
-//! no derivative. Each is compared with central finite differences of the untouched
+//! no derivative, iterator chains bound to a name. Each is compared with central finite differences of the untouched
 //! primal, on inputs that flip its branches, and the primal must be bit-identical.
-#![allow(clippy::needless_range_loop, clippy::needless_late_init)]
+#![allow(
+    clippy::needless_range_loop,
+    clippy::needless_late_init,
+    clippy::never_loop
+)]
 
 use cotangent::autodiff_reverse;
 
@@ -241,10 +245,36 @@ fn nested_value(x: &[f64]) -> f64 {
 
 #[test]
 fn exits_in_more_places() {
-    check_all(POINTS, early, |x, d| assert_bits(d_early(x, d, 1.0), early(x)));
+    check_all(POINTS, early, |x, d| {
+        assert_bits(d_early(x, d, 1.0), early(x))
+    });
     // No ties between neighbours: `x[k + 1] < x[k]` flips there.
     let points: &[&[f64]] = &[&[], &[0.7], &[0.3, -1.2, 2.5], &[1.5, 1.4, -0.5, 3.0]];
     check_all(points, nested_value, |x, d| {
         assert_bits(d_nested_value(x, d, 1.0), nested_value(x))
+    });
+}
+
+/// Iterator chains bound to a name and consumed later: a weighted mean, a `for` over a
+/// named chain, and a chain that a `fold` consumes.
+#[autodiff_reverse(d_weighted_mean, Duplicated, Active)]
+fn weighted_mean(x: &[f64]) -> f64 {
+    let weights = x.iter().map(|v| (-v * v).exp());
+    let n = x.len() as f64 + 1.0;
+    let total: f64 = weights.sum();
+    let pairs = x.iter().zip(x.iter().skip(1)).enumerate();
+    let mut s = 0.0;
+    for (i, (a, b)) in pairs {
+        s += (i as f64 + 1.0) * a * b.sin();
+    }
+    let scaled = x.iter().filter(|v| **v > 0.0).map(|v| v * total);
+    let m = scaled.fold(1.0, |acc, v| acc * 0.5 + v);
+    total / n + s + m
+}
+
+#[test]
+fn named_chains() {
+    check_all(POINTS, weighted_mean, |x, d| {
+        assert_bits(d_weighted_mean(x, d, 1.0), weighted_mean(x))
     });
 }

@@ -299,8 +299,9 @@ impl Lowerer<'_> {
     pub fn block_value(&mut self, block: &syn::Block) -> Operand {
         self.scopes.push(HashMap::new());
         let mut value = unit();
-        let n = block.stmts.len();
-        for (i, stmt) in block.stmts.iter().enumerate() {
+        let stmts = self.inline_named_chains(&block.stmts);
+        let n = stmts.len();
+        for (i, stmt) in stmts.iter().enumerate() {
             if self.diverged {
                 break;
             }

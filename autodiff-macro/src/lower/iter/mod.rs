@@ -11,9 +11,10 @@
 //! of places ([`Binding::Alias`]), so `v`, `&v` and `*v` all read `x[c]`, and `*v = ..` of
 //! an `iter_mut` element stores into it. `filter`, and the `map`s after it, are stages of
 //! the loop body: an `if` each. The counter arithmetic is in `seq`, reductions in
-//! `reduce`, closures in `closure`.
+//! `reduce`, closures in `closure`, chains bound to a name in `named`.
 
 mod closure;
+mod named;
 mod reduce;
 pub mod seq;
 
