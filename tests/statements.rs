@@ -1,6 +1,7 @@
 //! Everyday statements (issue 12, item 5): deferred initialisation, labelled `break` /
 //! `continue`, `break` with a value, `while let` and `let .. else` on values that carry
-//! no derivative, iterator chains bound to a name. Each is compared with central finite differences of the untouched
+//! no derivative, iterator chains bound to a name, `take_while` / `skip_while` and
+//! `rev().enumerate()`. Each is compared with central finite differences of the untouched
 //! primal, on inputs that flip its branches, and the primal must be bit-identical.
 #![allow(
     clippy::needless_range_loop,
@@ -276,5 +277,66 @@ fn weighted_mean(x: &[f64]) -> f64 {
 fn named_chains() {
     check_all(POINTS, weighted_mean, |x, d| {
         assert_bits(d_weighted_mean(x, d, 1.0), weighted_mean(x))
+    });
+}
+
+/// `take_while` and `skip_while`: a series summed until its terms are small, a signal
+/// after its leading zeros, in reductions and in `for` loops.
+#[autodiff_reverse(d_until_small, Duplicated, Active)]
+fn until_small(x: &[f64]) -> f64 {
+    let head: f64 = x
+        .iter()
+        .take_while(|v| v.abs() > 0.1)
+        .map(|v| v * v.sin())
+        .sum();
+    let tail = x
+        .iter()
+        .skip_while(|v| **v < 1.0)
+        .fold(0.0, |acc, v| acc * 0.5 + v.exp());
+    let mut s = 0.0;
+    for (i, v) in x.iter().enumerate().skip_while(|(i, _)| *i < 1) {
+        s += (i as f64) * v;
+    }
+    for v in x.iter().filter(|v| **v != 0.0).take_while(|v| **v < 2.0) {
+        s += v.cos();
+    }
+    head + tail + s
+}
+
+/// `iter().rev().enumerate()` and `iter().enumerate().rev()`: positions counted from the
+/// end, and the original positions walked backwards.
+#[autodiff_reverse(d_backwards, Duplicated, Active)]
+fn backwards(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (k, v) in x.iter().rev().enumerate() {
+        s = s * 0.5 + (k as f64 + 1.0) * v;
+    }
+    for (i, v) in x.iter().enumerate().rev() {
+        s += (i as f64) * v * v;
+    }
+    let w: f64 = x
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(k, v)| v.sin() * k as f64)
+        .sum();
+    s + w
+}
+
+#[test]
+fn take_while_skip_while_rev_enumerate() {
+    let points: &[&[f64]] = &[
+        &[],
+        &[0.7],
+        &[0.05],
+        &[0.3, -1.2, 2.5],
+        &[-0.4, 0.9, 0.02, 1.7, -2.2],
+        &[1.5, 1.4, -0.5, 3.0],
+    ];
+    check_all(points, until_small, |x, d| {
+        assert_bits(d_until_small(x, d, 1.0), until_small(x))
+    });
+    check_all(points, backwards, |x, d| {
+        assert_bits(d_backwards(x, d, 1.0), backwards(x))
     });
 }

@@ -5,11 +5,20 @@ fn chained(x: &[f64]) -> f64 {
     x.iter().chain(x.iter()).sum::<f64>()
 }
 
-#[autodiff_reverse(d_take_while, Duplicated, Active)]
-fn take_while(x: &[f64]) -> f64 {
+#[autodiff_reverse(d_map_while, Duplicated, Active)]
+fn map_while(x: &[f64]) -> f64 {
     let mut s = 0.0;
-    for v in x.iter().take_while(|v| **v > 0.0) {
+    for v in x.iter().map_while(|v| (*v > 0.0).then_some(v.ln())) {
         s += v;
+    }
+    s
+}
+
+#[autodiff_reverse(d_enumerate_taken, Duplicated, Active)]
+fn enumerate_taken(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (i, v) in x.iter().take_while(|v| **v > 0.0).enumerate() {
+        s += i as f64 * v;
     }
     s
 }
@@ -29,12 +38,6 @@ fn skip_filtered(x: &[f64]) -> f64 {
 fn max_option(x: &[f64]) -> f64 {
     let m = x.iter().copied().max_by(|a, b| a.total_cmp(b));
     m.unwrap_or(0.0)
-}
-
-#[autodiff_reverse(d_stored, Duplicated, Active)]
-fn stored(x: &[f64]) -> f64 {
-    let it = x.iter();
-    it.sum::<f64>()
 }
 
 fn main() {}

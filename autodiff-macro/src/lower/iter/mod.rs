@@ -9,7 +9,8 @@
 //! (`x[c]`, or the sub-slice of `chunks` / `windows`), a position (`enumerate`, a range's
 //! own values), a pair (`zip`), or a closure applied lazily (`map`). Elements are aliases
 //! of places ([`Binding::Alias`]), so `v`, `&v` and `*v` all read `x[c]`, and `*v = ..` of
-//! an `iter_mut` element stores into it. `filter`, and the `map`s after it, are stages of
+//! an `iter_mut` element stores into it. `filter`, `take_while` (an early exit),
+//! `skip_while` (a flag set before the loop), and the `map`s after them, are stages of
 //! the loop body: an `if` each. The counter arithmetic is in `seq`, reductions in
 //! `reduce`, closures in `closure`, chains bound to a name in `named`.
 
@@ -68,6 +69,11 @@ pub(crate) enum Func {
 pub(crate) enum Stage {
     Map(Func),
     Filter(Func),
+    /// `take_while(p)`: the loop is left at the first item `p` rejects.
+    TakeWhile(Func),
+    /// `skip_while(p)`: items are skipped while the flag (`true` before the loop) is set;
+    /// it is cleared at the first item `p` rejects.
+    SkipWhile(Func, VarId),
 }
 
 pub(crate) struct Chain {
@@ -118,6 +124,8 @@ pub(crate) const ADAPTORS: &[&str] = &[
     "zip",
     "map",
     "filter",
+    "take_while",
+    "skip_while",
     "copied",
     "cloned",
 ];
@@ -128,8 +136,6 @@ const UNSUPPORTED_ADAPTORS: &[&str] = &[
     "flat_map",
     "flatten",
     "filter_map",
-    "take_while",
-    "skip_while",
     "map_while",
     "scan",
     "peekable",
@@ -228,15 +234,7 @@ impl Lowerer<'_> {
                 self.stages(mapped, rest, each);
             }
             Some((Stage::Filter(f), rest)) => {
-                let cond = self.apply(f, vec![item.clone()], true);
-                let cond = self.value_of(cond, f.span());
-                // A fresh copy: the reverse sweep reads the condition after the body ran.
-                let cond = match cond {
-                    Operand::Var(v) if self.body.vars[v].origin != Origin::Temp => {
-                        self.bind("keep", f.span(), Rvalue::Use(cond))
-                    }
-                    other => other,
-                };
+                let cond = self.test(f, &item);
                 let (then, _) = self.sub_block(|l| {
                     l.stages(item, rest, each);
                     unit()
@@ -248,6 +246,69 @@ impl Lowerer<'_> {
                     els: Block::default(),
                 });
             }
+            // from: `.take_while(|v| c(v))` on item `x`
+            // into: `let keep = c(x); let stop = !keep; if stop { break } ..`
+            Some((Stage::TakeWhile(f), rest)) => {
+                let keep = self.test(f, &item);
+                let stop = self.bind("stop", f.span(), Rvalue::Unary(UnOp::Not, keep));
+                let leave = Stmt::Break(f.span());
+                if let Some(frame) = self.loops.last_mut() {
+                    frame.left_by_break = true;
+                }
+                self.push(Stmt::If {
+                    cond: stop,
+                    then: Block { stmts: vec![leave] },
+                    els: Block::default(),
+                });
+                self.stages(item, rest, each);
+            }
+            // from: `.skip_while(|v| c(v))` on item `x`, with `let mut skipping = true;`
+            //       before the loop
+            // into: `let s = skipping; if s { let k = c(x); skipping = k; }
+            //       let on = !skipping; if on { .. }`
+            Some((Stage::SkipWhile(f, skipping), rest)) => {
+                let span = f.span();
+                let was = self.bind("skipping", span, Rvalue::Use(Operand::Var(*skipping)));
+                let (then, _) = self.sub_block(|l| {
+                    let still = l.test(f, &item);
+                    l.push(Stmt::Assign {
+                        var: *skipping,
+                        value: still,
+                        overwrites: true,
+                    });
+                    unit()
+                });
+                self.push(Stmt::If {
+                    cond: was,
+                    then,
+                    els: Block::default(),
+                });
+                let now = Operand::Var(*skipping);
+                let on = self.bind("on", span, Rvalue::Unary(UnOp::Not, now));
+                let (then, _) = self.sub_block(|l| {
+                    l.stages(item, rest, each);
+                    unit()
+                });
+                self.diverged = false;
+                self.push(Stmt::If {
+                    cond: on,
+                    then,
+                    els: Block::default(),
+                });
+            }
+        }
+    }
+
+    // from: the predicate `|v| c(v)` of `filter` / `take_while` / `skip_while`, an item
+    // into: `let t = c(x);`, a fresh copy: the reverse sweep reads it after the body ran
+    fn test(&mut self, f: &Func, item: &Bound) -> Operand {
+        let cond = self.apply(f, vec![item.clone()], true);
+        let cond = self.value_of(cond, f.span());
+        match cond {
+            Operand::Var(v) if self.body.vars[v].origin != Origin::Temp => {
+                self.bind("keep", f.span(), Rvalue::Use(cond))
+            }
+            other => other,
         }
     }
 
@@ -483,7 +544,8 @@ impl Lowerer<'_> {
                 self.slices_source(m, &name)
             }
             ("rev" | "copied" | "cloned" | "enumerate", 0)
-            | ("skip" | "take" | "step_by" | "zip" | "map" | "filter", 1) => {
+            | ("skip" | "take" | "step_by" | "zip" | "map" | "filter", 1)
+            | ("take_while" | "skip_while", 1) => {
                 let mut chain = self.chain(&m.receiver)?;
                 self.adaptor(&mut chain, m, &name, span)?;
                 Some(chain)
