@@ -1,8 +1,9 @@
 //! Everyday statements (issue 12, item 5): deferred initialisation, labelled `break` /
 //! `continue`, `break` with a value, `while let` and `let .. else` on values that carry
-//! no derivative, iterator chains bound to a name, `take_while` / `skip_while` and
-//! `rev().enumerate()`. Each is compared with central finite differences of the untouched
-//! primal, on inputs that flip its branches, and the primal must be bit-identical.
+//! no derivative, iterator chains bound to a name, `take_while` / `skip_while`, `chain`
+//! and `rev().enumerate()`. Each is compared with central finite differences of the
+//! untouched primal, on inputs that flip its branches, and the primal must be
+//! bit-identical.
 #![allow(
     clippy::needless_range_loop,
     clippy::needless_late_init,
@@ -339,4 +340,52 @@ fn take_while_skip_while_rev_enumerate() {
     check_all(points, backwards, |x, d| {
         assert_bits(d_backwards(x, d, 1.0), backwards(x))
     });
+}
+
+/// `chain`: a boundary term and interior terms, a padded signal, in reductions and `for`.
+#[autodiff_reverse(d_padded, Duplicated, Duplicated, Active)]
+fn padded(x: &[f64], y: &[f64]) -> f64 {
+    let total: f64 = x.iter().chain(y.iter()).map(|v| v * v.sin()).sum();
+    let n = x
+        .iter()
+        .chain(&y[..y.len().min(1)])
+        .filter(|v| **v > 0.0)
+        .count();
+    let mut s = 0.0;
+    for v in x.iter().chain(y).rev() {
+        if *v < -1.0 {
+            continue;
+        }
+        s = s * 0.75 + v.exp();
+    }
+    let m = y
+        .iter()
+        .copied()
+        .chain(x.iter().copied())
+        .fold(1.0, |a, v| a * 0.5 + v);
+    total + n as f64 * s + m
+}
+
+#[test]
+fn chained_iterators() {
+    let pairs: &[(&[f64], &[f64])] = &[
+        (&[], &[]),
+        (&[0.7], &[]),
+        (&[], &[-0.3, 1.2]),
+        (&[0.3, -1.2, 2.5], &[0.4]),
+        (&[-0.4, 0.9], &[1.7, -2.2, 0.05]),
+    ];
+    for &(x, y) in pairs {
+        let n = x.len();
+        let f = |z: &[f64]| padded(&z[..n], &z[n..]);
+        let grad = |z: &[f64], d: &mut [f64]| {
+            let (dx, dy) = d.split_at_mut(n);
+            assert_bits(
+                d_padded(&z[..n], dx, &z[n..], dy, 1.0),
+                padded(&z[..n], &z[n..]),
+            );
+        };
+        let z: Vec<f64> = x.iter().chain(y).copied().collect();
+        check_all(&[&z], f, grad);
+    }
 }

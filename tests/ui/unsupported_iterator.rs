@@ -2,7 +2,24 @@ use cotangent::autodiff_reverse;
 
 #[autodiff_reverse(d_chained, Duplicated, Active)]
 fn chained(x: &[f64]) -> f64 {
-    x.iter().chain(x.iter()).sum::<f64>()
+    x.iter().chain(x.iter()).enumerate().map(|(i, v)| i as f64 * v).sum::<f64>()
+}
+
+#[autodiff_reverse(d_chained_break, Duplicated, Active)]
+fn chained_break(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for v in x.iter().chain(x.iter()) {
+        if *v > 1.0 {
+            break;
+        }
+        s += v;
+    }
+    s
+}
+
+#[autodiff_reverse(d_flattened, Duplicated, Active)]
+fn flattened(rows: &[Vec<f64>]) -> f64 {
+    rows.iter().flatten().sum::<f64>()
 }
 
 #[autodiff_reverse(d_map_while, Duplicated, Active)]

@@ -14,6 +14,7 @@
 //! the loop body: an `if` each. The counter arithmetic is in `seq`, reductions in
 //! `reduce`, closures in `closure`, chains bound to a name in `named`.
 
+mod chained;
 mod closure;
 mod named;
 mod reduce;
@@ -84,6 +85,8 @@ pub(crate) struct Chain {
     /// The counter is a `usize` (an index), not a user range of another integer type.
     pub usize_counter: bool,
     pub span: Span,
+    /// The next part of a chained iterator (`a.chain(b)`): its own loop, after this one.
+    pub then: Option<Box<Chain>>,
 }
 
 /// What an item is bound to: a place (aliased, not copied), a value, or a pair.
@@ -126,13 +129,13 @@ pub(crate) const ADAPTORS: &[&str] = &[
     "filter",
     "take_while",
     "skip_while",
+    "chain",
     "copied",
     "cloned",
 ];
 
 /// Iterator adaptors it does not: a chain through them gets a spanned error.
 const UNSUPPORTED_ADAPTORS: &[&str] = &[
-    "chain",
     "flat_map",
     "flatten",
     "filter_map",
@@ -191,6 +194,9 @@ impl Lowerer<'_> {
         let Some(chain) = self.chain(&e.expr) else {
             return unit();
         };
+        if !self.check_chained_body(&chain, &e.body) {
+            return unit();
+        }
         self.next_label = label;
         self.drive(chain, &mut |l, item| {
             l.bind_pat(&e.pat, item, false);
@@ -208,8 +214,10 @@ impl Lowerer<'_> {
             item,
             stages,
             span,
+            then,
             ..
         } = chain;
+        let label = self.next_label.clone();
         let var = self.temp("i", span);
         let body = self.loop_body(|l| {
             let bound = l.eval(&item, &Operand::Var(var), span);
@@ -222,6 +230,11 @@ impl Lowerer<'_> {
             exit: None,
             counter: None,
         });
+        // from: the next part of `a.chain(b)`  into: its own loop, with the same body
+        if let Some(next) = then {
+            self.next_label = label;
+            self.drive(*next, each);
+        }
     }
 
     // from: `.filter(|v| c(v)).map(|v| f(v))` on item `x`
@@ -451,6 +464,7 @@ impl Lowerer<'_> {
             stages: Vec::new(),
             usize_counter: false,
             span: r.span(),
+            then: None,
         })
     }
 
@@ -479,6 +493,7 @@ impl Lowerer<'_> {
             stages: Vec::new(),
             usize_counter: true,
             span,
+            then: None,
         })
     }
 
@@ -543,10 +558,14 @@ impl Lowerer<'_> {
             ("chunks" | "chunks_mut" | "chunks_exact" | "chunks_exact_mut" | "windows", 1) => {
                 self.slices_source(m, &name)
             }
+            ("chain", 1) => self.chained(m),
             ("rev" | "copied" | "cloned" | "enumerate", 0)
             | ("skip" | "take" | "step_by" | "zip" | "map" | "filter", 1)
             | ("take_while" | "skip_while", 1) => {
                 let mut chain = self.chain(&m.receiver)?;
+                if chain.then.is_some() {
+                    return self.adapt_chained(chain, m, &name, span);
+                }
                 self.adaptor(&mut chain, m, &name, span)?;
                 Some(chain)
             }

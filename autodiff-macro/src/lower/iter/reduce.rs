@@ -100,7 +100,9 @@ impl Lowerer<'_> {
         };
         match name {
             // from: `x.iter().skip(1).count()`  into: the number of counter values
-            "len" | "count" if chain.stages.is_empty() => self.count(&chain.seq, span),
+            "len" | "count" if chain.stages.is_empty() && chain.then.is_none() => {
+                self.count(&chain.seq, span)
+            }
             "len" => self.error(
                 m.method.span(),
                 "a filtered iterator has no `.len()`: use `.count()`",
@@ -396,5 +398,5 @@ fn unsupported_message(name: &str) -> String {
         "last" | "nth" => "an index: `x[x.len() - 1]`, `x[n]`",
         _ => "an indexed loop: `for i in 0..x.len() { .. x[i] .. }`",
     };
-    format!("`.{name}(..)` is not supported on iterators in a differentiated function: write {instead}. Supported: `iter`, `iter_mut`, `chunks`, `windows`, `enumerate`, `zip`, `rev`, `skip`, `take`, `step_by`, `map`, `filter`, `take_while`, `skip_while`, `copied`, `cloned`, consumed by `for`, `sum`, `product`, `fold`, `count`, `for_each`, `collect` (into a `Vec`), or `max_by` / `min_by` / `reduce` + `.unwrap()`")
+    format!("`.{name}(..)` is not supported on iterators in a differentiated function: write {instead}. Supported: `iter`, `iter_mut`, `chunks`, `windows`, `enumerate`, `zip`, `rev`, `skip`, `take`, `step_by`, `map`, `filter`, `take_while`, `skip_while`, `chain`, `copied`, `cloned`, consumed by `for`, `sum`, `product`, `fold`, `count`, `for_each`, `collect` (into a `Vec`), or `max_by` / `min_by` / `reduce` + `.unwrap()`")
 }

@@ -180,6 +180,10 @@ impl Lowerer<'_> {
             }
             "zip" => {
                 let other = self.chain(&m.args[0])?;
+                if other.then.is_some() {
+                    self.errors.push_spanned(&m.args[0], "zipping with a chained iterator (`a.chain(b)`) is not supported: zip each part in its own loop");
+                    return None;
+                }
                 if !other.stages.is_empty() {
                     self.errors.push_spanned(&m.args[0], "zipping with a filtered iterator is not supported: filter after the `zip`, e.g. `a.iter().zip(b).filter(|(x, y)| ..)`");
                     return None;
