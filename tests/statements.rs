@@ -1,9 +1,9 @@
 //! Everyday statements (issue 12, item 5): deferred initialisation, labelled `break` /
 //! `continue`, `break` with a value, `while let` and `let .. else` on values that carry
-//! no derivative, iterator chains bound to a name, `take_while` / `skip_while`, `chain`
-//! and `rev().enumerate()`. Each is compared with central finite differences of the
-//! untouched primal, on inputs that flip its branches, and the primal must be
-//! bit-identical.
+//! no derivative, iterator chains bound to a name, `take_while` / `skip_while`, `chain`,
+//! `flatten` / `flat_map` and `rev().enumerate()`. Each is compared with central finite
+//! differences of the untouched primal, on inputs that flip its branches, and the primal
+//! must be bit-identical.
 #![allow(
     clippy::needless_range_loop,
     clippy::needless_late_init,
@@ -387,5 +387,78 @@ fn chained_iterators() {
         };
         let z: Vec<f64> = x.iter().chain(y).copied().collect();
         check_all(&[&z], f, grad);
+    }
+}
+
+/// `flatten` and `flat_map` over rows of a matrix stored as `&[Vec<f64>]` and as
+/// `&[[f64; 3]]`.
+#[autodiff_reverse(d_frobenius, Duplicated, Active)]
+fn frobenius(rows: &[Vec<f64>]) -> f64 {
+    let sq: f64 = rows.iter().flatten().map(|v| v * v).sum();
+    let off: f64 = rows
+        .iter()
+        .flat_map(|r| r.iter().skip(1))
+        .map(|v| v.sin())
+        .sum();
+    let mut s = 0.0;
+    for v in rows.iter().flatten().filter(|v| **v > 0.0) {
+        s = s * 0.5 + v.exp();
+    }
+    sq.sqrt() + off + s
+}
+
+#[autodiff_reverse(d_points, Duplicated, Active)]
+fn points(p: &[[f64; 3]]) -> f64 {
+    let weighted = p
+        .iter()
+        .flat_map(|q| q.iter().enumerate())
+        .fold(0.0, |acc, (k, v)| acc + (k as f64 + 1.0) * v * v);
+    let m: f64 = p
+        .iter()
+        .rev()
+        .flatten()
+        .copied()
+        .map(|v| v.tanh())
+        .product();
+    weighted + m
+}
+
+#[test]
+fn flattened_rows() {
+    let shapes: &[&[usize]] = &[&[], &[0], &[1], &[3, 0, 2], &[2, 2]];
+    for (t, &lens) in shapes.iter().enumerate() {
+        let flat: Vec<f64> = (0..lens.iter().sum::<usize>())
+            .map(|k| ((k + t) as f64 * 0.7).sin() * 1.5)
+            .collect();
+        let rows = |z: &[f64]| {
+            let mut at = 0;
+            lens.iter()
+                .map(|&n| {
+                    at += n;
+                    z[at - n..at].to_vec()
+                })
+                .collect::<Vec<_>>()
+        };
+        let grad = |z: &[f64], d: &mut [f64]| {
+            let r = rows(z);
+            let mut dr: Vec<Vec<f64>> = r.iter().map(|row| vec![0.0; row.len()]).collect();
+            assert_bits(d_frobenius(&r, &mut dr, 1.0), frobenius(&r));
+            d.copy_from_slice(&dr.concat());
+        };
+        check_all(&[&flat], |z| frobenius(&rows(z)), grad);
+    }
+    for z in [
+        &[][..],
+        &[0.3, -1.2, 2.5],
+        &[0.3, -1.2, 2.5, 0.9, 0.1, -0.4],
+    ] {
+        let pts = |z: &[f64]| z.chunks(3).map(|c| [c[0], c[1], c[2]]).collect::<Vec<_>>();
+        let grad = |z: &[f64], d: &mut [f64]| {
+            let p = pts(z);
+            let mut dp = vec![[0.0; 3]; p.len()];
+            assert_bits(d_points(&p, &mut dp, 1.0), points(&p));
+            d.copy_from_slice(&dp.concat());
+        };
+        check_all(&[z], |z| points(&pts(z)), grad);
     }
 }

@@ -19,7 +19,12 @@ fn chained_break(x: &[f64]) -> f64 {
 
 #[autodiff_reverse(d_flattened, Duplicated, Active)]
 fn flattened(rows: &[Vec<f64>]) -> f64 {
-    rows.iter().flatten().sum::<f64>()
+    rows.iter().flatten().skip(1).sum::<f64>()
+}
+
+#[autodiff_reverse(d_flat_mapped, Duplicated, Active)]
+fn flat_mapped(rows: &[Vec<f64>]) -> f64 {
+    rows.iter().flat_map(|r| r.iter().map(|v| v * r[0])).sum::<f64>()
 }
 
 #[autodiff_reverse(d_map_while, Duplicated, Active)]

@@ -52,6 +52,12 @@ impl<'a> Visit<'a> for Breaks {
         self.labelled_only(&l.body);
     }
     fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
+    fn visit_expr_continue(&mut self, c: &'a syn::ExprContinue) {
+        // A labelled `continue` may name the loop over the chained iterator.
+        if c.label.is_some() {
+            self.0.get_or_insert(c.span());
+        }
+    }
 }
 
 impl Breaks {
@@ -61,6 +67,11 @@ impl Breaks {
             fn visit_expr_break(&mut self, b: &'a syn::ExprBreak) {
                 if b.label.is_some() {
                     self.0.get_or_insert(b.span());
+                }
+            }
+            fn visit_expr_continue(&mut self, c: &'a syn::ExprContinue) {
+                if c.label.is_some() {
+                    self.0.get_or_insert(c.span());
                 }
             }
         }
@@ -98,7 +109,11 @@ impl Lowerer<'_> {
             }
         }
         for part in &mut all {
-            self.adaptor(part, m, name, span)?;
+            if part.flat.is_some() {
+                self.adapt_flat(part, m, name, span)?;
+            } else {
+                self.adaptor(part, m, name, span)?;
+            }
         }
         join(all)
     }
@@ -106,13 +121,13 @@ impl Lowerer<'_> {
     // from: `for v in a.iter().chain(b) { .. break .. }`
     // into: an error at the `break`: it would leave the loop over `a` only
     pub(crate) fn check_chained_body(&mut self, chain: &Chain, body: &syn::Block) -> bool {
-        if chain.then.is_none() {
+        if chain.then.is_none() && chain.flat.is_none() {
             return true;
         }
         let mut breaks = Breaks(None);
         breaks.visit_block(body);
         if let Some(at) = breaks.0 {
-            self.errors.push(at, "`break` in a loop over a chained iterator (`a.chain(b)`) is not supported: loop over each part in turn, with a flag that the second loop tests (`let mut done = false; for v in a { .. done = true; break; } if !done { for v in b { .. } }`)");
+            self.errors.push(at, "`break` (or a labelled `continue`) in a loop over a chained or flattened iterator (`a.chain(b)`, `rows.iter().flatten()`) is not supported: write the loops (`for v in a { .. } for v in b { .. }`, `'rows: for row in rows { for v in row { .. break 'rows; } }`)");
             return false;
         }
         true

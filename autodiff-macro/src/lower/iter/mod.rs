@@ -12,13 +12,17 @@
 //! an `iter_mut` element stores into it. `filter`, `take_while` (an early exit),
 //! `skip_while` (a flag set before the loop), and the `map`s after them, are stages of
 //! the loop body: an `if` each. The counter arithmetic is in `seq`, reductions in
-//! `reduce`, closures in `closure`, chains bound to a name in `named`.
+//! `reduce`, closures in `closure`, the body's stages in `stages`, chains bound to a name
+//! in `named`, `chain` (a loop per part) in `chained`, `flatten` / `flat_map` (nested
+//! loops) in `flat`.
 
 mod chained;
 mod closure;
+mod flat;
 mod named;
 mod reduce;
 pub mod seq;
+mod stages;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -87,6 +91,8 @@ pub(crate) struct Chain {
     pub span: Span,
     /// The next part of a chained iterator (`a.chain(b)`): its own loop, after this one.
     pub then: Option<Box<Chain>>,
+    /// `flatten` / `flat_map`: each item is a row, looped over by an inner loop.
+    pub flat: Option<flat::Flat>,
 }
 
 /// What an item is bound to: a place (aliased, not copied), a value, or a pair.
@@ -130,14 +136,14 @@ pub(crate) const ADAPTORS: &[&str] = &[
     "take_while",
     "skip_while",
     "chain",
+    "flatten",
+    "flat_map",
     "copied",
     "cloned",
 ];
 
 /// Iterator adaptors it does not: a chain through them gets a spanned error.
 const UNSUPPORTED_ADAPTORS: &[&str] = &[
-    "flat_map",
-    "flatten",
     "filter_map",
     "map_while",
     "scan",
@@ -208,7 +214,15 @@ impl Lowerer<'_> {
     // from: the chain of `x.iter().enumerate().filter(p)` and a body `each`
     // into: `For { c in lo..hi, body: [if p(i, x[c]) { each((i, x[c])) }] }`
     /// Lowers a chain's loop: `each` gets every item that passes the filters, in the body.
-    pub(crate) fn drive(&mut self, chain: Chain, each: &mut dyn FnMut(&mut Self, Bound)) {
+    pub(crate) fn drive(&mut self, mut chain: Chain, each: &mut dyn FnMut(&mut Self, Bound)) {
+        if let Some(flat) = chain.flat.take() {
+            let then = chain.then.take();
+            self.drive_flat(chain, flat, each);
+            if let Some(next) = then {
+                self.drive(*next, each);
+            }
+            return;
+        }
         let Chain {
             seq,
             item,
@@ -234,94 +248,6 @@ impl Lowerer<'_> {
         if let Some(next) = then {
             self.next_label = label;
             self.drive(*next, each);
-        }
-    }
-
-    // from: `.filter(|v| c(v)).map(|v| f(v))` on item `x`
-    // into: `let keep = c(x); if keep { let y = f(x); each(y) }`
-    fn stages(&mut self, item: Bound, stages: &[Stage], each: &mut dyn FnMut(&mut Self, Bound)) {
-        match stages.split_first() {
-            None => each(self, item),
-            Some((Stage::Map(f), rest)) => {
-                let mapped = self.apply(f, vec![item], false);
-                self.stages(mapped, rest, each);
-            }
-            Some((Stage::Filter(f), rest)) => {
-                let cond = self.test(f, &item);
-                let (then, _) = self.sub_block(|l| {
-                    l.stages(item, rest, each);
-                    unit()
-                });
-                self.diverged = false;
-                self.push(Stmt::If {
-                    cond,
-                    then,
-                    els: Block::default(),
-                });
-            }
-            // from: `.take_while(|v| c(v))` on item `x`
-            // into: `let keep = c(x); let stop = !keep; if stop { break } ..`
-            Some((Stage::TakeWhile(f), rest)) => {
-                let keep = self.test(f, &item);
-                let stop = self.bind("stop", f.span(), Rvalue::Unary(UnOp::Not, keep));
-                let leave = Stmt::Break(f.span());
-                if let Some(frame) = self.loops.last_mut() {
-                    frame.left_by_break = true;
-                }
-                self.push(Stmt::If {
-                    cond: stop,
-                    then: Block { stmts: vec![leave] },
-                    els: Block::default(),
-                });
-                self.stages(item, rest, each);
-            }
-            // from: `.skip_while(|v| c(v))` on item `x`, with `let mut skipping = true;`
-            //       before the loop
-            // into: `let s = skipping; if s { let k = c(x); skipping = k; }
-            //       let on = !skipping; if on { .. }`
-            Some((Stage::SkipWhile(f, skipping), rest)) => {
-                let span = f.span();
-                let was = self.bind("skipping", span, Rvalue::Use(Operand::Var(*skipping)));
-                let (then, _) = self.sub_block(|l| {
-                    let still = l.test(f, &item);
-                    l.push(Stmt::Assign {
-                        var: *skipping,
-                        value: still,
-                        overwrites: true,
-                    });
-                    unit()
-                });
-                self.push(Stmt::If {
-                    cond: was,
-                    then,
-                    els: Block::default(),
-                });
-                let now = Operand::Var(*skipping);
-                let on = self.bind("on", span, Rvalue::Unary(UnOp::Not, now));
-                let (then, _) = self.sub_block(|l| {
-                    l.stages(item, rest, each);
-                    unit()
-                });
-                self.diverged = false;
-                self.push(Stmt::If {
-                    cond: on,
-                    then,
-                    els: Block::default(),
-                });
-            }
-        }
-    }
-
-    // from: the predicate `|v| c(v)` of `filter` / `take_while` / `skip_while`, an item
-    // into: `let t = c(x);`, a fresh copy: the reverse sweep reads it after the body ran
-    fn test(&mut self, f: &Func, item: &Bound) -> Operand {
-        let cond = self.apply(f, vec![item.clone()], true);
-        let cond = self.value_of(cond, f.span());
-        match cond {
-            Operand::Var(v) if self.body.vars[v].origin != Origin::Temp => {
-                self.bind("keep", f.span(), Rvalue::Use(cond))
-            }
-            other => other,
         }
     }
 
@@ -465,6 +391,7 @@ impl Lowerer<'_> {
             usize_counter: false,
             span: r.span(),
             then: None,
+            flat: None,
         })
     }
 
@@ -475,9 +402,14 @@ impl Lowerer<'_> {
         if mutable {
             self.body.vars[place.base].mutable = true;
         }
-        let span = e.span();
+        Some(self.place_chain(place, mutable, e.span()))
+    }
+
+    // from: the place `x` (a slice, array or `Vec`; a row `rows[c]` of `flatten`)
+    // into: the counter runs over `0..x.len()`; the item is the place `x[c]`
+    pub(crate) fn place_chain(&mut self, place: Place, mutable: bool, span: Span) -> Chain {
         let len = self.len_of(&place, span);
-        Some(Chain {
+        Chain {
             seq: Seq {
                 lo: zero(),
                 hi: len,
@@ -494,7 +426,8 @@ impl Lowerer<'_> {
             usize_counter: true,
             span,
             then: None,
-        })
+            flat: None,
+        }
     }
 
     // from: `x.chunks(n)` / `x.windows(n)` / `x.chunks_exact(n)`
@@ -559,12 +492,18 @@ impl Lowerer<'_> {
                 self.slices_source(m, &name)
             }
             ("chain", 1) => self.chained(m),
+            ("flatten", 0) => self.flattened(m),
+            ("flat_map", 1) => self.flat_mapped(m),
             ("rev" | "copied" | "cloned" | "enumerate", 0)
             | ("skip" | "take" | "step_by" | "zip" | "map" | "filter", 1)
             | ("take_while" | "skip_while", 1) => {
                 let mut chain = self.chain(&m.receiver)?;
                 if chain.then.is_some() {
                     return self.adapt_chained(chain, m, &name, span);
+                }
+                if chain.flat.is_some() {
+                    self.adapt_flat(&mut chain, m, &name, span)?;
+                    return Some(chain);
                 }
                 self.adaptor(&mut chain, m, &name, span)?;
                 Some(chain)

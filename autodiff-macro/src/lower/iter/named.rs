@@ -16,9 +16,9 @@ use crate::lower::matching::binding_names;
 use crate::lower::Lowerer;
 
 /// Where a block's name is used, as a path expression.
-struct Uses<'n> {
-    name: &'n str,
-    spans: Vec<Span>,
+pub(crate) struct Uses<'n> {
+    pub name: &'n str,
+    pub spans: Vec<Span>,
 }
 
 impl<'a> Visit<'a> for Uses<'_> {

@@ -100,7 +100,9 @@ impl Lowerer<'_> {
         };
         match name {
             // from: `x.iter().skip(1).count()`  into: the number of counter values
-            "len" | "count" if chain.stages.is_empty() && chain.then.is_none() => {
+            "len" | "count"
+                if chain.stages.is_empty() && chain.then.is_none() && chain.flat.is_none() =>
+            {
                 self.count(&chain.seq, span)
             }
             "len" => self.error(
@@ -387,7 +389,6 @@ fn identity(name: &str, turbofish: Option<&syn::AngleBracketedGenericArguments>)
 fn unsupported_message(name: &str) -> String {
     let instead = match name {
         "chain" => "two loops, one after the other: `for v in a.iter() { .. } for v in b.iter() { .. }`",
-        "flat_map" | "flatten" => "nested loops: `for row in m.iter() { for v in row.iter() { .. } }`",
         "filter_map" | "find_map" => "`.filter(..)` then `.map(..)`, or a loop with an `if`",
         "map_while" => "a loop that leaves early: `for v in x.iter() { if !cond { break; } .. }`",
         "scan" => "a loop that updates a state declared before it: `let mut s = init; for v in x.iter() { s = ..; }`",
@@ -398,5 +399,5 @@ fn unsupported_message(name: &str) -> String {
         "last" | "nth" => "an index: `x[x.len() - 1]`, `x[n]`",
         _ => "an indexed loop: `for i in 0..x.len() { .. x[i] .. }`",
     };
-    format!("`.{name}(..)` is not supported on iterators in a differentiated function: write {instead}. Supported: `iter`, `iter_mut`, `chunks`, `windows`, `enumerate`, `zip`, `rev`, `skip`, `take`, `step_by`, `map`, `filter`, `take_while`, `skip_while`, `chain`, `copied`, `cloned`, consumed by `for`, `sum`, `product`, `fold`, `count`, `for_each`, `collect` (into a `Vec`), or `max_by` / `min_by` / `reduce` + `.unwrap()`")
+    format!("`.{name}(..)` is not supported on iterators in a differentiated function: write {instead}. Supported: `iter`, `iter_mut`, `chunks`, `windows`, `enumerate`, `zip`, `rev`, `skip`, `take`, `step_by`, `map`, `filter`, `take_while`, `skip_while`, `chain`, `flatten`, `flat_map`, `copied`, `cloned`, consumed by `for`, `sum`, `product`, `fold`, `count`, `for_each`, `collect` (into a `Vec`), or `max_by` / `min_by` / `reduce` + `.unwrap()`")
 }

@@ -180,8 +180,8 @@ impl Lowerer<'_> {
             }
             "zip" => {
                 let other = self.chain(&m.args[0])?;
-                if other.then.is_some() {
-                    self.errors.push_spanned(&m.args[0], "zipping with a chained iterator (`a.chain(b)`) is not supported: zip each part in its own loop");
+                if other.then.is_some() || other.flat.is_some() {
+                    self.errors.push_spanned(&m.args[0], "zipping with a chained or flattened iterator (`a.chain(b)`, `rows.iter().flatten()`) is not supported: zip each part or row in its own loop");
                     return None;
                 }
                 if !other.stages.is_empty() {
