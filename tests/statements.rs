@@ -262,7 +262,8 @@ fn exits_in_more_places() {
 #[autodiff_reverse(d_weighted_mean, Duplicated, Active)]
 fn weighted_mean(x: &[f64]) -> f64 {
     let weights = x.iter().map(|v| (-v * v).exp());
-    let n = x.len() as f64 + 1.0;
+    // `v` here is not the closure's parameter.
+    let v = x.len() as f64 + 1.0;
     let total: f64 = weights.sum();
     let pairs = x.iter().zip(x.iter().skip(1)).enumerate();
     let mut s = 0.0;
@@ -271,7 +272,7 @@ fn weighted_mean(x: &[f64]) -> f64 {
     }
     let scaled = x.iter().filter(|v| **v > 0.0).map(|v| v * total);
     let m = scaled.fold(1.0, |acc, v| acc * 0.5 + v);
-    total / n + s + m
+    total / v + s + m
 }
 
 #[test]

@@ -17,4 +17,14 @@ fn changed(x: &[f64]) -> f64 {
     scaled.sum::<f64>() * a
 }
 
+#[autodiff_reverse(d_shadowed, Duplicated, Active)]
+fn shadowed(x: &[f64]) -> f64 {
+    let it = x.iter().map(|v| v * 2.0);
+    let s = {
+        let it = 3.0;
+        it * x[0]
+    };
+    s + it.sum::<f64>()
+}
+
 fn main() {}

@@ -82,6 +82,31 @@ impl<'a> Visit<'a> for Changed {
     }
 }
 
+/// The names patterns bind, at any depth (`let`, closure parameters, `for`, arms).
+struct PatNames(Vec<String>);
+
+impl<'a> Visit<'a> for PatNames {
+    fn visit_pat_ident(&mut self, p: &'a syn::PatIdent) {
+        self.0.push(p.ident.to_string());
+        syn::visit::visit_pat_ident(self, p);
+    }
+}
+
+/// Whether a statement binds `name` in a nested scope (a top-level `let` that binds it
+/// again ends the chain's scope instead: only its value is looked at).
+fn binds_nested(stmt: &syn::Stmt, name: &str) -> bool {
+    let mut names = PatNames(Vec::new());
+    match stmt {
+        syn::Stmt::Local(l) if rebinds(stmt, name) => {
+            if let Some(init) = &l.init {
+                names.visit_local_init(init);
+            }
+        }
+        other => names.visit_stmt(other),
+    }
+    names.0.iter().any(|n| n == name)
+}
+
 /// `let name = chain;` (a plain name, a value that is an iterator chain).
 fn named_chain(stmt: &syn::Stmt) -> Option<(String, Expr)> {
     let syn::Stmt::Local(l) = stmt else {
@@ -128,6 +153,12 @@ impl Lowerer<'_> {
                 i += 1;
                 continue;
             };
+            if out[i + 1..end].iter().any(|s| binds_nested(s, &name)) {
+                let last = uses.spans.last().copied().unwrap_or(first);
+                self.errors.push(last, format!("the name `{name}` of an iterator is bound again in an inner scope before its use: give one of them another name"));
+                out.remove(i);
+                continue;
+            }
             if let Some(&second) = uses.spans.get(1) {
                 self.errors.push(second, format!("the iterator `{name}` is used more than once: an iterator bound to a name is written where it is used, once; build it again (`x.iter().map(..)`) for the second use, or collect it into a `Vec`"));
                 // The name stays unbound: its uses raise no second error.
@@ -152,7 +183,10 @@ impl Lowerer<'_> {
     fn check_captures(&mut self, name: &str, chain: &Expr, between: &[syn::Stmt], at: Span) {
         let mut changed = Changed(Vec::new());
         between.iter().for_each(|s| changed.visit_stmt(s));
-        for other in changed.0 {
+        // The chain's own closure parameters are not captures.
+        let mut own = PatNames(Vec::new());
+        own.visit_expr(chain);
+        for other in changed.0.into_iter().filter(|n| !own.0.contains(n)) {
             let mut read = Uses {
                 name: &other,
                 spans: Vec::new(),
