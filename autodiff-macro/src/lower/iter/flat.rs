@@ -97,6 +97,8 @@ impl Lowerer<'_> {
         self.flat_chain(m, inner)
     }
 
+    // from: `rows.iter()` and the rows' adaptors `[skip(1)]`
+    // into: the chain of the rows with `flat` set (a chain or a flattened chain: an error)
     fn flat_chain(
         &mut self,
         m: &syn::ExprMethodCall,
