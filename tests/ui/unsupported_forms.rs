@@ -3,10 +3,10 @@ use cotangent::autodiff_reverse;
 // Forms next to supported ones, each a spanned error with what to write instead.
 #[autodiff_reverse(d_a, Duplicated, Active)]
 fn let_else(x: &[f64]) -> f64 {
-    let Some(first) = x.first() else {
+    let Some(&first) = x.first() else {
         return 0.0;
     };
-    *first
+    first
 }
 
 #[autodiff_reverse(d_b, Active, Const, Active)]

@@ -26,15 +26,6 @@ fn with_format(x: f64) -> f64 {
     x
 }
 
-#[autodiff_reverse(d_l, Duplicated, Active)]
-fn with_label(x: &[f64]) -> f64 {
-    let mut s = 0.0;
-    'outer: for i in 0..x.len() {
-        s += x[i];
-    }
-    s
-}
-
 #[autodiff_reverse(d_i, Duplicated, Active)]
 fn with_iterator(x: &[f64]) -> f64 {
     x.iter().sum()

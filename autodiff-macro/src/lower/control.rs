@@ -170,9 +170,7 @@ impl Lowerer<'_> {
     // from: `for i in (a..b).rev().step_by(k) { body }`
     // into: `For { i, range: a..b [Rev, StepBy(k)], body }`
     pub fn for_loop(&mut self, e: &syn::ExprForLoop) -> Operand {
-        if let Some(label) = &e.label {
-            return self.error(label.name.span(), "labelled loops are not supported: move the inner loop into a block and use a flag, or `return`");
-        }
+        self.next_label = e.label.as_ref().map(|l| l.name.ident.to_string());
         if !crate::lower::iter::is_range_loop(&e.expr) {
             return self.iter_for_loop(e);
         }
@@ -183,9 +181,11 @@ impl Lowerer<'_> {
                 return self.error(other.span(), "the loop variable must be a name or `_`: iterate over indices (`for i in 0..n`) and index inside the body");
             }
         };
+        let label = self.next_label.take();
         let Some(range) = self.range(&e.expr) else {
             return unit();
         };
+        self.next_label = label;
         let var = self.body.new_var(
             if name == "_" { "i" } else { &name },
             e.pat.span(),
@@ -197,7 +197,7 @@ impl Lowerer<'_> {
             }
             l.block_value(&e.body);
         });
-        self.push(Stmt::For {
+        self.push_loop(Stmt::For {
             var,
             range,
             body,
@@ -210,12 +210,12 @@ impl Lowerer<'_> {
     /// Lowers a loop body, tracking `break`s that leave it; the loop itself never diverges
     /// (a `loop` with no `break` is handled by the caller).
     pub(crate) fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> Block {
-        self.loops.push(false);
-        let (block, _) = self.sub_block(|l| {
+        self.enter_loop();
+        let (mut block, _) = self.sub_block(|l| {
             f(l);
             unit()
         });
-        self.loops.pop();
+        self.leave_loop(&mut block);
         self.diverged = false;
         block
     }
@@ -263,15 +263,10 @@ impl Lowerer<'_> {
     // from: `while c { body }`
     // into: `Loop { [let c = ..; let stop = !c; if stop { break }; body] }`
     pub fn while_loop(&mut self, e: &syn::ExprWhile) -> Operand {
-        if let Some(label) = &e.label {
-            return self.error(
-                label.name.span(),
-                "labelled loops are not supported: use a flag, or `return`",
-            );
-        }
         if let Expr::Let(l) = &*e.cond {
-            return self.error(l.let_token.span, "`while let` is not supported in a differentiated function: use `while` with a plain condition, or a `for` loop over indices");
+            return self.while_let(e, l);
         }
+        self.next_label = e.label.as_ref().map(|l| l.name.ident.to_string());
         let body = self.loop_body(|l| {
             let cond = l.expr(&e.cond);
             let stop = l.bind("stop", e.cond.span(), Rvalue::Unary(UnOp::Not, cond));
@@ -286,7 +281,7 @@ impl Lowerer<'_> {
             });
             l.block_value(&e.body);
         });
-        self.push(Stmt::Loop {
+        self.push_loop(Stmt::Loop {
             body,
             exit: None,
             counter: None,
@@ -294,63 +289,76 @@ impl Lowerer<'_> {
         unit()
     }
 
-    // from: `loop { body }`
-    // into: `Loop { body, exit: None, counter: None }` (`structurize` fills in the exit)
+    // from: `'a: while let P = s { body }` (`s` carries no derivative)
+    // into: `'a: loop { match s { P => body, _ => break } }`, built as a syntax tree
+    fn while_let(&mut self, e: &syn::ExprWhile, l: &syn::ExprLet) -> Operand {
+        let span = e.while_token.span;
+        let arm = |pat: Pat, body: Expr| syn::Arm {
+            attrs: Vec::new(),
+            pat,
+            guard: None,
+            fat_arrow_token: syn::Token![=>](span),
+            body: Box::new(body),
+            comma: Some(syn::Token![,](span)),
+        };
+        let wild = Pat::Wild(syn::PatWild {
+            attrs: Vec::new(),
+            underscore_token: syn::Token![_](span),
+        });
+        let leave = Expr::Break(syn::ExprBreak {
+            attrs: Vec::new(),
+            break_token: syn::Token![break](span),
+            label: None,
+            expr: None,
+        });
+        let body = crate::lower::matching::block_expr(e.body.clone());
+        let m = Expr::Match(syn::ExprMatch {
+            attrs: Vec::new(),
+            match_token: syn::Token![match](span),
+            expr: l.expr.clone(),
+            brace_token: syn::token::Brace(span),
+            arms: vec![arm((*l.pat).clone(), body), arm(wild, leave)],
+        });
+        let body = syn::Block {
+            brace_token: e.body.brace_token,
+            stmts: vec![syn::Stmt::Expr(m, None)],
+        };
+        self.loop_expr(&syn::ExprLoop {
+            attrs: Vec::new(),
+            label: e.label.clone(),
+            loop_token: syn::Token![loop](span),
+            body,
+        })
+    }
+
+    // from: `loop { body }` / `let r = loop { .. break v; .. }`
+    // into: `Loop { body, exit: None, counter: None }` (`structurize` fills in the exit) /
+    //       `let mut r = Default::default(); Loop { .. r = v; Break .. }`, and `r`
     pub fn loop_expr(&mut self, e: &syn::ExprLoop) -> Operand {
-        if let Some(label) = &e.label {
-            return self.error(
-                label.name.span(),
-                "labelled loops are not supported: use a flag, or `return`",
-            );
-        }
-        self.loops.push(false);
-        let (body, _) = self.sub_block(|l| {
+        self.next_label = e.label.as_ref().map(|l| l.name.ident.to_string());
+        self.enter_loop();
+        let (mut body, _) = self.sub_block(|l| {
             l.block_value(&e.body);
             unit()
         });
-        let left_by_break = self.loops.pop().unwrap_or(false);
-        self.push(Stmt::Loop {
+        let left_by_break = self.leave_loop(&mut body);
+        let value = self.closed_loop.as_ref().and_then(|f| f.value);
+        if let Some(r) = value {
+            // Every `break v` assigns it; rustc cannot see that through the flags.
+            let default = Operand::Const(quote!(::core::default::Default::default()));
+            self.push(Stmt::Let {
+                var: r,
+                value: Rvalue::Use(default),
+            });
+        }
+        self.push_loop(Stmt::Loop {
             body,
             exit: None,
             counter: None,
         });
         // `loop` without `break` only ends by `return`: what follows is unreachable.
         self.diverged = !left_by_break;
-        unit()
-    }
-
-    // from: `break`
-    // into: `Break(span)`; the rest of the block is dead code
-    pub fn break_expr(&mut self, e: &syn::ExprBreak) -> Operand {
-        if let Some(label) = &e.label {
-            return self.error(
-                label.span(),
-                "labelled `break` is not supported: use a flag, or `return`",
-            );
-        }
-        if let Some(value) = &e.expr {
-            return self.error(value.span(), "`break` with a value is not supported: assign the value to a variable declared before the loop, then `break`");
-        }
-        if let Some(last) = self.loops.last_mut() {
-            *last = true;
-        }
-        self.push(Stmt::Break(e.break_token.span));
-        self.diverged = true;
-        unit()
-    }
-
-    // from: `continue`
-    // into: `Continue(span)`; the rest of the block is dead code
-    pub fn continue_expr(&mut self, e: &syn::ExprContinue) -> Operand {
-        if let Some(label) = &e.label {
-            return self.error(
-                label.span(),
-                "labelled `continue` is not supported: use a flag",
-            );
-        }
-        self.push(Stmt::Continue(e.continue_token.span));
-        self.diverged = true;
-        unit()
+        value.map_or_else(unit, Operand::Var)
     }
 
     // from: `return x * 2.0`

@@ -1,6 +1,7 @@
 //! Step 2, `match` and `matches!`: a pattern test is a boolean value
 //! ([`Rvalue::Matches`], never differentiated), and a `match` is the chain of `if`s the
-//! existing reversal of branches already handles.
+//! existing reversal of branches already handles. `let P = s else { .. }` is a `match`
+//! with the names as its value (`while let` is a `loop` around a `match`, in `control`).
 //!
 //! The original function keeps its `match`, so the compiler has checked exhaustiveness
 //! there: the chain tests every arm but the last, which is the final `else`.
@@ -24,6 +25,74 @@ const SCRUTINEE: &str = "__cotangent_scrutinee";
 const MATCHED: &str = "__cotangent_matched";
 
 impl Lowerer<'_> {
+    // from: `let Some(i) = idx else { return 0.0 };` (`idx` carries no derivative)
+    // into: `let i = match idx { Some(i) => i, _ => { return 0.0 } };` (a tuple of the
+    //       names for several, a `match` statement for none), built as a syntax tree
+    pub(crate) fn let_else(&mut self, pat: &Pat, init: &Expr, els: &Expr) {
+        let names = binding_names(pat);
+        let span = pat.span();
+        let name_expr = |n: &syn::Ident| -> Expr {
+            Expr::Path(syn::ExprPath {
+                attrs: Vec::new(),
+                qself: None,
+                path: n.clone().into(),
+            })
+        };
+        let value = match names.as_slice() {
+            [one] => name_expr(one),
+            several => Expr::Tuple(syn::ExprTuple {
+                attrs: Vec::new(),
+                paren_token: syn::token::Paren(span),
+                elems: several.iter().map(name_expr).collect(),
+            }),
+        };
+        let arm = |pat: Pat, body: Expr| syn::Arm {
+            attrs: Vec::new(),
+            pat,
+            guard: None,
+            fat_arrow_token: syn::Token![=>](span),
+            body: Box::new(body),
+            comma: Some(syn::Token![,](span)),
+        };
+        let wild = Pat::Wild(syn::PatWild {
+            attrs: Vec::new(),
+            underscore_token: syn::Token![_](span),
+        });
+        let m = Expr::Match(syn::ExprMatch {
+            attrs: Vec::new(),
+            match_token: syn::Token![match](span),
+            expr: Box::new(init.clone()),
+            brace_token: syn::token::Brace(span),
+            arms: vec![arm(pat.clone(), value), arm(wild, els.clone())],
+        });
+        match names.as_slice() {
+            [] => {
+                self.expr(&m);
+            }
+            [one] => {
+                let value = self.expr(&m);
+                self.bind_local(one, value, None);
+            }
+            several => {
+                let pats = several.iter().map(|n| {
+                    Pat::Ident(syn::PatIdent {
+                        attrs: Vec::new(),
+                        by_ref: None,
+                        mutability: None,
+                        ident: n.clone(),
+                        subpat: None,
+                    })
+                });
+                let tuple = Pat::Tuple(syn::PatTuple {
+                    attrs: Vec::new(),
+                    paren_token: syn::token::Paren(span),
+                    elems: pats.collect(),
+                });
+                self.tuple_local(&tuple, None, &m);
+            }
+        }
+    }
+
     // from: `match s { P if g => a, x => b }`
     // into: `if matches!(s, P) && g { a } else { let x = s; b }`
     pub fn match_expr(&mut self, e: &syn::ExprMatch) -> Operand {

@@ -1,7 +1,7 @@
 //! Step 2: the function body into the IR (A-normal form, structured blocks).
 //!
 //! Statements live here, and one file per kind of construct next to it: `expr`, `place`,
-//! `call`, `control`, `matching`, `tuple`, `buffers`, `fill`, `macros`, and `iter/` for
+//! `call`, `control`, `exits`, `matching`, `tuple`, `buffers`, `fill`, `macros`, and `iter/` for
 //! iterator chains. Idiomatic forms
 //! (`+=`, `while`, `&&`, if-expressions, block expressions) are desugared here, once.
 //! Unsupported syntax is a spanned error that says what to write instead; lowering goes on
@@ -10,6 +10,7 @@
 mod buffers;
 mod call;
 mod control;
+mod exits;
 mod expr;
 mod fill;
 pub mod iter;
@@ -49,8 +50,13 @@ pub struct Lowerer<'e> {
     pub(crate) blocks: Vec<Vec<Stmt>>,
     /// Set after `break`, `continue` or `return`: the rest of the block is dead code.
     pub(crate) diverged: bool,
-    /// One entry per enclosing loop: whether a `break` leaves it.
-    pub(crate) loops: Vec<bool>,
+    /// One entry per enclosing loop, innermost last.
+    pub(crate) loops: Vec<exits::LoopFrame>,
+    /// The label of the loop about to be lowered (`'outer: for ..`).
+    pub(crate) next_label: Option<String>,
+    /// The loop whose body was just lowered, until its statement is pushed
+    /// (`push_loop` adds the tests of labelled exits after it).
+    pub(crate) closed_loop: Option<exits::LoopFrame>,
     pub errors: &'e mut Errors,
     /// Items declared inside the body (`const`, `fn`), copied into the adjoint.
     pub items: Vec<syn::Item>,
@@ -103,6 +109,8 @@ pub fn lower(sig: &Signature, errors: &mut Errors) -> Lowered {
         blocks: vec![Vec::new()],
         diverged: false,
         loops: Vec::new(),
+        next_label: None,
+        closed_loop: None,
         errors,
         items: Vec::new(),
         reference_params: HashMap::new(),
@@ -291,8 +299,9 @@ impl Lowerer<'_> {
     pub fn block_value(&mut self, block: &syn::Block) -> Operand {
         self.scopes.push(HashMap::new());
         let mut value = unit();
-        let n = block.stmts.len();
-        for (i, stmt) in block.stmts.iter().enumerate() {
+        let stmts = self.inline_named_chains(&block.stmts);
+        let n = stmts.len();
+        for (i, stmt) in stmts.iter().enumerate() {
             if self.diverged {
                 break;
             }
@@ -319,9 +328,11 @@ impl Lowerer<'_> {
             Pat::Type(pt) => (&*pt.pat, Some((*pt.ty).clone())),
             other => (other, None),
         };
-        if let Some((else_token, _)) = local.init.as_ref().and_then(|i| i.diverge.as_ref()) {
-            self.let_else(else_token, pat);
-            return;
+        if let Some(init) = &local.init {
+            if let Some((_, els)) = &init.diverge {
+                self.let_else(pat, &init.expr, els);
+                return;
+            }
         }
         let name = match pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
@@ -342,7 +353,12 @@ impl Lowerer<'_> {
             }
         };
         let Some(init) = &local.init else {
-            self.errors.push_spanned(local, "declare the variable with its value (`let x = ...;`): deferred initialisation is not supported in a differentiated function");
+            // from: `let t: f64;` (assigned later: in each branch of an `if` / `match`)
+            // into: `let mut t: f64 = Default::default();`, which the assignments overwrite
+            if let Some(name) = &name {
+                let zero = Operand::Const(quote!(::core::default::Default::default()));
+                self.bind_local(name, zero, ty);
+            }
             return;
         };
         if let Some(name) = &name {
@@ -414,21 +430,6 @@ impl Lowerer<'_> {
             return true;
         }
         false
-    }
-
-    // from: `let Some(first) = x.first() else { .. };`
-    // into: an error; `first` is bound to a placeholder, so that its uses (`*first`) raise
-    //       no second error (nothing is emitted after an error)
-    fn let_else(&mut self, else_token: &syn::token::Else, pat: &Pat) {
-        self.errors.push(else_token.span, "`let .. else` is not supported in a differentiated function: test first (`if x.is_empty() { return 0.0; }`), then bind with a plain `let`");
-        for name in crate::lower::matching::binding_names(pat) {
-            let placeholder = self.temp(&name.to_string(), name.span());
-            let place = Place {
-                base: placeholder,
-                projs: Vec::new(),
-            };
-            self.bind_name(&name.to_string(), Binding::Alias(place, true));
-        }
     }
 
     // from: `let y = ..` with the value `t7` (a temporary) / `x` (a variable)

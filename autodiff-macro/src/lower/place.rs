@@ -146,7 +146,7 @@ impl Lowerer<'_> {
         let mut place = self.place(&u.expr)?;
         if !place.projs.is_empty() || !matches!(self.body.vars[place.base].origin, Origin::Param(_))
         {
-            self.errors.push_spanned(u, "`*` is supported on reference parameters (`*x`, `*out = ..`): index or copy the value instead");
+            self.errors.push_spanned(u, "`*` is supported on reference parameters (`*x`, `*out = ..`), not on a `Box` or a local reference: index or copy the value instead, and take a boxed value as `&f64` / `&[f64]` (the caller passes `&*b`)");
             return None;
         }
         place.projs.push(Proj::Deref);

@@ -9,13 +9,20 @@
 //! (`x[c]`, or the sub-slice of `chunks` / `windows`), a position (`enumerate`, a range's
 //! own values), a pair (`zip`), or a closure applied lazily (`map`). Elements are aliases
 //! of places ([`Binding::Alias`]), so `v`, `&v` and `*v` all read `x[c]`, and `*v = ..` of
-//! an `iter_mut` element stores into it. `filter`, and the `map`s after it, are stages of
+//! an `iter_mut` element stores into it. `filter`, `take_while` (an early exit),
+//! `skip_while` (a flag set before the loop), and the `map`s after them, are stages of
 //! the loop body: an `if` each. The counter arithmetic is in `seq`, reductions in
-//! `reduce`, closures in `closure`.
+//! `reduce`, closures in `closure`, the body's stages in `stages`, chains bound to a name
+//! in `named`, `chain` (a loop per part) in `chained`, `flatten` / `flat_map` (nested
+//! loops) in `flat`.
 
+mod chained;
 mod closure;
+mod flat;
+mod named;
 mod reduce;
 pub mod seq;
+mod stages;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -67,6 +74,11 @@ pub(crate) enum Func {
 pub(crate) enum Stage {
     Map(Func),
     Filter(Func),
+    /// `take_while(p)`: the loop is left at the first item `p` rejects.
+    TakeWhile(Func),
+    /// `skip_while(p)`: items are skipped while the flag (`true` before the loop) is set;
+    /// it is cleared at the first item `p` rejects.
+    SkipWhile(Func, VarId),
 }
 
 pub(crate) struct Chain {
@@ -77,6 +89,10 @@ pub(crate) struct Chain {
     /// The counter is a `usize` (an index), not a user range of another integer type.
     pub usize_counter: bool,
     pub span: Span,
+    /// The next part of a chained iterator (`a.chain(b)`): its own loop, after this one.
+    pub then: Option<Box<Chain>>,
+    /// `flatten` / `flat_map`: each item is a row, looped over by an inner loop.
+    pub flat: Option<flat::Flat>,
 }
 
 /// What an item is bound to: a place (aliased, not copied), a value, or a pair.
@@ -117,18 +133,18 @@ pub(crate) const ADAPTORS: &[&str] = &[
     "zip",
     "map",
     "filter",
+    "take_while",
+    "skip_while",
+    "chain",
+    "flatten",
+    "flat_map",
     "copied",
     "cloned",
 ];
 
 /// Iterator adaptors it does not: a chain through them gets a spanned error.
 const UNSUPPORTED_ADAPTORS: &[&str] = &[
-    "chain",
-    "flat_map",
-    "flatten",
     "filter_map",
-    "take_while",
-    "skip_while",
     "map_while",
     "scan",
     "peekable",
@@ -180,9 +196,14 @@ impl Lowerer<'_> {
     // from: `for (i, &v) in x.iter().enumerate().rev() { body }`
     // into: `let n = x.len(); For { c in (0..n).rev(), [i = c; v ≡ x[c]; body] }`
     pub(crate) fn iter_for_loop(&mut self, e: &syn::ExprForLoop) -> Operand {
+        let label = self.next_label.take();
         let Some(chain) = self.chain(&e.expr) else {
             return unit();
         };
+        if !self.check_chained_body(&chain, &e.body) {
+            return unit();
+        }
+        self.next_label = label;
         self.drive(chain, &mut |l, item| {
             l.bind_pat(&e.pat, item, false);
             l.block_value(&e.body);
@@ -193,58 +214,40 @@ impl Lowerer<'_> {
     // from: the chain of `x.iter().enumerate().filter(p)` and a body `each`
     // into: `For { c in lo..hi, body: [if p(i, x[c]) { each((i, x[c])) }] }`
     /// Lowers a chain's loop: `each` gets every item that passes the filters, in the body.
-    pub(crate) fn drive(&mut self, chain: Chain, each: &mut dyn FnMut(&mut Self, Bound)) {
+    pub(crate) fn drive(&mut self, mut chain: Chain, each: &mut dyn FnMut(&mut Self, Bound)) {
+        if let Some(flat) = chain.flat.take() {
+            let then = chain.then.take();
+            self.drive_flat(chain, flat, each);
+            if let Some(next) = then {
+                self.drive(*next, each);
+            }
+            return;
+        }
         let Chain {
             seq,
             item,
             stages,
             span,
+            then,
             ..
         } = chain;
+        let label = self.next_label.clone();
         let var = self.temp("i", span);
         let body = self.loop_body(|l| {
             let bound = l.eval(&item, &Operand::Var(var), span);
             l.stages(bound, &stages, each);
         });
-        self.push(Stmt::For {
+        self.push_loop(Stmt::For {
             var,
             range: seq.range(),
             body,
             exit: None,
             counter: None,
         });
-    }
-
-    // from: `.filter(|v| c(v)).map(|v| f(v))` on item `x`
-    // into: `let keep = c(x); if keep { let y = f(x); each(y) }`
-    fn stages(&mut self, item: Bound, stages: &[Stage], each: &mut dyn FnMut(&mut Self, Bound)) {
-        match stages.split_first() {
-            None => each(self, item),
-            Some((Stage::Map(f), rest)) => {
-                let mapped = self.apply(f, vec![item], false);
-                self.stages(mapped, rest, each);
-            }
-            Some((Stage::Filter(f), rest)) => {
-                let cond = self.apply(f, vec![item.clone()], true);
-                let cond = self.value_of(cond, f.span());
-                // A fresh copy: the reverse sweep reads the condition after the body ran.
-                let cond = match cond {
-                    Operand::Var(v) if self.body.vars[v].origin != Origin::Temp => {
-                        self.bind("keep", f.span(), Rvalue::Use(cond))
-                    }
-                    other => other,
-                };
-                let (then, _) = self.sub_block(|l| {
-                    l.stages(item, rest, each);
-                    unit()
-                });
-                self.diverged = false;
-                self.push(Stmt::If {
-                    cond,
-                    then,
-                    els: Block::default(),
-                });
-            }
+        // from: the next part of `a.chain(b)`  into: its own loop, with the same body
+        if let Some(next) = then {
+            self.next_label = label;
+            self.drive(*next, each);
         }
     }
 
@@ -387,6 +390,8 @@ impl Lowerer<'_> {
             stages: Vec::new(),
             usize_counter: false,
             span: r.span(),
+            then: None,
+            flat: None,
         })
     }
 
@@ -397,9 +402,14 @@ impl Lowerer<'_> {
         if mutable {
             self.body.vars[place.base].mutable = true;
         }
-        let span = e.span();
+        Some(self.place_chain(place, mutable, e.span()))
+    }
+
+    // from: the place `x` (a slice, array or `Vec`; a row `rows[c]` of `flatten`)
+    // into: the counter runs over `0..x.len()`; the item is the place `x[c]`
+    pub(crate) fn place_chain(&mut self, place: Place, mutable: bool, span: Span) -> Chain {
         let len = self.len_of(&place, span);
-        Some(Chain {
+        Chain {
             seq: Seq {
                 lo: zero(),
                 hi: len,
@@ -415,7 +425,9 @@ impl Lowerer<'_> {
             stages: Vec::new(),
             usize_counter: true,
             span,
-        })
+            then: None,
+            flat: None,
+        }
     }
 
     // from: `x.chunks(n)` / `x.windows(n)` / `x.chunks_exact(n)`
@@ -479,9 +491,20 @@ impl Lowerer<'_> {
             ("chunks" | "chunks_mut" | "chunks_exact" | "chunks_exact_mut" | "windows", 1) => {
                 self.slices_source(m, &name)
             }
+            ("chain", 1) => self.chained(m),
+            ("flatten", 0) => self.flattened(m),
+            ("flat_map", 1) => self.flat_mapped(m),
             ("rev" | "copied" | "cloned" | "enumerate", 0)
-            | ("skip" | "take" | "step_by" | "zip" | "map" | "filter", 1) => {
+            | ("skip" | "take" | "step_by" | "zip" | "map" | "filter", 1)
+            | ("take_while" | "skip_while", 1) => {
                 let mut chain = self.chain(&m.receiver)?;
+                if chain.then.is_some() {
+                    return self.adapt_chained(chain, m, &name, span);
+                }
+                if chain.flat.is_some() {
+                    self.adapt_flat(&mut chain, m, &name, span)?;
+                    return Some(chain);
+                }
                 self.adaptor(&mut chain, m, &name, span)?;
                 Some(chain)
             }

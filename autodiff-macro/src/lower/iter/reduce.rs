@@ -65,7 +65,7 @@ impl Lowerer<'_> {
             _ if on_chain || SOURCES.contains(&name.as_str()) => {
                 let message = match name.as_str() {
                     "max_by" | "min_by" | "reduce" => format!("`.{name}(..)` gives an `Option` here: follow it with `.unwrap()` (or `.expect(..)`)"),
-                    n if SOURCES.contains(&n) || ADAPTORS.contains(&n) => "an iterator must be consumed where it is built: loop over it (`for v in x.iter() { .. }`) or end the chain with `.sum()`, `.product()`, `.fold(..)`, `.count()`, `.for_each(..)` or `.max_by(..).unwrap()`; it cannot be stored in a variable or passed to a function".to_string(),
+                    n if SOURCES.contains(&n) || ADAPTORS.contains(&n) => "an iterator must be consumed where it is built: loop over it (`for v in x.iter() { .. }`) or end the chain with `.sum()`, `.product()`, `.fold(..)`, `.count()`, `.for_each(..)` or `.max_by(..).unwrap()`; one bound to a name is written where it is used, once (`let t = x.iter().map(..); t.sum()`); it cannot be passed to a function".to_string(),
                     _ => unsupported_message(&name),
                 };
                 Some(self.error(m.method.span(), message))
@@ -100,7 +100,11 @@ impl Lowerer<'_> {
         };
         match name {
             // from: `x.iter().skip(1).count()`  into: the number of counter values
-            "len" | "count" if chain.stages.is_empty() => self.count(&chain.seq, span),
+            "len" | "count"
+                if chain.stages.is_empty() && chain.then.is_none() && chain.flat.is_none() =>
+            {
+                self.count(&chain.seq, span)
+            }
             "len" => self.error(
                 m.method.span(),
                 "a filtered iterator has no `.len()`: use `.count()`",
@@ -385,10 +389,8 @@ fn identity(name: &str, turbofish: Option<&syn::AngleBracketedGenericArguments>)
 fn unsupported_message(name: &str) -> String {
     let instead = match name {
         "chain" => "two loops, one after the other: `for v in a.iter() { .. } for v in b.iter() { .. }`",
-        "flat_map" | "flatten" => "nested loops: `for row in m.iter() { for v in row.iter() { .. } }`",
         "filter_map" | "find_map" => "`.filter(..)` then `.map(..)`, or a loop with an `if`",
-        "take_while" | "map_while" => "a loop that leaves early: `for v in x.iter() { if !cond { break; } .. }`",
-        "skip_while" => "a loop with a flag: `let mut on = false; for v in x.iter() { if !cond { on = true; } if on { .. } }`",
+        "map_while" => "a loop that leaves early: `for v in x.iter() { if !cond { break; } .. }`",
         "scan" => "a loop that updates a state declared before it: `let mut s = init; for v in x.iter() { s = ..; }`",
         "unzip" | "partition" => "a loop that pushes into two local `Vec`s: `let mut a = Vec::new(); let mut b = Vec::new(); for v in x.iter() { if cond { a.push(*v) } else { b.push(*v) } }`",
         "max" | "min" => "for floats `.fold(f64::NEG_INFINITY, f64::max)`, or `.max_by(|a, b| a.total_cmp(b)).unwrap()`",
@@ -397,5 +399,5 @@ fn unsupported_message(name: &str) -> String {
         "last" | "nth" => "an index: `x[x.len() - 1]`, `x[n]`",
         _ => "an indexed loop: `for i in 0..x.len() { .. x[i] .. }`",
     };
-    format!("`.{name}(..)` is not supported on iterators in a differentiated function: write {instead}. Supported: `iter`, `iter_mut`, `chunks`, `windows`, `enumerate`, `zip`, `rev`, `skip`, `take`, `step_by`, `map`, `filter`, `copied`, `cloned`, consumed by `for`, `sum`, `product`, `fold`, `count`, `for_each`, `collect` (into a `Vec`), or `max_by` / `min_by` / `reduce` + `.unwrap()`")
+    format!("`.{name}(..)` is not supported on iterators in a differentiated function: write {instead}. Supported: `iter`, `iter_mut`, `chunks`, `windows`, `enumerate`, `zip`, `rev`, `skip`, `take`, `step_by`, `map`, `filter`, `take_while`, `skip_while`, `chain`, `flatten`, `flat_map`, `copied`, `cloned`, consumed by `for`, `sum`, `product`, `fold`, `count`, `for_each`, `collect` (into a `Vec`), or `max_by` / `min_by` / `reduce` + `.unwrap()`")
 }

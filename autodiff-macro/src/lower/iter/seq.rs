@@ -149,9 +149,12 @@ impl Lowerer<'_> {
         name: &str,
         span: Span,
     ) -> Option<()> {
-        let positional = !matches!(name, "rev" | "copied" | "cloned" | "map" | "filter");
+        let positional = !matches!(
+            name,
+            "rev" | "copied" | "cloned" | "map" | "filter" | "take_while" | "skip_while"
+        );
         if positional && !chain.stages.is_empty() {
-            self.errors.push(span, format!("`.{name}(..)` after `.filter(..)` is not supported: it would count the filtered items; write the loop, e.g. `let mut k = 0; for v in x.iter() {{ if cond {{ .. k += 1; }} }}`"));
+            self.errors.push(span, format!("`.{name}(..)` after `.filter(..)`, `.take_while(..)` or `.skip_while(..)` is not supported: it would count the items those let through; write the loop, e.g. `let mut k = 0; for v in x.iter() {{ if cond {{ .. k += 1; }} }}`"));
             return None;
         }
         let seq = chain.seq.clone();
@@ -177,6 +180,10 @@ impl Lowerer<'_> {
             }
             "zip" => {
                 let other = self.chain(&m.args[0])?;
+                if other.then.is_some() || other.flat.is_some() {
+                    self.errors.push_spanned(&m.args[0], "zipping with a chained or flattened iterator (`a.chain(b)`, `rows.iter().flatten()`) is not supported: zip each part or row in its own loop");
+                    return None;
+                }
                 if !other.stages.is_empty() {
                     self.errors.push_spanned(&m.args[0], "zipping with a filtered iterator is not supported: filter after the `zip`, e.g. `a.iter().zip(b).filter(|(x, y)| ..)`");
                     return None;
@@ -190,6 +197,22 @@ impl Lowerer<'_> {
             "filter" => {
                 let f = self.func(&m.args[0])?;
                 chain.stages.push(Stage::Filter(f));
+            }
+            // from: `.take_while(p)`  into: a stage that leaves the loop (see `stages`)
+            "take_while" => {
+                let f = self.func(&m.args[0])?;
+                chain.stages.push(Stage::TakeWhile(f));
+            }
+            // from: `.skip_while(p)`  into: `let mut skipping = true;` before the loop,
+            //       and a stage that skips while it is set (see `stages`)
+            "skip_while" => {
+                let f = self.func(&m.args[0])?;
+                let t = Operand::Const(quote::quote!(true));
+                let Operand::Var(flag) = self.bind("skipping", span, Rvalue::Use(t)) else {
+                    return None;
+                };
+                self.body.vars[flag].mutable = true;
+                chain.stages.push(Stage::SkipWhile(f, flag));
             }
             _ => {}
         }
