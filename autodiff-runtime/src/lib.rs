@@ -20,6 +20,11 @@ pub use gradcheck::{
 };
 pub use real::Real;
 
+/// The `num-traits` crate (feature `num-traits`, on by default): the traits generic
+/// numeric code is written against, `Float`, `FloatCore`, `NumCast`, `FloatConst`.
+#[cfg(feature = "num-traits")]
+pub use num_traits;
+
 /// Items used by generated code. Not a public API: names and signatures may change in any
 /// release.
 #[doc(hidden)]
@@ -30,8 +35,10 @@ pub mod __private {
         zero_out, zero_shaped, Adjoint, TypeZero, Witness,
     };
     pub use crate::real::rules;
-    pub use crate::real::Real;
+    pub use crate::real::{Real, Scalar};
     pub use crate::tape::{rev_take, Slot, SnapshotTape, Tape};
     pub use ::core;
     pub use ::std::vec::Vec;
+    #[cfg(feature = "num-traits")]
+    pub use num_traits;
 }
