@@ -125,13 +125,20 @@ impl Lowerer<'_> {
         let constructor = segments.len() >= 2
             && segments[segments.len() - 2] == "Vec"
             && matches!(name.as_str(), "new" | "with_capacity");
+        let conversion = name == "from" && segments.len() >= 2 && c.args.len() == 1;
         let value = Rvalue::Call(Call {
             callee: Callee::Path(func.path.clone()),
             recv: None,
             args,
             passive: float_path && passive_method(&name) || constructor,
         });
-        self.bind(&name, c.span(), value)
+        let value = self.bind(&name, c.span(), value);
+        // `T::from(x[i])`: an error if `x[i]` carries a derivative.
+        if let (true, Operand::Var(v)) = (conversion, &value) {
+            let conv = crate::lower::NotIfActive::Conversion;
+            self.not_if_active.push((*v, c.span(), conv));
+        }
+        value
     }
 
     // from: `std::mem::swap(&mut a, &mut b)` / `f64::exp(x)` / `f64::from(a)`

@@ -400,9 +400,15 @@ impl Emitter<'_> {
             | Rvalue::Cast(_, _, true)) => {
                 if let Some((prim, ops)) = rv.primitive() {
                     let toks: Vec<TokenStream> = ops.iter().map(|a| self.operand(a)).collect();
+                    // Generic over the float type: the rules' literals become `T`s.
+                    let generic = self.sig.item.sig.generics.type_params().next().is_some();
                     for (k, operand) in ops.into_iter().enumerate() {
                         if let Some(target) = adj(operand) {
-                            out.extend(crate::rules::adjoint(prim, k, &toks, &y, &g, &target));
+                            let stmt = crate::rules::adjoint(prim, k, &toks, &y, &g, &target);
+                            out.extend(match generic {
+                                true => crate::rules::typed_literals(stmt, &g),
+                                false => stmt,
+                            });
                         }
                     }
                 }
