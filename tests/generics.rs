@@ -314,3 +314,35 @@ fn generic_helper_from_generic_and_concrete() {
     );
     check(concrete_caller, seeded!(d_concrete_caller), pts);
 }
+
+// --- an `impl<T: Float>` block, the path form `T::exp(x)` ------------------------------
+
+/// A model generic over its float type, as a struct with an `impl<T: Float>` block.
+struct Decay<T> {
+    rate: T,
+}
+
+impl<T: Float> Decay<T> {
+    #[autodiff_reverse(d_energy, Const, Duplicated, Active)]
+    fn energy(&self, x: &[T]) -> T {
+        let mut e = T::zero();
+        for &v in x {
+            e = e + T::exp(-self.rate * v) + Float::sqrt(v * v + T::one());
+        }
+        e
+    }
+}
+
+#[test]
+fn impl_block_generics_and_path_form() {
+    let pts: &[&[f64]] = &[&[0.3, -1.2, 2.0], &[0.0, 0.5, -0.7]];
+    let m = Decay { rate: 0.7 };
+    check(|x| m.energy(x), |x, d| m.d_energy(x, d, 1.0), pts);
+    let m32 = Decay { rate: 0.7f32 };
+    check_f32(
+        |x| m32.energy(x),
+        |x, d| m32.d_energy(x, d, 1.0),
+        |x, d| m.d_energy(x, d, 1.0),
+        pts,
+    );
+}

@@ -219,18 +219,58 @@ fn bound_names(generics: &syn::Generics, tp: &syn::TypeParam) -> Vec<String> {
 /// runtime's rules need, implemented for every `cotangent::Real`) for every type parameter
 /// that carries derivatives and is not bounded by `Real` already. `acts` are the
 /// parameters' activities (a return activity after them is ignored).
+/// The same for a type parameter of the enclosing `impl<T: Float>` block, which the macro
+/// does not see: a one-letter type (`T`) that the function does not declare.
 pub fn generated_generics(item: &syn::ItemFn, acts: &[Activity]) -> syn::Generics {
     let generics = &item.sig.generics;
     let mut out = generics.clone();
+    let mut scalar = |id: &Ident| {
+        out.make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(#id: ::cotangent::__private::Scalar));
+    };
     for tp in float_params(item, acts) {
         if !bound_names(generics, tp).iter().any(|b| b == "Real") {
-            let id = &tp.ident;
-            out.make_where_clause()
-                .predicates
-                .push(syn::parse_quote!(#id: ::cotangent::__private::Scalar));
+            scalar(&tp.ident);
         }
     }
+    for id in outer_type_params(item, acts) {
+        scalar(&id);
+    }
     out
+}
+
+/// One-letter types (`T` of `x: &[T]`) in the parameters that are not `Const` and in the
+/// return type of a method, that it does not declare: type parameters of its `impl` block.
+fn outer_type_params(item: &syn::ItemFn, acts: &[Activity]) -> Vec<Ident> {
+    struct Found<'a>(&'a syn::Generics, Vec<Ident>);
+    impl<'ast> syn::visit::Visit<'ast> for Found<'_> {
+        fn visit_type_path(&mut self, t: &'ast syn::TypePath) {
+            if let (None, Some(id)) = (&t.qself, t.path.get_ident()) {
+                let name = id.to_string();
+                let one_letter = name.len() == 1 && name.chars().all(|c| c.is_ascii_uppercase());
+                let declared = self.0.type_params().any(|tp| tp.ident == name);
+                if one_letter && !declared && !self.1.contains(id) {
+                    self.1.push(id.clone());
+                }
+            }
+            syn::visit::visit_type_path(self, t);
+        }
+    }
+    // A free function cannot have them: a one-letter type there is an alias (`type M`).
+    if !matches!(item.sig.inputs.first(), Some(FnArg::Receiver(_))) {
+        return Vec::new();
+    }
+    let mut found = Found(&item.sig.generics, Vec::new());
+    if let ReturnType::Type(_, ty) = &item.sig.output {
+        syn::visit::Visit::visit_type(&mut found, ty);
+    }
+    for (input, act) in item.sig.inputs.iter().zip(acts) {
+        if let (FnArg::Typed(t), false) = (input, *act == Activity::Const) {
+            syn::visit::Visit::visit_type(&mut found, &t.ty);
+        }
+    }
+    found.1
 }
 
 /// A type parameter that carries derivatives needs a bound that gives it arithmetic.

@@ -166,16 +166,25 @@ impl Lowerer<'_> {
             self.errors.push_spanned(&c.func, "`std::mem::take` is not supported in a differentiated function: read the value, then assign what should be left (`let old = a.clone(); a.fill(0.0);`)");
             return Some(unit());
         }
-        if float_path && func.qself.is_none() {
+        // `T::exp(x)`, `Float::exp(x)` of a generic float type: as `x.exp()`.
+        let generic_path = segments.len() == 2
+            && (matches!(segments[0].as_str(), "Float" | "FloatCore" | "Real")
+                || segments[0].len() == 1 && segments[0].chars().all(|c| c.is_ascii_uppercase()));
+        if (float_path || generic_path) && func.qself.is_none() {
             if let Some(f) = MathFn::from_name(&segments[1], c.args.len()) {
                 let ty = func.path.segments[0].ident.clone();
                 let ops = c
                     .args
                     .iter()
-                    .map(|a| typed_literal(self.expr(a), &ty))
+                    .map(|a| match float_path {
+                        true => typed_literal(self.expr(a), &ty),
+                        false => self.expr(a),
+                    })
                     .collect();
                 return Some(self.bind(f.name(), c.span(), Rvalue::Math(f, ops, Some(ty))));
             }
+        }
+        if float_path && func.qself.is_none() {
             // `f64::from(a)`, the lossless widening clippy suggests: a cast.
             if segments[1] == "from" && c.args.len() == 1 {
                 let ty = &func.path.segments[0].ident;
