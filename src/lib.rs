@@ -46,3 +46,9 @@ pub use autodiff_runtime::{
 
 #[doc(hidden)]
 pub use autodiff_runtime::__private;
+
+/// The `num-traits` crate (feature `num-traits`, on by default), so that generic code can
+/// be written against `num_traits::Float` without a dependency of its own:
+/// `use cotangent::num_traits::Float;`.
+#[cfg(feature = "num-traits")]
+pub use autodiff_runtime::num_traits;

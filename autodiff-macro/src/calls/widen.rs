@@ -29,7 +29,8 @@ pub fn narrow_wrappers(
     let f = item_fn.sig.ident.to_string();
     let full = syn::Ident::new(&pullback_name(&f, &mask(widest)), item_fn.sig.ident.span());
     let full_reads = syn::Ident::new(&reads_name(&f, &mask(widest)), Span::call_site());
-    let (vis, generics) = (&item_fn.vis, &item_fn.sig.generics);
+    let generics = crate::front::signature::generated_generics(item_fn, widest);
+    let vis = &item_fn.vis;
     let where_clause = &generics.where_clause;
     let cfgs: Vec<_> = item_fn
         .attrs

@@ -138,9 +138,12 @@ pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<S
     if params.len() != n_params {
         return None;
     }
-    check_float_bounds(item, &args.activities, errors);
+    let acts: Vec<Activity> = args.activities.iter().map(|a| a.activity).collect();
+    check_float_bounds(item, &acts, errors);
+    let mut item = item.clone();
+    item.sig.generics = generated_generics(&item, &acts);
     Some(Signature {
-        item: item.clone(),
+        item,
         adjoint_name: args.name.clone(),
         params,
         ret,
@@ -176,40 +179,130 @@ pub fn words(tokens: &impl quote::ToTokens) -> Vec<String> {
         .collect()
 }
 
-/// A type parameter that a differentiated parameter is made of must be bounded by
-/// `cotangent::Real` (not `num_traits::Float`): the adjoint's zeros and sums need it.
-fn check_float_bounds(
-    item: &syn::ItemFn,
-    acts: &[crate::front::args::SpannedActivity],
-    errors: &mut Errors,
-) {
-    let generics = &item.sig.generics;
-    let bounded = |t: &syn::TypeParam| {
-        let real = |b: &syn::TypeParamBound| matches!(b, syn::TypeParamBound::Trait(tb) if tb.path.segments.last().is_some_and(|s| s.ident == "Real"));
-        t.bounds.iter().any(real)
-            || generics
-                .where_clause
-                .iter()
-                .flat_map(|w| &w.predicates)
-                .any(|p| {
-                    let syn::WherePredicate::Type(pt) = p else {
-                        return false;
-                    };
-                    let bounded_ty = &pt.bounded_ty;
-                    t.ident == quote::quote!(#bounded_ty).to_string() && pt.bounds.iter().any(real)
-                })
-    };
+/// Bounds that give a type no arithmetic: a type parameter that carries derivatives with
+/// only these (or none) is an error. Any other bound (`Float`, `FloatCore`, `Real`,
+/// `Mul<Output = T>`, a trait of the user's) is taken to make it a float type.
+const NO_ARITHMETIC: &[&str] = &[
+    "Copy",
+    "Clone",
+    "Debug",
+    "Display",
+    "Default",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Any",
+];
+
+/// The type parameters that carry derivatives: named in a parameter that is not `Const`,
+/// or in the return type.
+fn float_params<'a>(item: &'a syn::ItemFn, acts: &[Activity]) -> Vec<&'a syn::TypeParam> {
+    let mut used = words(&item.sig.output);
     for (input, act) in item.sig.inputs.iter().zip(acts) {
-        let FnArg::Typed(t) = input else { continue };
-        if act.activity == Activity::Const {
-            continue;
+        if let (FnArg::Typed(t), false) = (input, *act == Activity::Const) {
+            used.extend(words(&t.ty));
         }
-        let words = words(&t.ty);
-        for tp in generics.type_params() {
-            if words.contains(&tp.ident.to_string()) && !bounded(tp) {
-                errors.push(tp.ident.span(), format!("`{}` carries derivatives here, so it needs the bound `{}: cotangent::Real` (implemented for `f32` and `f64`), not another float trait", tp.ident, tp.ident));
-                return;
+    }
+    let generics = &item.sig.generics;
+    generics
+        .type_params()
+        .filter(|tp| used.contains(&tp.ident.to_string()))
+        .collect()
+}
+
+/// The names of the traits bounding `tp`, in its list and in the where-clause.
+fn bound_names(generics: &syn::Generics, tp: &syn::TypeParam) -> Vec<String> {
+    let mut bounds: Vec<&syn::TypeParamBound> = tp.bounds.iter().collect();
+    for p in generics.where_clause.iter().flat_map(|w| &w.predicates) {
+        if let syn::WherePredicate::Type(pt) = p {
+            let ty = &pt.bounded_ty;
+            if tp.ident == quote::quote!(#ty).to_string() {
+                bounds.extend(&pt.bounds);
             }
+        }
+    }
+    bounds
+        .into_iter()
+        .filter_map(|b| match b {
+            syn::TypeParamBound::Trait(tb) => tb.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The generics of a generated function: the function's, plus `T: Scalar` (what the
+/// runtime's rules need, implemented for every `cotangent::Real`) for every type parameter
+/// that carries derivatives and is not bounded by `Real` already. `acts` are the
+/// parameters' activities (a return activity after them is ignored).
+/// The same for a type parameter of the enclosing `impl<T: Float>` block, which the macro
+/// does not see: a one-letter type (`T`) that the function does not declare.
+pub fn generated_generics(item: &syn::ItemFn, acts: &[Activity]) -> syn::Generics {
+    let generics = &item.sig.generics;
+    let mut out = generics.clone();
+    let mut scalar = |id: &Ident| {
+        out.make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(#id: ::cotangent::__private::Scalar));
+    };
+    for tp in float_params(item, acts) {
+        if !bound_names(generics, tp).iter().any(|b| b == "Real") {
+            scalar(&tp.ident);
+        }
+    }
+    for id in outer_type_params(item, acts) {
+        scalar(&id);
+    }
+    out
+}
+
+/// One-letter types (`T` of `x: &[T]`) in the parameters that are not `Const` and in the
+/// return type of a method, that it does not declare: type parameters of its `impl` block.
+fn outer_type_params(item: &syn::ItemFn, acts: &[Activity]) -> Vec<Ident> {
+    struct Found<'a>(&'a syn::Generics, Vec<Ident>);
+    impl<'ast> syn::visit::Visit<'ast> for Found<'_> {
+        fn visit_type_path(&mut self, t: &'ast syn::TypePath) {
+            if let (None, Some(id)) = (&t.qself, t.path.get_ident()) {
+                let name = id.to_string();
+                let one_letter = name.len() == 1 && name.chars().all(|c| c.is_ascii_uppercase());
+                let declared = self.0.type_params().any(|tp| tp.ident == name);
+                if one_letter && !declared && !self.1.contains(id) {
+                    self.1.push(id.clone());
+                }
+            }
+            syn::visit::visit_type_path(self, t);
+        }
+    }
+    // A free function cannot have them: a one-letter type there is an alias (`type M`).
+    if !matches!(item.sig.inputs.first(), Some(FnArg::Receiver(_))) {
+        return Vec::new();
+    }
+    let mut found = Found(&item.sig.generics, Vec::new());
+    if let ReturnType::Type(_, ty) = &item.sig.output {
+        syn::visit::Visit::visit_type(&mut found, ty);
+    }
+    for (input, act) in item.sig.inputs.iter().zip(acts) {
+        if let (FnArg::Typed(t), false) = (input, *act == Activity::Const) {
+            syn::visit::Visit::visit_type(&mut found, &t.ty);
+        }
+    }
+    found.1
+}
+
+/// A type parameter that carries derivatives needs a bound that gives it arithmetic.
+fn check_float_bounds(item: &syn::ItemFn, acts: &[Activity], errors: &mut Errors) {
+    let generics = &item.sig.generics;
+    for tp in float_params(item, acts) {
+        let bounds = bound_names(generics, tp);
+        if bounds.iter().all(|b| NO_ARITHMETIC.contains(&b.as_str())) {
+            let t = &tp.ident;
+            errors.push(t.span(), format!("`{t}` carries derivatives here, but its bounds give it no arithmetic: bound it by a float trait, `{t}: num_traits::Float` (float methods such as `x.exp()` included), `{t}: num_traits::float::FloatCore`, `{t}: cotangent::Real`, or operator bounds such as `{t}: Copy + Add<Output = {t}> + Mul<Output = {t}>`"));
+            return;
         }
     }
 }

@@ -125,13 +125,20 @@ impl Lowerer<'_> {
         let constructor = segments.len() >= 2
             && segments[segments.len() - 2] == "Vec"
             && matches!(name.as_str(), "new" | "with_capacity");
+        let conversion = name == "from" && segments.len() >= 2 && c.args.len() == 1;
         let value = Rvalue::Call(Call {
             callee: Callee::Path(func.path.clone()),
             recv: None,
             args,
             passive: float_path && passive_method(&name) || constructor,
         });
-        self.bind(&name, c.span(), value)
+        let value = self.bind(&name, c.span(), value);
+        // `T::from(x[i])`: an error if `x[i]` carries a derivative.
+        if let (true, Operand::Var(v)) = (conversion, &value) {
+            let conv = crate::lower::NotIfActive::Conversion;
+            self.not_if_active.push((*v, c.span(), conv));
+        }
+        value
     }
 
     // from: `std::mem::swap(&mut a, &mut b)` / `f64::exp(x)` / `f64::from(a)`
@@ -159,16 +166,25 @@ impl Lowerer<'_> {
             self.errors.push_spanned(&c.func, "`std::mem::take` is not supported in a differentiated function: read the value, then assign what should be left (`let old = a.clone(); a.fill(0.0);`)");
             return Some(unit());
         }
-        if float_path && func.qself.is_none() {
+        // `T::exp(x)`, `Float::exp(x)` of a generic float type: as `x.exp()`.
+        let generic_path = segments.len() == 2
+            && (matches!(segments[0].as_str(), "Float" | "FloatCore" | "Real")
+                || segments[0].len() == 1 && segments[0].chars().all(|c| c.is_ascii_uppercase()));
+        if (float_path || generic_path) && func.qself.is_none() {
             if let Some(f) = MathFn::from_name(&segments[1], c.args.len()) {
                 let ty = func.path.segments[0].ident.clone();
                 let ops = c
                     .args
                     .iter()
-                    .map(|a| typed_literal(self.expr(a), &ty))
+                    .map(|a| match float_path {
+                        true => typed_literal(self.expr(a), &ty),
+                        false => self.expr(a),
+                    })
                     .collect();
                 return Some(self.bind(f.name(), c.span(), Rvalue::Math(f, ops, Some(ty))));
             }
+        }
+        if float_path && func.qself.is_none() {
             // `f64::from(a)`, the lossless widening clippy suggests: a cast.
             if segments[1] == "from" && c.args.len() == 1 {
                 let ty = &func.path.segments[0].ident;

@@ -86,6 +86,8 @@ pub enum NotIfActive {
     PushedArgument,
     /// A place whose parts a pattern binds (`Loss::Huber(d) =>`).
     BoundParts,
+    /// A conversion `T::from(x)` (`NumCast`, `From`) of a value.
+    Conversion,
 }
 
 impl NotIfActive {
@@ -94,6 +96,7 @@ impl NotIfActive {
             NotIfActive::TupleValue => crate::lower::tuple::HINT,
             NotIfActive::PushedArgument => "`.push(..)` on an argument that carries a derivative is not supported: its shadow keeps the caller's length. Build a local `Vec` and return it, or write into a buffer of the final length by index",
             NotIfActive::BoundParts => "this pattern binds a part of a value that carries a derivative, which is not supported: bind parts of `Const` values only (an enum of settings), or compute the part with arithmetic and `if`",
+            NotIfActive::Conversion => "a conversion `T::from(..)` of a value that carries a derivative is not differentiated: convert constants only (`T::from(0.5).unwrap()`, `T::from(n).unwrap()`), and take the value as a `T` already (`x: &[T]` rather than `&[f64]`), or use `as` between `f32` and `f64`",
         }
     }
 }

@@ -402,9 +402,19 @@ impl Emitter<'_> {
             | Rvalue::Cast(_, _, true)) => {
                 if let Some((prim, ops)) = rv.primitive() {
                     let toks: Vec<TokenStream> = ops.iter().map(|a| self.operand(a)).collect();
+                    // Generic over the float type: the rules' literals become `T`s.
+                    let generics = &self.sig.item.sig.generics;
+                    let generic = generics.type_params().next().is_some()
+                        || generics.where_clause.as_ref().is_some_and(|w| {
+                            quote!(#w).to_string().contains("__private :: Scalar")
+                        });
                     for (k, operand) in ops.into_iter().enumerate() {
                         if let Some(target) = adj(operand) {
-                            out.extend(crate::rules::adjoint(prim, k, &toks, &y, &g, &target));
+                            let stmt = crate::rules::adjoint(prim, k, &toks, &y, &g, &target);
+                            out.extend(match generic {
+                                true => crate::rules::typed_literals(stmt, &g),
+                                false => stmt,
+                            });
                         }
                     }
                 }

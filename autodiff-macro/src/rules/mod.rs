@@ -157,6 +157,34 @@ pub fn tangent(
     out
 }
 
+/// `tokens` with every unsuffixed float literal `c` (`2.0` of `g / (2.0 * y)`) replaced by
+/// `rules::lit(like, c)`, a constant of the type of `like`: for a function generic over
+/// its float type `T`, where an untyped literal is not a `T`. `like` is the seed, which has
+/// the type of the primitive's result and operands. Integer literals (`powi`'s exponent,
+/// `clamp`'s branch `0u8`) are kept.
+pub fn typed_literals(tokens: TokenStream, like: &TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|tt| match tt {
+            TokenTree::Group(g) => {
+                let mut out =
+                    proc_macro2::Group::new(g.delimiter(), typed_literals(g.stream(), like));
+                out.set_span(g.span());
+                TokenStream::from(TokenTree::Group(out))
+            }
+            TokenTree::Literal(l) => {
+                match syn::parse2::<syn::LitFloat>(TokenTree::Literal(l.clone()).into()) {
+                    Ok(f) if f.suffix().is_empty() => {
+                        quote!(::cotangent::__private::rules::lit(#like, #l))
+                    }
+                    _ => TokenTree::Literal(l).into(),
+                }
+            }
+            other => other.into(),
+        })
+        .collect()
+}
+
 /// `(t)` unless `t` is one token tree already.
 fn parenthesized(t: TokenStream) -> TokenStream {
     if t.clone().into_iter().nth(1).is_none() {

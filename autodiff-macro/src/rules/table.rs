@@ -5,7 +5,8 @@
 //! cheaper, and `g`; it names the primal values it reads just by using them.
 //!
 //! Entries are method calls and untyped literals with the seed on the left (`g * x.cos()`),
-//! so that `f32`, `f64` and generic `T` all work; an entry with a branch or a typed
+//! so that `f32`, `f64` and generic `T` all work (generic functions get typed literals, see
+//! `typed_literals`); an entry with a branch or a typed
 //! constant calls a helper of `::cotangent::__private::rules`, which documents the
 //! conventions at kinks. `.singular()` marks a partial that is infinite somewhere in its
 //! domain (skipped for a zero seed: no `0 * inf = NaN` from an untaken branch); `.when(c)`

@@ -291,3 +291,18 @@ fn tangent_functions_are_current() {
         "tests/data/tangents.rs is out of date: run `COTANGENT_BLESS=1 cargo test -p autodiff-macro rules`"
     );
 }
+
+#[test]
+fn typed_literals_in_generic_functions() {
+    let a = operands(3);
+    let (y, g, adj) = (quote!(y), quote!(g), quote!(d));
+    let sqrt = adjoint(Prim::Math(MathFn::Sqrt), 0, &a, &y, &g, &adj);
+    let typed = super::typed_literals(sqrt, &g).to_string();
+    assert!(typed.contains("rules :: lit (g , 2.0)"), "{typed}");
+    // Integer literals stay: `powi`'s exponent, `clamp`'s branch.
+    let clamp = adjoint(Prim::Math(MathFn::Clamp), 2, &a, &y, &g, &adj);
+    let kept = super::typed_literals(clamp.clone(), &g).to_string();
+    assert_eq!(kept, clamp.to_string());
+    let suffixed = super::typed_literals(quote!(g * 2.0f32 + 3), &g).to_string();
+    assert_eq!(suffixed, quote!(g * 2.0f32 + 3).to_string());
+}
