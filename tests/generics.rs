@@ -8,7 +8,7 @@ use std::ops::{Add, Mul, Sub};
 
 use cotangent::num_traits::float::{FloatConst, FloatCore};
 use cotangent::num_traits::{Float, NumCast};
-use cotangent::{autodiff_reverse, differentiable, gradcheck};
+use cotangent::{autodiff_forward, autodiff_reverse, differentiable, gradcheck};
 
 /// `d_f` with the seed 1: `|x, dx| d_f(x, dx, 1.0)`.
 macro_rules! seeded {
@@ -188,6 +188,7 @@ fn float_bound_f64_and_f32() {
 /// Every float method with a derivative rule, on a generic `T: Float` (each term keeps
 /// its operand in the method's domain for the points below, in (0.1, 0.9)).
 #[autodiff_reverse(d_all_methods, Duplicated, Active)]
+#[autodiff_forward(j_all_methods, Dual, Dual)]
 fn all_methods<T: Float>(x: &[T]) -> T {
     let (a, b, c) = (x[0], x[1], x[2]);
     let two = T::from(2).unwrap();
@@ -211,6 +212,43 @@ fn every_float_method() {
         seeded!(d_all_methods),
         pts,
     );
+}
+
+/// Forward mode on the same generic function: the directional derivative equals the
+/// (finite-difference-checked) gradient's dot product with the direction, at f64 and f32,
+/// and matches central differences of the primal along the direction.
+#[test]
+fn every_float_method_forward() {
+    let pts: &[&[f64]] = &[&[0.3, 0.45, 0.8], &[0.6, 0.2, 0.75], &[0.35, 0.5, 0.7]];
+    let dirs: &[[f64; 3]] = &[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.3, -0.5, 0.2]];
+    for p in pts {
+        let mut g = [0.0; 3];
+        d_all_methods(p, &mut g, 1.0);
+        for v in dirs {
+            let (y, t) = j_all_methods(p, &v[..]);
+            assert_eq!(y.to_bits(), all_methods(p).to_bits());
+            let dot: f64 = g.iter().zip(v).map(|(a, b)| a * b).sum();
+            assert!(
+                (t - dot).abs() < 1e-9 * (1.0 + dot.abs()),
+                "at {p:?}, v {v:?}: {t} vs {dot}"
+            );
+            let h = 1e-6;
+            let at = |s: f64| all_methods(&[p[0] + s * v[0], p[1] + s * v[1], p[2] + s * v[2]]);
+            let fd = (at(h) - at(-h)) / (2.0 * h);
+            assert!(
+                (t - fd).abs() < 1e-5 * (1.0 + fd.abs()),
+                "at {p:?}, v {v:?}: {t} vs fd {fd}"
+            );
+            let x32: Vec<f32> = p.iter().map(|&a| a as f32).collect();
+            let v32: Vec<f32> = v.iter().map(|&a| a as f32).collect();
+            let (y32, t32) = j_all_methods(&x32, &v32);
+            assert_eq!(y32.to_bits(), all_methods(&x32).to_bits());
+            assert!(
+                (t32 as f64 - t).abs() < 1e-3 * (1.0 + t.abs()),
+                "f32 {t32} vs f64 {t}"
+            );
+        }
+    }
 }
 
 // --- FloatCore, operator bounds --------------------------------------------------------

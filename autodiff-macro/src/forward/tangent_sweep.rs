@@ -186,7 +186,13 @@ impl Emitter<'_> {
         if let Some((prim, ops)) = value.primitive() {
             let a: Vec<TokenStream> = ops.iter().map(|o| self.operand(o)).collect();
             let dots: Vec<Option<TokenStream>> = ops.iter().map(|o| self.dot(o)).collect();
-            return rules::tangent(prim, &a, &self.names.var(var), &dots);
+            let y = self.names.var(var);
+            let tangent = rules::tangent(prim, &a, &y, &dots)?;
+            // Generic over the float type: the rules' literals become `T`s.
+            return Some(match self.sig.generic_float() {
+                true => rules::typed_literals(tangent, &y),
+                false => tangent,
+            });
         }
         match value {
             Rvalue::Use(op) => self.dot(op).map(|_| self.tangent_value(op)),

@@ -69,6 +69,20 @@ pub struct Signature {
     pub width: Option<usize>,
 }
 
+impl Signature {
+    /// Generic over the float type (`T: Float`, or `Scalar` added for it): the rules'
+    /// untyped literals must become `T`s (`rules::typed_literals`).
+    pub fn generic_float(&self) -> bool {
+        let generics = &self.item.sig.generics;
+        generics.type_params().next().is_some()
+            || generics.where_clause.as_ref().is_some_and(|w| {
+                quote::quote!(#w)
+                    .to_string()
+                    .contains("__private :: Scalar")
+            })
+    }
+}
+
 pub fn analyze(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Signature> {
     let sig = &item.sig;
     if let Some(t) = &sig.constness {

@@ -403,11 +403,7 @@ impl Emitter<'_> {
                 if let Some((prim, ops)) = rv.primitive() {
                     let toks: Vec<TokenStream> = ops.iter().map(|a| self.operand(a)).collect();
                     // Generic over the float type: the rules' literals become `T`s.
-                    let generics = &self.sig.item.sig.generics;
-                    let generic = generics.type_params().next().is_some()
-                        || generics.where_clause.as_ref().is_some_and(|w| {
-                            quote!(#w).to_string().contains("__private :: Scalar")
-                        });
+                    let generic = self.sig.generic_float();
                     for (k, operand) in ops.into_iter().enumerate() {
                         if let Some(target) = adj(operand) {
                             let stmt = crate::rules::adjoint(prim, k, &toks, &y, &g, &target);
