@@ -164,11 +164,28 @@ pub fn check<T: Real + std::fmt::Debug>(
                 (&[1e-6, 1e-7, 1e-5, 1e-4], 1e-5, 1e-4)
             };
             let l0 = objective(&p).unwrap();
+            let (h_min, h_max) = steps
+                .iter()
+                .fold((f64::MAX, 0.0f64), |(lo, hi), &h| (lo.min(h), hi.max(h)));
+            let noise = if single { 1e-5 } else { 1e-12 } * (1.0 + l0.abs());
             for (k, gk) in g.iter().enumerate() {
                 let Some(gk) = *gk else { continue };
                 if !gk.is_finite() {
                     fail("GRADIENT", prog.name, format!("d/dp[{k}] = {gk} at {at}"));
                 }
+                // Whether the primal jumps at the point on the side `sign`: the change at the
+                // smallest step does not shrink with the step.
+                let jumps = |sign: f64| {
+                    let change = |h: f64| {
+                        let mut q = p.clone();
+                        q[k] = T::from_f64(p[k] + sign * h * p[k].abs().max(1.0)).to_f64();
+                        objective(&q).map(|l| (l - l0).abs())
+                    };
+                    match (change(h_min), change(h_max)) {
+                        (Some(small), Some(large)) => small > 0.5 * large && small > noise,
+                        _ => false,
+                    }
+                };
                 let mut seen = Vec::new();
                 let mut ok = false;
                 'steps: for &h in steps {
@@ -195,7 +212,12 @@ pub fn check<T: Real + std::fmt::Debug>(
                         }
                     }
                 }
-                if !ok {
+                // A tie exactly at the point whose branch the primal takes on that point
+                // alone (both sides jump, as at `if y[0] < x.iter().map(|v| v * v).sum()`
+                // with zero inputs): `d_f` follows that branch (contract item 8) and no
+                // difference sees it, so the component cannot be checked there.
+                let isolated_branch = || jumps(1.0) && jumps(-1.0);
+                if !ok && !isolated_branch() {
                     fail(
                         "GRADIENT",
                         prog.name,
