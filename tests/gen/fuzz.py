@@ -214,7 +214,8 @@ def render_files(alive, safe, files, plain=False):
     prefix = "plain" if plain else "batch"
     tests, progs = [], []
     for j in range(files):
-        part = alive[j::files]
+        # by the program's own number, so that dropping one changes its file only
+        part = [i for i in alive if i[1] % files == j]
         if not part:
             continue
         name = f"{prefix}{j}"
