@@ -48,74 +48,38 @@ mod p_s1_0 {
                     r += 0.25 * ((0.5_f32).max(((u).tanh().powf(2.0) + 0.1) * 0.5)).sin();
                 }
             }
-            1 | 2 if (0.75 + r) < r => {
-                r = (2.0_f32.max(
-                    ({
-                        let z = r;
-                        z * z * 0.5 - z
-                    }),
-                ))
-                .atan();
-                let l6: f32 = ((r + u) + u.max(r + 0.137));
-                let mut k7 = 0;
-                while k7 < 1 && r.min(r - 0.137) < 2.5 {
-                    k7 += 1;
-                    r = (match k7 % 4 {
-                        0 => u.max(u + 0.137),
-                        1 | 2 if r > 0.2 => r * 0.5,
-                        j @ 3..=5 => u.max(u + 0.137) * j as f32,
-                        _ => -u.max(u + 0.137),
-                    })
-                    .atan();
-                }
-            }
-            j8 @ 2..=4 => {
-                r += 0.125 * (j8 as f32) * (x.len() as f32).tanh() * 0.5;
-                match x.len() % 6 {
-                    0 => {
-                        for c13 in x.chunks(2) {
-                            let t14: f32 = if x[x.len() - 1] < (r + (x.len() as f32)) {
-                                ((c13.len() as f32) + r)
-                            } else if 0.75_f32 < (0.75_f32 / (1.5_f32 * 1.5_f32 + 1.0)) {
-                                (0.5_f32).max((c13.len() as f32) * 0.5)
-                            } else {
-                                (0.75_f32)
-                            };
-                        }
-                        r += 0.25 * ((r + u) + (1.5_f32).sin().mul_add(0.5, 0.25)).tanh() * 0.5;
+            1 | 2 if (1.0_f32).is_finite() && (0.75 + r) < 0.7 => {
+                for v7 in x.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+                    for i8 in (0..x.len()).step_by(2) {
+                        let mut buf9: Vec<f32> = vec![0.0; x.len()];
+                        buf9[i8] = buf9[i8] * 0.5
+                            + (x[x.len() - 1] - f32::cbrt(x[(i8 + 1) % x.len()] + 3.0)).tanh();
+                        buf9[i8] = (r).atan();
+                        let mut m10: f32 = (0.75_f32.sin().mul_add(0.5, 0.25)).tanh() * 0.5;
                     }
-                    1 | 2 if (u / (r * r + 1.0)) < u => {
-                        r *= 0.75 + 0.2 * (((u - u) * (u - u) + 1.0).ln()).tanh() * 0.5;
-                        let l15: f32 = (((0.75_f32).tanh() * 0.9).asin() + u);
-                        let l16: f32 = f32::cbrt(l15 + 3.0);
-                    }
-                    j17 @ 2..=4 => {
-                        r += 0.125 * (j17 as f32) * (0.125_f32.hypot(0.7)).atan();
-                        let mut vs18 = Vec::with_capacity(3);
-                        for j19 in 0..3 {
-                            vs18.push(((r * u).tanh().exp()).sin());
-                        }
-                        r += 0.5 * vs18[0];
-                    }
-                    j17 => {
-                        r -= 0.0625
-                            * ({
-                                let z = r;
-                                z * z * 0.5 - z
-                            })
-                            .atan()
-                            * j17 as f32;
+                    for c15 in x.chunks(2) {
+                        let t16: f32 = if (1.0_f32).is_finite() && x[x.len() - 1] < 0.7 {
+                            (1.0_f32 - (1.0 + r))
+                        } else if x[x.len() - 1].atan() > 0.1_f32 {
+                            (c15[0] - c15[0])
+                        } else {
+                            1.5_f32
+                        };
                     }
                 }
             }
-            j8 => {
-                r -= 0.0625 * (r).tanh() * 0.5 * j8 as f32;
+            j17 @ 2..=4 => {
+                r += 0.125 * (j17 as f32) * ((1.5_f32).sin().mul_add(0.5, 0.25)).tanh() * 0.5;
+                for w20 in x.windows(2) {
+                    r += 0.25 * (u.min((x.len() as f32).min(r - 0.137) - 0.137)).sin();
+                }
             }
+            _ => {}
         }
         r
     }
     #[differentiable]
-    fn h_out20(x: &[f32], out: &mut [f32], u: f32) {
+    fn h_out21(x: &[f32], out: &mut [f32], u: f32) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
         }
@@ -123,198 +87,186 @@ mod p_s1_0 {
             out[0] += 0.25 * u;
         }
     }
-    #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = 0.0_f32;
-        let mut t: f32 = 1.0;
-        let (p21, mut q22): (f32, f32) = (
-            x[0],
-            (out.iter()
-                .zip(x.iter())
-                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25)),
-        );
-        q22 = (q22 * p21).tanh();
-        for i23 in (0..out.len()).step_by(2) {
-            for i24 in 0..=2 {
-                if ((x.len() as f32).tanh().powf(2.0) + 0.1) > (i24 as f32) || p21 < -0.9 {
-                    return (s + 2.0_f32);
-                }
+        let mut s: f32 = 0.0;
+        let mut t: f32 = 1.0_f32;
+        t *= 0.75 + 0.2 * (x[x.len() - 1]).tanh() * 0.5;
+        (s, t) = (t, (s + t).tanh() * 0.5);
+        t = t * 0.5
+            + (((if s > (s + x[0]) || t < -0.9 {
+                out[out.len() - 1]
+            } else {
+                out[0]
+            }) - 0.29)
+                .abs())
+            .atan();
+        let (p22, mut q23): (f32, f32) =
+            (x[0].sin().mul_add(0.5, 0.25), h_slice2(&out[1..], out[0]));
+        q23 = (q23 * p22).atan();
+        (q23, t) = (t, (q23 + t).atan());
+        {
+            for i24 in (0..3).rev() {
                 for o27 in out.iter_mut() {
-                    q22 -= 0.125 * (t).tanh();
-                    *o27 += 0.25 * (1.5_f32).sin();
-                }
-                let mut k28 = 0;
-                loop {
-                    k28 += 1;
-                    if k28 > 4 {
-                        break;
+                    if 2.0_f32 > (x.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f32>())
+                        || s < -0.9
+                    {
+                        continue;
                     }
-                    s = (s + (y.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f32>())).sin();
+                    *o27 += 0.25 * (0.3_f32.atan()).tanh();
                 }
+                h_out21(&x, &mut out[1..], f32::powi(p22.tanh(), 0));
+                if (q23 * out[(i24 + 2) % out.len()])
+                    < (out
+                        .iter()
+                        .zip(out.iter())
+                        .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                {
+                    t += 0.25 * (0.5_f32.max(2.0_f32 * 0.5)).tanh() * 0.5;
+                    let mut vs28: Vec<f32> = Vec::new();
+                    for &e29 in out.iter() {
+                        vs28.push((e29 / (x[0] * x[0] + 1.0)).tanh());
+                    }
+                    q23 += 0.5 * vs28[vs28.len() - 1];
+                } else if x[0] < (out.len() as f32) && !s.is_nan() {
+                    out[0] = out[0] * 0.5
+                        + (if (1.0_f32).is_finite() && x[x.len() - 1] < 0.7 {
+                            s
+                        } else {
+                            (match i24 % 4 {
+                                0 => out[(i24 + 1) % out.len()],
+                                1 | 2 if x[(i24 + 2) % x.len()] > 0.2 => {
+                                    x[(i24 + 2) % x.len()] * 0.5
+                                }
+                                j @ 3..=5 => out[(i24 + 1) % out.len()] * j as f32,
+                                _ => -out[(i24 + 1) % out.len()],
+                            })
+                        })
+                        .sin();
+                    out[0] = out[0] * 0.5
+                        + (h_rec1(
+                            (match i24 % 4 {
+                                0 => out[out.len() - 1],
+                                1 | 2 if x[(i24 + 1) % x.len()] > 0.2 => {
+                                    x[(i24 + 1) % x.len()] * 0.5
+                                }
+                                j @ 3..=5 => out[out.len() - 1] * j as f32,
+                                _ => -out[out.len() - 1],
+                            }),
+                            1,
+                        ))
+                        .atan();
+                }
+            }
+            let mut m30: f32 = (x[0].sin()).tanh() * 0.5;
+            for (o33, &v32) in out.iter_mut().zip(x.iter()) {
+                s -= 0.125 * (0.25_f32).tanh() * 0.5;
+                *o33 = *o33 * 0.5
+                    + (((1.5_f32) / ((x.len() as f32) * (x.len() as f32) + 1.0)) * v32).tanh();
             }
         }
-        if s < 2.0_f32.min(y[0] - 0.137) {
-            for (o31, &v30) in out.iter_mut().zip(x.iter()) {
-                for w34 in x.windows(2) {
-                    t -= 0.125 * (y[1]).tanh();
-                    s = ((h_rec1(x[0], 0) - 0.29).abs()).tanh();
+        match out.len() % 6 {
+            0 => {
+                for (&v35, &u36) in x.iter().zip(out.iter()) {
+                    let t37: f32 = if (out[1] - t) > (out[1] * out[1] + 1.0).ln() || p22 < -0.9 {
+                        t
+                    } else if 0.4_f32.min(out[out.len() - 1]) < 0.5 {
+                        h_slice2(&out, b)
+                    } else {
+                        (2.0_f32)
+                    };
                 }
-                *o31 = *o31 * 0.5 + (t.sin().mul_add(0.5, 0.25) * v30).tanh() * 0.5;
+                for i38 in (0..2).step_by(2) {
+                    out[i38] = (out.len() as f32).tanh();
+                    out[i38] = out[i38] * 0.5 + (b).tanh();
+                }
+                s = s * 0.5 + (t).sin();
             }
-            let mut buf35 = [0.0_f32; 3];
-            buf35[1] += 0.5 * (2.0_f32).tanh() * 0.5;
-        } else {
-            let mut m36: f32 = ({
-                let z = (b * b + 1.0).ln();
-                z * z * 0.5 - z
-            })
-            .tanh()
-                * 0.5;
-            out[0] += 0.5 * (1.5_f32.clamp(-1.1, 1.1)).tanh() * 0.5;
-            for i37 in 1..y.len() {
-                match i37 % 6 {
-                    0 => {
-                        s -= 0.125 * (0.5_f32.max(0.5_f32.max(t))).sin();
-                    }
-                    1 | 2 if (a - 0.3_f32) > 0.5_f32.max(y[(i37 + 2) % y.len()]) || s < -0.9 => {
-                        out[0] =
-                            (if y[y.len() - 1].clamp(-1.1, 1.1) < h_rec1((s + (i37 as f32)), 3)
-                                && !q22.is_nan()
-                            {
-                                (0.5_f32)
+            1 if { x[x.len() - 1] } > 0.1 => {
+                q23 += 0.25 * (h_rec1((y.len() as f32), 0)).tanh();
+            }
+            j39 @ 2..=4 => {
+                s += 0.125 * (j39 as f32) * ((q23 * q23 + 1.0).ln()).tanh() * 0.5;
+                if (0.125 * (out.len() as f32)) < (x[0] - 0.25_f32) && !t.is_nan() {
+                    t = (0.5_f32.max(
+                        (if (out.len() as f32) < out[1] && !p22.is_nan() {
+                            (0.75_f32)
+                        } else {
+                            out[out.len() - 1]
+                        }),
+                    ))
+                    .atan();
+                } else {
+                    if a > 0.1 {
+                        let t40: f32 = if h_rec1((a + x[0]), 1) < ((q23).tanh().powf(2.0) + 0.1) {
+                            ((b).tanh().powf(2.0) + 0.1)
+                        } else if (0.3_f32 + 1.5) < x[0].min(0.125 - 0.137) {
+                            ((out.len() as f32) - b)
+                        } else {
+                            1.0
+                        };
+                    } else if ({
+                        let z = b;
+                        z * z * 0.5 - z
+                    }) < ({
+                        let z = 1.5_f32;
+                        z * z * 0.5 - z
+                    }) && !a.is_nan()
+                    {
+                        let t41: f32 = if (1.0_f32).is_finite() && out[0] < 0.7 {
+                            ({
+                                let z = 2.0_f32.min(out[out.len() - 1] - 0.137);
+                                z * z * 0.5 - z
+                            })
+                        } else if x[x.len() - 1]
+                            < (if out[0] > -0.3_f32 {
+                                (1.0_f32)
                             } else {
                                 (x.len() as f32)
                             })
-                            .atan();
-                        q22 +=
-                            0.25 * (x.iter().copied().fold(m36, |acc, v| (acc + v).tanh())).tanh();
-                        let t38: f32 = if m36.min(b - 0.137) < (x.len() as f32) {
-                            ((y.len() as f32) + 0.75)
-                        } else if (out.len() as f32) > (0.1_f32) {
-                            (out.len() as f32)
+                        {
+                            q23
                         } else {
                             2.0
                         };
+                        if out[1] < 1.5_f32.max(0.25 + 0.137) {
+                            return 0.5;
+                        }
                     }
-                    j39 @ 2..=4 => {
-                        s += 0.125 * (j39 as f32) * (p21).sin();
-                        let t40: f32 = if i37 % 2 == 0 {
-                            x[0]
-                        } else if x[0].tanh() < f32::powi(x[x.len() - 1].tanh(), 0) {
-                            (out[out.len() - 1] + 0.5_f32)
-                        } else {
-                            0.5
-                        };
-                    }
-                    j39 => {
-                        t -= 0.0625
-                            * ((x[(i37 + 1) % x.len()] - 0.29).abs()).tanh()
-                            * 0.5
-                            * j39 as f32;
-                    }
-                }
-                h_out20(&x, &mut out[..], p21);
-            }
-        }
-        for o43 in out.iter_mut() {
-            t += 0.25 * (h_rec1(b, 3)).tanh();
-            *o43 += 0.25
-                * (if y[0] > -0.3_f32 {
-                    (1.0_f32)
-                } else {
-                    (x.len() as f32)
-                })
-                .sin();
-        }
-        match y.len() % 6 {
-            0 => {
-                match y.len() % 6 {
-                    0 => {
-                        t += 0.25
-                            * (x.iter()
-                                .zip(out.iter())
-                                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                    let mut k42 = 0;
+                    loop {
+                        k42 += 1;
+                        if k42 > 3 {
+                            break;
+                        }
+                        t += 0.25 * (h_rec1(((k42 as f32) + (k42 as f32)), 0)).tanh();
+                        out[0] = out[0] * 0.5
+                            + ({
+                                let z = x[x.len() - 1];
+                                z * z * 0.5 - z
+                            })
                             .tanh();
+                        s *= 0.75
+                            + 0.2
+                                * (h_rec1(out[0].max((out.len() as f32) + 0.137), 1).cos()).atan();
                     }
-                    1 | 2 if y[0] > 0.1_f32 => {
-                        match x.len() % 6 {
-                            0 => {
-                                s -= 0.125
-                                    * (({
-                                        let z = b;
-                                        z * z * 0.5 - z
-                                    }) + a)
-                                        .tanh()
-                                    * 0.5;
-                            }
-                            1 | 2
-                                if ({
-                                    let z = out[0];
-                                    z * z * 0.5 - z
-                                }) > x[0]
-                                    || q22 < -0.9 =>
-                            {
-                                q22 -= 0.125 * (out[out.len() - 1].sinh().tanh().sin()).tanh();
-                            }
-                            j44 @ 2..=4 => {
-                                q22 += 0.125 * (j44 as f32) * (((a).tanh() * 0.9).asin()).atan();
-                                q22 = (((out.len() as f32) - 0.29).abs().min(0.25_f32 - 0.137))
-                                    .tanh();
-                            }
-                            _ => {}
-                        }
-                        let (p45, mut q46): (f32, f32) = (
-                            ((x.len() as f32) + y[y.len() - 1]),
-                            ((t).tanh().powf(2.0) + 0.1),
-                        );
-                        q46 = (q46 * p45).tanh() * 0.5;
-                        for (i47, &v48) in y.iter().enumerate() {
-                            q46 += 0.25 * (h_rec1((0.75_f32), 0)).tanh();
-                        }
-                    }
-                    j49 @ 2..=4 => {
-                        q22 += 0.125 * (j49 as f32) * (p21).tanh();
-                        for v51 in out.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
-                            t -= 0.125 * (b).sin();
-                            t = (h_rec1(out[out.len() - 1], 1)).atan();
-                            q22 += 0.25
-                                * (out.iter().rev().skip(1).map(|&v| v * v).sum::<f32>()).tanh();
-                        }
-                    }
-                    _ => {}
                 }
-                for (o54, &v53) in out.iter_mut().zip(x.iter()) {
-                    t += 0.25 * (h_slice2(&y, b)).tanh();
-                    *o54 = *o54 * 0.5 + (y[y.len() - 1] * v53).tanh() * 0.5;
-                }
-                let g55 = |z: f32| (z * a).tanh();
-                s += 0.25 * g55((0.5_f32).max(a * 0.5));
             }
-            1 | 2 if a > 0.1_f32 => {
-                q22 = q22 * 0.5 + (0.5_f32).tanh();
-            }
-            j56 @ 2..=4 => {
-                t += 0.125 * (j56 as f32) * (s).tanh();
-                let l57: f32 = f32::powi((q22 + q22).tanh(), 1);
-            }
-            j56 => {
-                s -= 0.0625 * (x[x.len() - 1]).atan() * j56 as f32;
-            }
+            _ => {}
         }
-        let mut m58: f32 = ((p21).tanh().exp_m1().cos()).sin();
-        s + t * 0.5
+        (s - t).tanh() + b * 0.5
     }
     #[test]
     fn check() {
         let prog = Program {
             name: "s1_0",
-            lens: &[(1, 2, 1), (4, 3, 3), (5, 2, 4)],
-            y_active: true,
+            lens: &[(1, 0, 2), (1, 1, 2), (4, 3, 3), (5, 2, 4)],
+            y_active: false,
             b_active: false,
         };
         check_adjoint::<f32>(&prog, f, |x, dx, y, dy, a, b, out, dout, seed| {
             let _ = &dy;
-            let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+            let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, 0.0)
         });
     }
@@ -342,8 +294,8 @@ mod p_s1_1 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = 0.0;
-        let mut t: f64 = 1.0_f64;
+        let mut s: f64 = (0.0_f64);
+        let mut t: f64 = 1.0;
         match y.len() % 6 {
             0 => {
                 t = (t).tanh();
@@ -368,129 +320,183 @@ mod p_s1_1 {
                     }
                 }
             }
-            1 | 2 if 0.75_f64.min(t - 0.137) < (y[0] * y[0] + 1.0).ln() => {
-                if (x[1] + y[0]) < y[y.len() - 1] {
-                    t = t * 0.5 + (f64::cbrt(x[1] + 3.0)).atan();
-                } else {
-                    if a < 0.5_f64.max(y[y.len() - 1] * 0.5) && !a.is_nan() {
-                        return 0.5_f64.max(t * 0.5);
+            1 if { x[x.len() - 1] } > 0.1 => {
+                for o9 in out.iter_mut() {
+                    t += 0.25
+                        * ((h_slice1(&x, ((x.len() as f64) + b))
+                            * h_slice1(&x, ((x.len() as f64) + b))
+                            + 1.0)
+                            .ln())
+                        .sin();
+                    *o9 += 0.25 * (t.sin().mul_add(0.5, 0.25)).tanh();
+                }
+                for v11 in x.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+                    s -= 0.125 * ((a - 0.29).abs() * a).sin();
+                    for v13 in out.iter() {
+                        s += 0.25 * (((*v13) - (0.3_f64)).tanh().exp()).tanh();
                     }
                 }
-                t = t * 0.5 + (t - 0.3_f64.sin()).atan();
-                let (p7, mut q8): (f64, f64) = (f64::powi(t.tanh(), 1), b.sin().mul_add(0.5, 0.25));
-                q8 = (q8 * p7).tanh() * 0.5;
             }
-            j9 @ 2..=4 => {
-                s += 0.125 * (j9 as f64) * (x[0].max(0.5_f64 + 0.137)).sin();
-                t += 0.25 * (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f64>()).tanh();
-            }
-            _ => {}
-        }
-        let mut buf10: Vec<f64> = vec![0.0_f64; out.len()];
-        s *= 0.75 + 0.2 * (1.0_f64).tanh();
-        match x.len() % 6 {
-            0 => {
-                s += 0.25
-                    * ((y[0] + y[1])
-                        - (match out.len() % 4 {
-                            0 => a,
-                            1 | 2 if x[x.len() - 1] > 0.2 => x[x.len() - 1] * 0.5,
-                            j @ 3..=5 => a * j as f64,
-                            _ => -a,
-                        }))
-                    .atan();
-            }
-            1 | 2 if 2.0_f64 < h_slice1(&buf10, (if 1.5 < x[2] { y[1] } else { s })) => {
-                match y.len() % 6 {
-                    0 => {
-                        t = t * 0.5 + (0.25_f64).atan();
-                        if (0.5_f64) > x[x.len() - 1] || a < -0.9 {
-                            return y[1];
+            j14 @ 2..=4 => {
+                s += 0.125 * (j14 as f64) * (x[2]).sin();
+                let mut k15 = 0;
+                loop {
+                    k15 += 1;
+                    if k15 > 1 {
+                        break;
+                    }
+                    for c18 in x.chunks(3) {
+                        t = t * 0.5 + (t - 0.3_f64.sin()).atan();
+                        t += 0.25 * (y.iter().rev().skip(1).map(|&v| v * v).sum::<f64>()).atan();
+                    }
+                    match k15 % 6 {
+                        0 => {
+                            t += 0.25 * ((y[k15]).tanh().powf(2.0) + 0.1).tanh() * 0.5;
                         }
-                    }
-                    1 | 2 if (b - a) < (0.5_f64).max(s * 0.5) => {
-                        t -= 0.125 * ((x[0]).tanh().exp().sinh().tanh()).tanh();
-                    }
-                    j11 @ 2..=4 => {
-                        t += 0.125 * (j11 as f64) * (y[y.len() - 1]).tanh();
-                        for i12 in 0..out.len() {
-                            t -= 0.125 * (((x.len() as f64) - 0.29).abs()).atan();
-                            let t13: f64 = if (buf10.len() as f64).atan() < b {
-                                x[(i12 + 1) % x.len()].clamp(-1.1, 1.1)
-                            } else if b < out[out.len() - 1] {
-                                y[y.len() - 1]
-                            } else {
-                                1.5
-                            };
-                            t += 0.25 * (b).tanh();
+                        1 | 2 if a < h_slice1(&x, ((out.len() as f64) - 0.29).abs()) => {
+                            s *= 0.75 + 0.2 * (y[0]).sin();
+                            if (x.iter().fold(0.0, |acc, v| acc * 0.5 + (v + a).tanh())) < 0.125_f64
+                            {
+                                break;
+                            }
+                            if (0.5_f64).max(1.0_f64 * 0.5) > (t + (x.len() as f64)) || t < -0.9 {
+                                return x[1];
+                            }
                         }
-                    }
-                    _ => {}
-                }
-                let t14: f64 = if (a + b) < (out.len() as f64) {
-                    (x[1] + t).tanh()
-                } else if 0.5_f64
-                    < (match y.len() % 4 {
-                        0 => b,
-                        1 | 2 if (y.len() as f64) > 0.2 => (y.len() as f64) * 0.5,
-                        j @ 3..=5 => b * j as f64,
-                        _ => -b,
-                    })
-                {
-                    b.sin().mul_add(0.5, 0.25)
-                } else {
-                    0.125
-                };
-            }
-            j15 @ 2..=4 => {
-                t += 0.125 * (j15 as f64) * (a).atan();
-                {
-                    for i16 in (0..y.len()).rev() {
-                        s += 0.25 * ((x.len() as f64) + y[i16].sin()).atan();
-                        s *= 0.75 + 0.2 * (t).sin();
+                        j19 @ 2..=4 => {
+                            s += 0.125 * (j19 as f64) * (x[0]).tanh();
+                            s += 0.25
+                                * (x.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()).tanh();
+                        }
+                        _ => {}
                     }
                 }
             }
             _ => {}
         }
-        for i17 in (0..y.len()).rev() {
-            if (out.len() as f64) < x[x.len() - 1] {
-                return (match i17 % 4 {
-                    0 => (i17 as f64),
-                    1 | 2 if s > 0.2 => s * 0.5,
-                    j @ 3..=5 => (i17 as f64) * j as f64,
-                    _ => -(i17 as f64),
-                });
-            }
-            let mut buf18: Vec<f64> = vec![(0.0_f64); x.len()];
-            buf18[1] = buf18[1] * 0.5 + (y[(i17 + 2) % y.len()]).tanh();
+        let mut vs20 = Vec::with_capacity(1);
+        for j21 in 0..1 {
+            vs20.push(((0.75 + 1.0) as f64).sin());
         }
-        for (i19, &v20) in x.iter().enumerate() {
-            t += 0.25
-                * (buf10
-                    .iter()
-                    .filter(|v| **v > 0.1)
-                    .map(|v| v.sin())
-                    .sum::<f64>())
-                .tanh();
-            for w23 in y.windows(2) {
-                let g24 = |z: f64| (z * v20).tanh();
-                s += 0.25 * g24(v20);
-                for v26 in out.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
-                    let t27: f64 = if (i19 as f64) < (i19 as f64) {
-                        v26
-                    } else if (i19 as f64).sin() > 0.2_f64 {
-                        (0.5_f64).max(s * 0.5)
+        t += 0.5 * vs20[0];
+        if s < x[1] {
+            (s, t) = (t, (s + t).sin());
+            if (if (1.0_f64).is_finite() && x[x.len() - 1] < 0.7 {
+                0.5_f64
+            } else {
+                x[x.len() - 1]
+            }) < ({
+                let z = vs20[vs20.len() - 1];
+                z * z * 0.5 - z
+            }) {
+                return b.max((0.75_f64) + 0.137);
+            }
+            for o24 in vs20.iter_mut() {
+                for (o27, &v26) in out.iter_mut().zip(x.iter()) {
+                    if y[y.len() - 1].atan() < b && !s.is_nan() {
+                        return y[0];
+                    }
+                    *o27 = *o27 * 0.5 + ((y.len() as f64) * v26).atan();
+                }
+                *o24 += 0.25 * (a).sin();
+            }
+        } else {
+            for (i28, &v29) in out.iter().enumerate() {
+                for (i30, &v31) in x.iter().enumerate() {
+                    s = (0.5_f64.max((1.0_f64 + (1.5_f64)))).atan();
+                    let g32 = move |z: f64| z * 0.5 + (s).sin() * z;
+                    s += 0.25 * g32((i30 as f64));
+                    let mut buf33 = [0.0_f64; 4];
+                    buf33[0] += 0.5 * (y[(i30 + 2) % y.len()]).sin();
+                }
+                vs20[0] = (x[(i28 + 1) % x.len()]).tanh() * 0.5;
+                s += 0.25 * (s).sin();
+            }
+            for i34 in 1..out.len() {
+                let mut vs35: Vec<f64> = Vec::new();
+                for &e36 in x.iter() {
+                    vs35.push(
+                        (((y.len() as f64).tanh() * 0.9).asin() - vs20[vs20.len() - 1]).tanh(),
+                    );
+                }
+                s += 0.5 * vs35[0];
+                if y[1] < (b - x[x.len() - 1]) {
+                    continue;
+                }
+            }
+            for i37 in 0..=2 {
+                for (i38, &v39) in vs20.iter().enumerate() {
+                    let t40: f64 = if (y.len() as f64).sinh().tanh() > 0.1 {
+                        s
+                    } else if (match i37 % 4 {
+                        0 => 1.0_f64,
+                        1 | 2 if s > 0.2 => s * 0.5,
+                        j @ 3..=5 => 1.0_f64 * j as f64,
+                        _ => -1.0_f64,
+                    }) < ((vs20.len() as f64) * y[y.len() - 1])
+                    {
+                        (0.125_f64).tanh().exp_m1()
                     } else {
-                        0.3
+                        (0.3_f64)
                     };
-                    s = (2.0_f64.max(t)).tanh() * 0.5;
-                    t -= 0.125 * (0.4_f64.min(0.3_f64) + 0.5_f64).atan();
+                    s = (match i38 % 4 {
+                        0 => {
+                            (if (i38 as f64) > ((0.125_f64) + t) || t < -0.9 {
+                                v39
+                            } else {
+                                t
+                            })
+                        }
+                        1 | 2 if y[y.len() - 1] > 0.2 => y[y.len() - 1] * 0.5,
+                        j @ 3..=5 => {
+                            (if (i38 as f64) > ((0.125_f64) + t) || t < -0.9 {
+                                v39
+                            } else {
+                                t
+                            }) * j as f64
+                        }
+                        _ => {
+                            -(if (i38 as f64) > ((0.125_f64) + t) || t < -0.9 {
+                                v39
+                            } else {
+                                t
+                            })
+                        }
+                    })
+                    .tanh();
                 }
             }
-            s = (0.5_f64.max(x[(i19 + 1) % x.len()])).sin();
         }
-        (s - t).tanh() + b * 0.5
+        {
+            vs20[0] += 0.5 * (y[y.len() - 1]).tanh() * 0.5;
+            for c43 in y.chunks(2) {
+                let mut k44 = 0;
+                while k44 < 3 {
+                    k44 += 1;
+                    let mut m45: f64 = (c43[c43.len() - 1]).sin();
+                    vs20[0] = vs20[0] * 0.5 + (0.5_f64.max(a)).sin();
+                }
+                s = s * 0.5 + ((t * t + 1.0).ln()).atan();
+            }
+        }
+        for (&v47, &u48) in vs20.iter().zip(x.iter()) {
+            let t49: f64 = if (y[y.len() - 1] * x[0]) < ((b).tanh() * 0.9).asin() {
+                vs20[0]
+            } else if (u48 * x[x.len() - 1])
+                > ({
+                    let z = y[0];
+                    z * z * 0.5 - z
+                })
+                || b < -0.9
+            {
+                (0.25 + (x.len() as f64))
+            } else {
+                0.3_f64
+            };
+            t *= 0.75 + 0.2 * (v47.hypot(0.7).hypot(0.7)).tanh();
+            t *= 0.75 + 0.2 * (v47 + y[1]).atan();
+        }
+        s * t + a
     }
     #[test]
     fn check() {
@@ -592,74 +598,64 @@ mod p_s1_2 {
         let g11 = move |z: f64| (z * b).tanh();
         t += 0.25 * g11(((x.len() as f64) + b));
         out[0] = ((t).tanh().powf(2.0) + 0.1).tanh();
-        let t12: f64 = if (b * b + 1.0).ln() < ((s).tanh() * 0.9).asin() {
-            (s - 0.29).abs()
-        } else if t < b.tanh() {
-            (out.len() as f64)
+        let t12: f64 = if (1.0_f64).is_finite() && (b * b + 1.0).ln() < 0.7 {
+            f64::cbrt(((s).tanh() * 0.9).asin() + 3.0)
+        } else if ((0.75_f64) * t) < x[0] {
+            (b * y[y.len() - 1])
         } else {
-            2.0_f64
+            (0.125_f64)
         };
-        for w15 in out.windows(2) {
-            match x.len() % 6 {
-                0 => {
-                    t -= 0.125
-                        * (f64::powi(
-                            ({
-                                let z = b;
-                                z * z * 0.5 - z
+        let (p13, mut q14): (f64, f64) = ((t - 0.3), g11(out[out.len() - 1]));
+        q14 = (q14 * p13).tanh() * 0.5;
+        for i15 in 0..4 {
+            {
+                t = (h_scalar1(
+                    ({
+                        let z = 0.125_f64;
+                        z * z * 0.5 - z
+                    }),
+                    (1.0_f64),
+                ))
+                .tanh()
+                    * 0.5;
+                (q14, s) = (s, (q14 + s).atan());
+                s *= 0.75
+                    + 0.2
+                        * ((match i15 % 4 {
+                            0 => (0.3_f64),
+                            1 | 2 if s > 0.2 => s * 0.5,
+                            j @ 3..=5 => (0.3_f64) * j as f64,
+                            _ => -(0.3_f64),
+                        })
+                        .hypot(0.7))
+                        .tanh();
+            }
+            {
+                match i15 % 6 {
+                    0 => {
+                        if (i15 as f64)
+                            < (if y[(i15 + 1) % y.len()].sinh().tanh() > 0.2 {
+                                b
+                            } else {
+                                out[0]
                             })
-                            .tanh(),
-                            0,
-                        ))
-                        .tanh()
-                        * 0.5;
-                    let g16 = move |z: f64| (z * a).tanh();
-                    s += 0.25 * g16(s);
-                    match y.len() % 6 {
-                        0 => {
-                            let mut m17: f64 = (g16(t.sinh().tanh())).tanh() * 0.5;
+                        {
+                            return a.atan();
                         }
-                        1 | 2 if ((0.75_f64) + t) < (1.0_f64).clamp(-1.1, 1.1) => {
-                            t = (g16(b)).atan();
-                            let mut buf18 = [0.0_f64; 4];
-                            buf18[0] = (match buf18.len() % 4 {
-                                0 => 0.3_f64,
-                                1 | 2 if out[out.len() - 1] > 0.2 => out[out.len() - 1] * 0.5,
-                                j @ 3..=5 => 0.3_f64 * j as f64,
-                                _ => -0.3_f64,
-                            })
-                            .sin();
-                            let l19: f64 = y[0];
-                        }
-                        j20 @ 2..=4 => {
-                            s += 0.125 * (j20 as f64) * (0.125_f64).tanh();
-                            s = (0.5_f64.max((0.3_f64) * 0.5)).tanh();
-                        }
-                        _ => {}
                     }
-                }
-                1 | 2 if 1.0_f64.sin() < x[0] => {
-                    let (p21, mut q22): (f64, f64) =
-                        if f64::cbrt(1.0_f64 + 3.0) < 0.3_f64.clamp(-1.1, 1.1) && !b.is_nan() {
-                            (2.0_f64, t.atan())
-                        } else {
-                            (((x.len() as f64) - 0.75_f64), (0.3_f64))
-                        };
-                    q22 = (q22 * p21).atan();
-                    let (p23, mut q24): (f64, f64) = (2.0, a);
-                    q24 = (q24 * p23).tanh() * 0.5;
-                }
-                j25 @ 2..=4 => {
-                    s += 0.125 * (j25 as f64) * (g11(x[0])).tanh();
-                    if (y[1]).tanh().exp() < (a * a) {
-                        return s;
+                    1 | 2 if ((1.5_f64) + out[0]) > 0.125 || t < -0.9 => {
+                        let mut buf16: Vec<f64> = vec![0.0; out.len()];
+                        out[0] = out[0] * 0.5 + (t.atan()).tanh() * 0.5;
                     }
+                    j17 @ 2..=4 => {
+                        q14 += 0.125 * (j17 as f64) * (0.75_f64).atan();
+                        out[0] = (out.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()).sin();
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
-        t -= 0.125 * (1.5_f64).tanh();
-        s + t * 0.5
+        (s - t).tanh() + b * 0.5
     }
     #[test]
     fn check() {
@@ -673,6 +669,367 @@ mod p_s1_2 {
             let _ = &dy;
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
+        });
+    }
+}
+
+mod p_s1_3 {
+    #[allow(unused_imports)]
+    use crate::harness::{check as check_adjoint, Program};
+    #[allow(unused_imports)]
+    use cotangent::{autodiff_reverse, differentiable};
+    #[differentiable]
+    fn h_vec1(x: &[f64], u: f64) -> Vec<f64> {
+        let mut v = Vec::new();
+        for &e in x.iter() {
+            v.push((e + u).tanh());
+        }
+        v
+    }
+    #[differentiable]
+    fn h_scalar2(u: f64, v: f64) -> f64 {
+        let mut r = (u * v).tanh() * 0.5;
+        {
+            r -= 0.125 * (0.5 * u).tanh();
+        }
+        let mut m3: f64 = ((r * r + 1.0).ln()).tanh() * 0.5;
+        r * 0.5 + u
+    }
+    #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
+        let mut s: f64 = 0.0;
+        let mut t: f64 = 1.0_f64;
+        for i4 in 1..x.len() {
+            s += 0.25 * (x[i4] - x[i4 - 1]).tanh();
+            if (1.0_f64).is_finite() && (x[0] * x[0] + 1.0).ln() < 0.7 {
+                for c7 in y.chunks(1) {
+                    let (p8, mut q9): (f64, f64) = if (b + x[x.len() - 1])
+                        < (x.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>())
+                        && !t.is_nan()
+                    {
+                        (0.3, 0.125_f64)
+                    } else {
+                        (b, (0.3_f64))
+                    };
+                    q9 = (q9 * p8).sin();
+                }
+                s += 0.25 * (0.5_f64.max(2.0_f64 * 0.5) - s.clamp(-1.1, 1.1)).tanh() * 0.5;
+            } else {
+                match i4 % 6 {
+                    0 => {
+                        let (p10, mut q11): (f64, f64) = (1.5, x[(i4 + 1) % x.len()].cos());
+                        q11 = (q11 * p10).tanh() * 0.5;
+                        s = s * 0.5 + ((0.5_f64 * 0.5_f64 + 1.0).ln() + x[0]).tanh();
+                        let mut vs12: Vec<f64> = Vec::new();
+                        for &e13 in y.iter() {
+                            vs12.push((x[i4].clamp(-1.1, 1.1)).sin());
+                        }
+                        q11 += 0.5 * vs12[(i4 + 2) % vs12.len()];
+                    }
+                    1 | 2 if x[i4] < t.min(x[0] - 0.137) => {
+                        t -= 0.125
+                            * (((0.125_f64) - 0.29).abs()
+                                + (match i4 % 4 {
+                                    0 => b,
+                                    1 | 2 if x[i4] > 0.2 => x[i4] * 0.5,
+                                    j @ 3..=5 => b * j as f64,
+                                    _ => -b,
+                                }))
+                            .sin();
+                        t += 0.25
+                            * (y.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>()).tanh();
+                    }
+                    j14 @ 2..=4 => {
+                        s += 0.125 * (j14 as f64) * ((i4 as f64) - 0.25).tanh();
+                        s *= 0.75 + 0.2 * (i4 as f64).sin();
+                    }
+                    j14 => {
+                        s -= 0.0625 * (s).tanh() * 0.5 * j14 as f64;
+                    }
+                }
+            }
+            let mut buf15: Vec<f64> = vec![(0.0_f64); y.len()];
+            buf15[0] = (y[y.len() - 1]).sin();
+        }
+        t += 0.25 * (f64::powi((x[x.len() - 1] + b).tanh(), 3)).tanh() * 0.5;
+        for i16 in (0..3).rev() {
+            s = s * 0.5 + (out.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f64>()).tanh() * 0.5;
+        }
+        let mut k17 = 0;
+        loop {
+            k17 += 1;
+            if k17 > 2 {
+                break;
+            }
+            match k17 % 6 {
+                0 => {
+                    let hs18 = h_scalar2((y.len() as f64), (k17 as f64).sin().mul_add(0.5, 0.25));
+                    s += 0.25 * ((0.5_f64).max((y.len() as f64) * 0.5)).tanh() * 0.5;
+                }
+                1 if { y[y.len() - 1] } > 0.1 => {
+                    let mut buf19 = [0.0_f64; 3];
+                    buf19[k17] = buf19[k17] * 0.5
+                        + (if 1.0 < buf19[(k17 + 2) % buf19.len()] && !b.is_nan() {
+                            s
+                        } else {
+                            a
+                        })
+                        .atan();
+                }
+                j20 @ 2..=4 => {
+                    s += 0.125 * (j20 as f64) * (b).sin();
+                    match k17 % 6 {
+                        0 => {
+                            let t21: f64 = if a < (out.len() as f64) && !s.is_nan() {
+                                a
+                            } else if k17 % 2 == 0 {
+                                (0.5 * s)
+                            } else {
+                                0.25_f64
+                            };
+                        }
+                        1 if { y[y.len() - 1] } > 0.1 => {
+                            if x[x.len() - 1] < x[x.len() - 1] {
+                                return y[y.len() - 1];
+                            }
+                            s += 0.25 * (f64::cbrt(((out.len() as f64) * s) + 3.0)).sin();
+                            t *= 0.75
+                                + 0.2
+                                    * ({
+                                        let z = (y.len() as f64);
+                                        z * z * 0.5 - z
+                                    })
+                                    .tanh();
+                        }
+                        j22 @ 2..=4 => {
+                            t += 0.125 * (j22 as f64) * (0.3_f64 - x[0]).atan();
+                            s -= 0.125
+                                * (b * (x.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f64>()))
+                                    .atan();
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+            s = s * 0.5 + (a + 0.3_f64).sin();
+            match k17 % 6 {
+                0 => {
+                    s += 0.25 * (h_scalar2((b - 1.5_f64), x[x.len() - 1])).tanh();
+                    if 0.5_f64.max(y[(k17 + 2) % y.len()]) < (k17 as f64) {
+                        return h_scalar2(a.atan(), (x.len() as f64));
+                    }
+                    let mut buf23: Vec<f64> = vec![0.0; y.len()];
+                    buf23[0] = buf23[0] * 0.5
+                        + (match k17 % 4 {
+                            0 => y[y.len() - 1].sin().mul_add(0.5, 0.25),
+                            1 | 2 if 0.125_f64 > 0.2 => 0.125_f64 * 0.5,
+                            j @ 3..=5 => y[y.len() - 1].sin().mul_add(0.5, 0.25) * j as f64,
+                            _ => -y[y.len() - 1].sin().mul_add(0.5, 0.25),
+                        })
+                        .sin();
+                }
+                1 | 2 if 1.0_f64 < (0.3 + a) => {
+                    for (o26, &v25) in out.iter_mut().zip(y.iter()) {
+                        t += 0.25
+                            * (if t < (0.4_f64).min((0.5_f64)) {
+                                (y[(k17 + 1) % y.len()] * y[(k17 + 1) % y.len()] + 1.0).ln()
+                            } else {
+                                f64::cbrt(v25 + 3.0)
+                            })
+                            .atan();
+                        *o26 = *o26 * 0.5
+                            + ((match k17 % 4 {
+                                0 => v25,
+                                1 | 2 if x[(k17 + 1) % x.len()] > 0.2 => {
+                                    x[(k17 + 1) % x.len()] * 0.5
+                                }
+                                j @ 3..=5 => v25 * j as f64,
+                                _ => -v25,
+                            }) * v25)
+                                .atan();
+                    }
+                    if b < (2.0_f64).tanh().exp() {
+                        s -= 0.125 * ((0.4_f64).min(a) - (t - y[0])).atan();
+                        if ((k17 as f64) * y[0]) > -0.3_f64 {
+                            break;
+                        }
+                    } else if x[x.len() - 1].sin().mul_add(0.5, 0.25) > -0.3 {
+                        let (p27, mut q28): (f64, f64) =
+                            if ((y[y.len() - 1]).tanh().powf(2.0) + 0.1) < 0.5_f64 {
+                                (
+                                    (t - x[(k17 + 2) % x.len()]),
+                                    ((k17 as f64) - y[y.len() - 1]),
+                                )
+                            } else {
+                                (a.sin().mul_add(0.5, 0.25), 0.75_f64)
+                            };
+                        q28 = (q28 * p27).atan();
+                        t += 0.25
+                            * (h_vec1(
+                                &y,
+                                ({
+                                    let z = t;
+                                    z * z * 0.5 - z
+                                }),
+                            )[0])
+                                .tanh();
+                    }
+                }
+                j29 @ 2..=4 => {
+                    s += 0.125
+                        * (j29 as f64)
+                        * (h_scalar2((2.0_f64), (x.len() as f64).clamp(-1.1, 1.1))).atan();
+                    match k17 % 6 {
+                        0 => {
+                            let t30: f64 = if k17 % 2 == 0 {
+                                (match k17 % 4 {
+                                    0 => (k17 as f64).max(y[y.len() - 1] + 0.137),
+                                    1 | 2 if 0.3_f64 > 0.2 => 0.3_f64 * 0.5,
+                                    j @ 3..=5 => {
+                                        (k17 as f64).max(y[y.len() - 1] + 0.137) * j as f64
+                                    }
+                                    _ => -(k17 as f64).max(y[y.len() - 1] + 0.137),
+                                })
+                            } else if (2.0_f64) < (a * a + 0.25).sqrt() {
+                                (if t < (k17 as f64).tanh().exp_m1() {
+                                    (out.len() as f64)
+                                } else {
+                                    s
+                                })
+                            } else {
+                                0.125
+                            };
+                        }
+                        1 | 2 if 0.125_f64 < (t - 0.29).abs() => {
+                            s = (h_scalar2(y[0].clamp(-1.1, 1.1), (y.len() as f64).atan())).atan();
+                        }
+                        j31 @ 2..=4 => {
+                            t += 0.125 * (j31 as f64) * (t).tanh();
+                            s = s * 0.5 + (a).tanh() * 0.5;
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        if (1.0_f64) < ((0.5_f64) * x[x.len() - 1]) {
+            for o34 in out.iter_mut() {
+                for i35 in 0..x.len() {
+                    t = t * 0.5 + (((y.len() as f64) * (y.len() as f64) + 0.25).sqrt()).sin();
+                    s += 0.25
+                        * (a.sin()
+                            .mul_add(0.5, 0.25)
+                            .min((x.len() as f64).sin().mul_add(0.5, 0.25) - 0.137))
+                        .atan();
+                }
+                *o34 += 0.25 * (x.len() as f64).sin();
+            }
+            let mut k36 = 0;
+            while k36 < 2 {
+                k36 += 1;
+                let mut k37 = 0;
+                while k37 < 4 && 1.0_f64 < 2.5 {
+                    k37 += 1;
+                    s += 0.25 * (h_scalar2(x[x.len() - 1].min(t - 0.137), (s + a))).tanh();
+                }
+                for o40 in out.iter_mut() {
+                    let g41 = |z: f64| (z - a).atan();
+                    s += 0.25
+                        * g41(({
+                            let z = x[(k36 + 1) % x.len()];
+                            z * z * 0.5 - z
+                        }));
+                    *o40 += 0.25 * (x[x.len() - 1] * (y.len() as f64)).atan();
+                }
+            }
+            t -= 0.125
+                * (out
+                    .iter()
+                    .zip(x.iter())
+                    .map(|(u, v)| (u * v).tanh())
+                    .sum::<f64>())
+                .atan();
+        } else if 0.125_f64 < y[y.len() - 1].max(s + 0.137) {
+            s *= 0.75 + 0.2 * (s).tanh();
+            for v43 in x.iter() {
+                match out.len() % 6 {
+                    0 => {
+                        t = (*v43).sin();
+                        s = (((y.len() as f64).tanh() * 0.9).asin()).tanh() * 0.5;
+                    }
+                    1 | 2
+                        if (b - y[0])
+                            < (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>()) =>
+                    {
+                        s += 0.25 * (t.clamp(-1.1, 1.1) + f64::cbrt(b + 3.0)).tanh();
+                        let mut m44: f64 = (2.0_f64).atan();
+                    }
+                    j45 @ 2..=4 => {
+                        t += 0.125
+                            * (j45 as f64)
+                            * ({
+                                let z = 0.75_f64;
+                                z * z * 0.5 - z
+                            })
+                            .tanh();
+                        s = s * 0.5
+                            + ((h_scalar2(x[x.len() - 1], (t * t))).tanh().exp()).tanh() * 0.5;
+                    }
+                    j45 => {
+                        s -= 0.0625 * ((*v43) - y[y.len() - 1]).atan() * j45 as f64;
+                    }
+                }
+            }
+            s = (2.0_f64.max((y[0] + (out.len() as f64)))).tanh() * 0.5;
+        }
+        if (match out.len() % 4 {
+            0 => a,
+            1 | 2 if y[0] > 0.2 => y[0] * 0.5,
+            j @ 3..=5 => a * j as f64,
+            _ => -a,
+        }) > (0.1_f64)
+        {
+            t = (y[y.len() - 1]).tanh() * 0.5;
+            std::mem::swap(&mut t, &mut s);
+            t = (if (x[x.len() - 1]).tanh().exp() < (b - 0.29).abs() {
+                a
+            } else {
+                y[y.len() - 1]
+            })
+            .tanh();
+        } else {
+            for c48 in y.chunks(3) {
+                t -= 0.125 * ((t.clamp(-1.1, 1.1)).tanh().exp()).tanh() * 0.5;
+            }
+            {
+                s += 0.25 * (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f64>()).tanh();
+            }
+        }
+        {
+            s -= 0.125 * (x[x.len() - 1]).sin();
+            t *= 0.75
+                + 0.2
+                    * (((x.iter().copied().fold(b, |acc, v| (acc + v).tanh())).tanh() * 0.9)
+                        .asin())
+                    .tanh()
+                    * 0.5;
+        }
+        (s - t).tanh() + b * 0.5
+    }
+    #[test]
+    fn check() {
+        let prog = Program {
+            name: "s1_3",
+            lens: &[(1, 1, 0), (1, 1, 1), (4, 3, 3), (5, 2, 4)],
+            y_active: true,
+            b_active: false,
+        };
+        check_adjoint::<f64>(&prog, f, |x, dx, y, dy, a, b, out, dout, seed| {
+            let _ = &dy;
+            let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+            (v, da, 0.0)
         });
     }
 }
@@ -713,14 +1070,9 @@ mod p_s1_4 {
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = (0.0_f64);
-        let mut t: f64 = (1.0_f64);
-        if (t - y[y.len() - 1])
-            < ({
-                let z = (0.3_f64);
-                z * z * 0.5 - z
-            })
-        {
+        let mut s: f64 = 0.0;
+        let mut t: f64 = 1.0_f64;
+        if b < s.atan() {
             for i6 in 0..=1 {
                 for i7 in (0..4).step_by(2) {
                     let t8: f64 = if (2.0_f64).tanh().exp() > y[y.len() - 1] || t < -0.9 {
@@ -744,223 +1096,143 @@ mod p_s1_4 {
                         let l10: f64 = (buf9[(i6 + 1) % buf9.len()].sinh().tanh()
                             + ((t).tanh().powf(2.0) + 0.1));
                     }
-                    1 | 2 if x[0] < ((0.25_f64) - y[0]) => {
-                        s = ((t - 1.0) + x[0]).sin();
+                    1 if { x[(i6 + 1) % x.len()] } > 0.1 => {
+                        t = ((a - 0.3) - 0.5_f64).tanh() * 0.5;
+                        buf9[i6] += 0.5 * (x[0]).tanh() * 0.5;
                     }
                     j11 @ 2..=4 => {
-                        s += 0.125 * (j11 as f64) * (i6 as f64).tanh();
-                        t = t * 0.5
-                            + (y.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()).sin();
-                    }
-                    _ => {}
-                }
-            }
-        } else if (b * s)
-            < ({
-                let z = t;
-                z * z * 0.5 - z
-            })
-        {
-            for w14 in y.windows(2) {
-                if (w14.len() as f64)
-                    < (match x.len() % 4 {
-                        0 => 0.25_f64,
-                        1 | 2 if (y.len() as f64) > 0.2 => (y.len() as f64) * 0.5,
-                        j @ 3..=5 => 0.25_f64 * j as f64,
-                        _ => -0.25_f64,
-                    })
-                {
-                    if a < ({
-                        let z = y[1];
-                        z * z * 0.5 - z
-                    }) {
-                        return (a * a + 0.25).sqrt();
-                    }
-                    let t15: f64 = if t.sin().mul_add(0.5, 0.25) > 0.4_f64.min(b) || s < -0.9 {
-                        ((x[0] + 0.75_f64) - x[0])
-                    } else if (s - (1.0_f64)) > (-0.3_f64) {
-                        h_scalar2(
-                            w14[1],
-                            (match y.len() % 4 {
-                                0 => 2.0_f64,
-                                1 | 2 if s > 0.2 => s * 0.5,
-                                j @ 3..=5 => 2.0_f64 * j as f64,
-                                _ => -2.0_f64,
-                            }),
-                        )
-                    } else {
-                        (1.5_f64)
-                    };
-                } else if 0.75_f64.sin().mul_add(0.5, 0.25) < (w14.len() as f64).min(a - 0.137) {
-                    t += 0.25 * (b).tanh() * 0.5;
-                }
-                match out.len() % 6 {
-                    0 => {
-                        let g16 = |z: f64| z * 0.5 + (b).sin() * z;
-                        t += 0.25 * g16(0.125);
-                        s += 0.25
-                            * (w14
-                                .iter()
-                                .filter(|v| **v > 0.1)
-                                .map(|v| v.sin())
-                                .sum::<f64>())
-                            .tanh();
-                        if g16((out.len() as f64)) < a.sin() {
-                            continue;
-                        }
-                    }
-                    1 | 2
-                        if ({
-                            let z = 0.3_f64;
-                            z * z * 0.5 - z
-                        }) < t =>
-                    {
-                        s = s * 0.5
-                            + (0.4_f64.min(s) - (0.5_f64).max(w14[w14.len() - 1] * 0.5)).tanh();
-                        let mut m17: f64 = (match x.len() % 4 {
-                            0 => x[0],
-                            1 | 2 if s > 0.2 => s * 0.5,
-                            j @ 3..=5 => x[0] * j as f64,
-                            _ => -x[0],
-                        })
-                        .tanh()
-                            * 0.5;
-                    }
-                    j18 @ 2..=4 => {
-                        t += 0.125 * (j18 as f64) * (f64::powi(b.tanh(), 3)).atan();
-                        s = (2.0_f64.max(t.clamp(-1.1, 1.1))).tanh() * 0.5;
-                    }
-                    j18 => {
-                        s -= 0.0625
-                            * (h_scalar2(
-                                (w14.len() as f64).sin().mul_add(0.5, 0.25),
-                                x[x.len() - 1].tanh(),
-                            ))
-                            .tanh()
-                            * j18 as f64;
-                    }
-                }
-                (s, t) = (t, (s + t).tanh() * 0.5);
-            }
-            if (x.len() as f64).sinh().tanh() > ((0.3_f64) - b) || s < -0.9 {
-                return (match out.len() % 4 {
-                    0 => 1.0_f64,
-                    1 | 2 if t > 0.2 => t * 0.5,
-                    j @ 3..=5 => 1.0_f64 * j as f64,
-                    _ => -1.0_f64,
-                });
-            }
-        }
-        let (p19, mut q20): (f64, f64) = (2.0_f64, 0.75);
-        q20 = (q20 * p19).tanh() * 0.5;
-        let mut m21: f64 = (2.0_f64).atan();
-        for o24 in out.iter_mut() {
-            std::mem::swap(&mut t, &mut s);
-            *o24 += 0.25 * ((0.5_f64).max(b * 0.5)).tanh() * 0.5;
-        }
-        match out.len() % 6 {
-            0 => {
-                for (i25, &v26) in y.iter().enumerate() {
-                    {
-                        m21 *= 0.75 + 0.2 * (0.5_f64.max(f64::cbrt(x[0] + 3.0))).sin();
-                        m21 = (match i25 % 4 {
-                            0 => (0.3_f64).max(y[0] + 0.137),
-                            1 | 2 if (t + x[0]) > 0.2 => (t + x[0]) * 0.5,
-                            j @ 3..=5 => (0.3_f64).max(y[0] + 0.137) * j as f64,
-                            _ => -(0.3_f64).max(y[0] + 0.137),
-                        })
-                        .tanh()
-                            * 0.5;
-                    }
-                    let mut buf27: Vec<f64> = vec![(0.0_f64); x.len()];
-                    buf27[0] = (buf27[0]).sin();
-                }
-                let (p28, mut q29): (f64, f64) = if p19.cos() < 0.25_f64 {
-                    (y[y.len() - 1].tanh(), x[0])
-                } else {
-                    ((1.0_f64 - y[1]), 0.25)
-                };
-                q29 = (q29 * p28).sin();
-            }
-            1 | 2 if y[y.len() - 1].clamp(-1.1, 1.1) > 0.2 => {
-                m21 = m21 * 0.5 + (1.0_f64).atan();
-            }
-            j30 @ 2..=4 => {
-                t += 0.125 * (j30 as f64) * (a - 0.5_f64).tanh();
-                for (i31, &v32) in y.iter().enumerate() {
-                    for i33 in 1..out.len() {
-                        let mut m34: f64 = ((a + 2.0).max((out.len() as f64) + 0.137)).tanh();
-                        m34 += 0.25
-                            * (out
-                                .iter()
-                                .zip(x.iter())
-                                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
-                            .tanh();
-                    }
-                    if (y[y.len() - 1] - a) < (i31 as f64).tanh() {
-                        if ({
-                            let z = x[0];
-                            z * z * 0.5 - z
-                        }) > y[0]
-                            || b < -0.9
+                        s += 0.125 * (j11 as f64) * ((out.len() as f64) - y[0]).tanh();
+                        let t12: f64 = if (y.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>())
+                            < (if y[i6] > (y.len() as f64) || s < -0.9 {
+                                0.25_f64
+                            } else {
+                                a
+                            })
+                            && !b.is_nan()
                         {
-                            continue;
-                        }
-                        m21 *= 0.75
-                            + 0.2
-                                * (f64::cbrt(
-                                    (match i31 % 4 {
-                                        0 => 0.5_f64,
-                                        1 | 2 if 0.75 > 0.2 => 0.75 * 0.5,
-                                        j @ 3..=5 => 0.5_f64 * j as f64,
-                                        _ => -0.5_f64,
-                                    }) + 3.0,
-                                ))
-                                .tanh()
-                                * 0.5;
-                        let mut vs35 = Vec::with_capacity(3);
-                        for j36 in 0..3 {
-                            vs35.push(
-                                ((0.5_f64).max(
-                                    h_scalar2(
-                                        (y[(i31 + 1) % y.len()] * y[(i31 + 1) % y.len()] + 1.0)
-                                            .ln(),
-                                        0.5,
-                                    ) * 0.5,
-                                ))
-                                .tanh(),
-                            );
-                        }
-                        q20 += 0.5 * vs35[1];
-                    } else if (i31 as f64) < y[y.len() - 1] {
-                        s -= 0.125 * ((0.5_f64).max((b * t) * 0.5)).sin();
-                        if (out.len() as f64) < m21 {
-                            break;
-                        }
-                    }
-                    {
-                        let mut vs37: Vec<f64> = Vec::new();
-                        for &e38 in out.iter() {
-                            vs37.push(((x[x.len() - 1] + (i31 as f64)) - (1.0 + e38)).atan());
-                        }
-                        if (x.len() as f64) < (y[y.len() - 1] - 0.29).abs() {
-                            return (q20 - 0.29).abs();
-                        }
-                        let (p39, mut q40): (f64, f64) = if (y.len() as f64) < 1.5_f64 {
-                            ((0.5_f64).max(s), y[y.len() - 1])
+                            f64::powi(s.tanh(), 3)
+                        } else if (1.0_f64).is_finite() && 0.4_f64.min(b) < 0.7 {
+                            t
                         } else {
-                            (p19, 1.5)
+                            0.25
                         };
-                        q40 = (q40 * p39).tanh() * 0.5;
+                    }
+                    j11 => {
+                        t -= 0.0625 * (1.0_f64).tanh() * 0.5 * j11 as f64;
                     }
                 }
             }
-            _ => {}
+        } else {
+            s = (match x.len() % 4 {
+                0 => b.sin().mul_add(0.5, 0.25),
+                1 | 2 if (x.len() as f64) > 0.2 => (x.len() as f64) * 0.5,
+                j @ 3..=5 => b.sin().mul_add(0.5, 0.25) * j as f64,
+                _ => -b.sin().mul_add(0.5, 0.25),
+            })
+            .tanh();
         }
-        for v42 in out.iter() {
-            s = (2.0_f64.max((p19 - 0.29).abs())).sin();
+        for (i13, &v14) in x.iter().enumerate() {
+            {
+                for v16 in y.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+                    s = ({
+                        let z = t;
+                        z * z * 0.5 - z
+                    })
+                    .tanh()
+                        * 0.5;
+                }
+                h_scalar2(y[y.len() - 1], 0.125_f64.hypot(0.7));
+            }
+            s -= 0.125
+                * (if 0.75 > t || v14 < -0.9 {
+                    (x.len() as f64).sin()
+                } else {
+                    x[(i13 + 2) % x.len()]
+                })
+                .sin();
         }
-        let mut m43: f64 = (x.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()).tanh() * 0.5;
+        s += 0.25 * (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>()).tanh();
+        let t18: f64 = if (0.75 * s) < s {
+            a
+        } else if (1.0_f64).is_finite() && t < 0.7 {
+            0.5_f64.max((y.len() as f64) * 0.5)
+        } else {
+            2.0
+        };
+        {
+            if t < (if (y.len() as f64).cos() > (out.len() as f64).tanh().exp() || t < -0.9 {
+                x[x.len() - 1]
+            } else {
+                b
+            }) {
+                s -= 0.125 * (y[y.len() - 1]).tanh();
+                for c21 in y.chunks(1) {
+                    let (p22, mut q23): (f64, f64) =
+                        if c21[c21.len() - 1] < (s - (y.len() as f64)) && !a.is_nan() {
+                            ((out.len() as f64), b)
+                        } else {
+                            ((0.5_f64).max(b * 0.5), 1.5)
+                        };
+                    q23 = (q23 * p22).atan();
+                }
+                for i24 in 0..out.len() {
+                    let mut buf25: Vec<f64> = vec![(0.0_f64); x.len()];
+                    buf25[0] = buf25[0] * 0.5 + (t).tanh() * 0.5;
+                    let mut vs26 = Vec::with_capacity(2);
+                    for j27 in 0..2 {
+                        vs26.push((y[(j27 + 1) % y.len()].sinh().tanh()).tanh() * 0.5);
+                    }
+                    t += 0.5 * vs26[(i24 + 2) % vs26.len()];
+                    t -= 0.125
+                        * (vs26[vs26.len() - 1].clamp(-1.1, 1.1) * ((vs26.len() as f64) * 0.125))
+                            .sin();
+                }
+            } else if (y[y.len() - 1] * (out.len() as f64)) > b || t18 < -0.9 {
+                s += 0.25 * (1.5_f64).tanh() * 0.5;
+            }
+            let mut vs28: Vec<f64> = Vec::new();
+            for &e29 in x.iter() {
+                vs28.push((out.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f64>()).atan());
+            }
+            t += 0.5 * vs28[0];
+        }
+        for i30 in (0..x.len()).step_by(2) {
+            let mut vs31 = Vec::with_capacity(1);
+            for j32 in 0..1 {
+                vs31.push(((y.len() as f64) - (y[1] - s)).atan());
+            }
+            s += 0.5 * vs31[(i30 + 1) % vs31.len()];
+            let t33: f64 = if 0.125_f64.sin().mul_add(0.5, 0.25) < (y[0]).tanh().exp_m1() {
+                ({
+                    let z = (match i30 % 4 {
+                        0 => vs31[(i30 + 1) % vs31.len()],
+                        1 | 2 if x[x.len() - 1] > 0.2 => x[x.len() - 1] * 0.5,
+                        j @ 3..=5 => vs31[(i30 + 1) % vs31.len()] * j as f64,
+                        _ => -vs31[(i30 + 1) % vs31.len()],
+                    });
+                    z * z * 0.5 - z
+                })
+            } else if t < (x.len() as f64) {
+                (1.0_f64 + y[0])
+            } else {
+                0.75_f64
+            };
+            for c36 in y.chunks(2) {
+                {
+                    t += 0.25
+                        * (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f64>()).tanh();
+                    if 0.3_f64.tanh() < (i30 as f64) {
+                        continue;
+                    }
+                    s = (c36[c36.len() - 1].sinh().tanh() / (2.0 * 2.0 + 1.0)).tanh();
+                }
+                for v38 in x.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+                    t += 0.25 * (c36.iter().rev().skip(1).map(|&v| v * v).sum::<f64>()).tanh();
+                }
+                std::mem::swap(&mut s, &mut t);
+            }
+        }
+        s += 0.25 * ((0.5_f64).max(0.4_f64.min(s))).tanh();
         s + t * 0.5
     }
     #[test]
@@ -1035,7 +1307,7 @@ mod p_s1_5 {
             }
             j10 @ 2..=4 => {
                 r += 0.125 * (j10 as f64) * (0.125_f64).sin();
-                let (p11, mut q12): (f64, f64) = if (1.0_f64) < r {
+                let (p11, mut q12): (f64, f64) = if (1.0_f64).is_finite() && (1.0_f64) < 0.7 {
                     (r, u)
                 } else {
                     (u.clamp(-1.1, 1.1), 2.0)
@@ -1117,7 +1389,7 @@ mod p_s1_6 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = 0.0;
+        let mut s: f32 = 0.0_f32;
         let mut t: f32 = 1.0;
         let mut vs6 = Vec::with_capacity(3);
         for j7 in 0..3 {
@@ -1133,68 +1405,90 @@ mod p_s1_6 {
                         - (a / (vs6[vs6.len() - 1] * vs6[vs6.len() - 1] + 1.0)))
                         .sin();
             }
-            1 | 2 if (0.5_f32).max(vs6[2] * 0.5) < f32::cbrt(a + 3.0) => {
-                for (i9, &v10) in buf8.iter().enumerate() {
-                    vs6[0] =
-                        vs6[0] * 0.5 + ((y[y.len() - 1] - b) - (0.3_f32 + y[y.len() - 1])).tanh();
+            1 if { y[y.len() - 1] } > 0.1 => {
+                match out.len() % 6 {
+                    0 => {
+                        for w11 in vs6.windows(2) {
+                            s = (h_rec1(((b).tanh() * 0.9).asin(), 2).min(
+                                (if 0.5_f32.sinh().tanh() > 0.2 {
+                                    (vs6.len() as f32)
+                                } else {
+                                    x[x.len() - 1]
+                                }) - 0.137,
+                            ))
+                            .sin();
+                        }
+                        let mut k12 = 0;
+                        loop {
+                            k12 += 1;
+                            if k12 > 2 {
+                                break;
+                            }
+                            t = (k12 as f32).sin();
+                        }
+                        t *= 0.75 + 0.2 * (f32::powi((0.75_f32).tanh(), 2).hypot(0.7)).tanh();
+                    }
+                    1 | 2 if 2.0_f32 > (vs6[2] / (t * t + 1.0)) || t < -0.9 => {
+                        let t13: f32 = if (x.iter().copied().fold(b, |acc, v| (acc + v).tanh())) < t
+                        {
+                            b.tanh()
+                        } else if h_slice2(
+                            &buf8,
+                            ({
+                                let z = a;
+                                z * z * 0.5 - z
+                            }),
+                        ) > 0.1
+                        {
+                            (vs6.len() as f32).tanh()
+                        } else {
+                            (0.3_f32)
+                        };
+                        let mut k14 = 0;
+                        while k14 < 2 {
+                            k14 += 1;
+                            vs6[0] = (x[(k14 + 2) % x.len()]).atan();
+                            s += 0.25 * (vs6.len() as f32).tanh();
+                            let l15: f32 = ((0.3_f32) + buf8[3]);
+                        }
+                    }
+                    j16 @ 2..=4 => {
+                        s += 0.125 * (j16 as f32) * ((0.5_f32).max(s * 0.5)).tanh();
+                        vs6[2] = vs6[2] * 0.5 + (y.len() as f32).tanh();
+                    }
+                    j16 => {
+                        t -= 0.0625
+                            * ({
+                                let z = 1.5_f32;
+                                z * z * 0.5 - z
+                            })
+                            .sin()
+                            * j16 as f32;
+                    }
                 }
-                let l11: f32 = y[y.len() - 1];
-            }
-            j12 @ 2..=4 => {
-                t += 0.125
-                    * (j12 as f32)
-                    * ({
-                        let z = (0.75_f32);
-                        z * z * 0.5 - z
-                    })
-                    .tanh()
-                    * 0.5;
-                if (0.5_f32).tanh() < ((0.75_f32) + vs6[vs6.len() - 1]) {
-                    let t13: f32 = if t < x[0].sinh().tanh() && !a.is_nan() {
-                        vs6[vs6.len() - 1]
-                    } else if (x.len() as f32) < a && !b.is_nan() {
-                        (buf8
-                            .iter()
-                            .zip(y.iter())
-                            .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                for v18 in buf8.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+                    vs6[1] += 0.5 * (v18 - x[x.len() - 1]).sin();
+                    if (if (1.0_f32).is_finite()
+                        && (y.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()) < 0.7
+                    {
+                        v18
                     } else {
-                        0.5
-                    };
-                    if (x.len() as f32) < vs6[0] {
-                        return f32::powi(vs6[vs6.len() - 1].tanh(), 1);
-                    }
-                    let l14: f32 = ((match y.len() % 4 {
-                        0 => buf8[buf8.len() - 1],
-                        1 | 2 if buf8[0] > 0.2 => buf8[0] * 0.5,
-                        j @ 3..=5 => buf8[buf8.len() - 1] * j as f32,
-                        _ => -buf8[buf8.len() - 1],
-                    }) - ((x.len() as f32) - buf8[buf8.len() - 1]));
-                } else {
-                    t += 0.25 * (x[x.len() - 1].hypot(0.7)).atan();
-                    for v16 in buf8.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
-                        t = (h_rec1(
-                            h_rec1(
-                                h_slice2(
-                                    &vs6[1..],
-                                    (y[y.len() - 1] * y[y.len() - 1] + 0.25).sqrt(),
-                                ),
-                                3,
-                            ),
-                            0,
-                        ))
-                        .tanh()
-                            * 0.5;
-                        let mut buf17: Vec<f32> = vec![0.0; vs6.len()];
-                        vs6[0] +=
-                            0.5 * (f32::powi(0.4_f32.min(buf8[buf8.len() - 1]).tanh(), 3)).tanh();
+                        t
+                    }) < (x[0]).tanh().exp_m1()
+                    {
+                        break;
                     }
                 }
             }
-            j12 => {
-                t -= 0.0625 * (0.125_f32).sin() * j12 as f32;
+            j19 @ 2..=4 => {
+                t += 0.125 * (j19 as f32) * ((0.5_f32).sin().mul_add(0.5, 0.25)).sin();
+                s += 0.25 * (h_slice2(&buf8[1..], s.sinh().tanh())).tanh();
+            }
+            j19 => {
+                t -= 0.0625 * (b - t).atan() * j19 as f32;
             }
         }
-        t = t * 0.5 + (h_rec1((buf8[buf8.len() - 1] * t), 1)).atan();
+        s += 0.25 * (h_rec1(2.0_f32, 1)).tanh();
         s * t + a
     }
     #[test]
@@ -1243,8 +1537,8 @@ mod p_s1_7 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = (0.0_f64);
-        let mut t: f64 = 1.0_f64;
+        let mut s: f64 = 0.0_f64;
+        let mut t: f64 = (1.0_f64);
         t = t * 0.5
             + (if (y[y.len() - 1] + s) > 0.1 {
                 ((0.75_f64) * (1.0_f64))
@@ -1263,7 +1557,7 @@ mod p_s1_7 {
         (t, s) = (s, (t + s).tanh());
         let hv8 = h_vec2(&y, ((y.len() as f64) + vs6[vs6.len() - 1]));
         t += 0.5 * hv8[0];
-        if s.sin().mul_add(0.5, 0.25) < b.hypot(0.7) {
+        if (1.0_f64).is_finite() && s.sin().mul_add(0.5, 0.25) < 0.7 {
             let mut m9: f64 = (y
                 .iter()
                 .zip(y.iter())
@@ -1332,77 +1626,27 @@ mod p_s1_7 {
                 _ => {}
             }
         }
-        if (x.len() as f64) > 0.1_f64 {
-            s *= 0.75
-                + 0.2
-                    * ((1.5 + a)
-                        / ((0.4_f64).min((y.len() as f64)) * (0.4_f64).min((y.len() as f64))
-                            + 1.0))
-                        .atan();
-            if 0.3_f64 < (hv8[hv8.len() - 1] + (x.len() as f64)) {
-                for i21 in 0..vs6.len() {
-                    let mut vs22 = Vec::with_capacity(1);
-                    for j23 in 0..1 {
-                        vs22.push(
-                            (h_slice3(&x[1..], (hv8[hv8.len() - 1] + (y.len() as f64)))).sin(),
-                        );
-                    }
-                    s += 0.5 * vs22[0];
-                    std::mem::swap(&mut s, &mut t);
-                    (s, t) = (t, (s + t).sin());
-                }
-                for i24 in (0..vs6.len()).rev() {
-                    t = t * 0.5 + (((i24 as f64) * hv8[(i24 + 2) % hv8.len()]).tanh()).tanh();
-                }
-                match out.len() % 6 {
-                    0 => {
-                        s = (0.5_f64.max((s * t))).sin();
-                    }
-                    1 | 2 if ((y.len() as f64) - s) > h_slice3(&hv8[1..], s.tanh()) || a < -0.9 => {
-                        let mut vs25: Vec<f64> = Vec::new();
-                        for &e26 in y.iter() {
-                            vs25.push(((2.0_f64 - 0.29).abs()).sin());
-                        }
-                        t += 0.5 * vs25[0];
-                        s += 0.25 * (h_slice3(&x, h_vec2(&hv8, (0.25_f64 + vs25[0]))[0])).tanh();
-                    }
-                    j27 @ 2..=4 => {
-                        s += 0.125 * (j27 as f64) * (b - (0.5_f64)).tanh();
-                        s *= 0.75 + 0.2 * (y[y.len() - 1].cos().hypot(0.7)).tanh();
-                    }
-                    _ => {}
-                }
-            } else if s.min(a - 0.137) < s {
-                let mut vs28 = Vec::with_capacity(2);
-                for j29 in 0..2 {
-                    vs28.push((0.5_f64).tanh() * 0.5);
-                }
-                t += 0.5 * vs28[0];
-            }
-        } else {
-            {
-                if ((hv8.len() as f64) * x[x.len() - 1]) < (hv8[0] - 0.29).abs() {
-                    vs6[1] += 0.5 * ((t + t).atan()).sin();
-                    for o32 in vs6.iter_mut() {
-                        let mut m33: f64 = (h_vec2(
-                            &hv8,
-                            ({
-                                let z = s;
-                                z * z * 0.5 - z
-                            }),
-                        )[0])
-                            .tanh();
-                        *o32 += 0.25 * (x[x.len() - 1]).atan();
-                    }
-                    out[0] = out[0] * 0.5
-                        + (t.sin().mul_add(0.5, 0.25) / (0.125_f64 * 0.125_f64 + 1.0)).tanh() * 0.5;
-                } else if (hv8.len() as f64) < y[y.len() - 1] {
-                    s += 0.25 * (t.hypot(0.7) / (x[0] * x[0] + 1.0)).sin();
-                }
-            }
-        }
-        s = ((x[0] * x[0] + 1.0).ln() + y[y.len() - 1]).tanh();
-        s + t * 0.5
+        let mut buf21 = [0.0_f64; 4];
+        buf21[1] = buf21[1] * 0.5
+            + (1.0_f64
+                / (({
+                    let z = 0.5_f64;
+                    z * z * 0.5 - z
+                }) * ({
+                    let z = 0.5_f64;
+                    z * z * 0.5 - z
+                }) + 1.0))
+                .sin();
+        t = t * 0.5
+            + ((match out.len() % 4 {
+                0 => (0.125_f64),
+                1 | 2 if out[out.len() - 1] > 0.2 => out[out.len() - 1] * 0.5,
+                j @ 3..=5 => (0.125_f64) * j as f64,
+                _ => -(0.125_f64),
+            }) - t)
+                .tanh()
+                * 0.5;
+        (s - t).tanh() + b * 0.5
     }
     #[test]
     fn check() {
@@ -1468,7 +1712,7 @@ mod p_s1_8 {
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = 0.0_f32;
+        let mut s: f32 = 0.0;
         let mut t: f32 = 1.0_f32;
         out[0] = out[0] * 0.5 + (((x.len() as f32) * (x.len() as f32) + 1.0).ln() + t).tanh() * 0.5;
         for c9 in x.chunks(1) {
@@ -1524,52 +1768,92 @@ mod p_s1_8 {
                     let mut m16: f32 = (y.iter().map(|v| (v * s).sin()).sum::<f32>()).tanh() * 0.5;
                 }
             }
-            if (y.len() as f32).tanh() < ((y.len() as f32) * out[0]) {
+            if (out.len() as f32) < (a - 0.29).abs() {
                 for w19 in out.windows(2) {
                     let t20: f32 = if t < h_slice2(&y[1..], s) {
                         (out[out.len() - 1] - 0.29).abs()
-                    } else if (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f32>()) < b {
-                        w19[w19.len() - 1]
+                    } else if (1.0_f32).is_finite()
+                        && (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f32>()) < 0.7
+                    {
+                        ((s).tanh().powf(2.0) + 0.1)
                     } else {
-                        (0.75_f32)
+                        2.0
                     };
-                    if a.max(t + 0.137) < (a + t) {
+                    let mut buf21: Vec<f32> = vec![0.0; x.len()];
+                    t = t * 0.5 + ((t + t) + a.atan()).sin();
+                    let mut buf22 = [0.0_f32; 4];
+                    buf22[0] = buf22[0] * 0.5
+                        + ({
+                            let z = y[y.len() - 1];
+                            z * z * 0.5 - z
+                        })
+                        .tanh();
+                }
+            } else if f32::powi(0.5_f32.tanh(), 2)
+                < h_slice2(&out, 0.5_f32.max(y[y.len() - 1] * 0.5))
+            {
+                for i23 in (0..3).rev() {
+                    if (match i23 % 4 {
+                        0 => y[(i23 + 2) % y.len()],
+                        1 | 2 if 0.75 > 0.2 => 0.75 * 0.5,
+                        j @ 3..=5 => y[(i23 + 2) % y.len()] * j as f32,
+                        _ => -y[(i23 + 2) % y.len()],
+                    }) > 0.2_f32
+                    {
                         break;
                     }
-                    s = s * 0.5 + ((t20).tanh().exp() - 0.25_f32).tanh() * 0.5;
                 }
-            } else {
-                t = (((s).tanh().exp_m1()).tanh().powf(2.0) + 0.1).tanh();
+                for o26 in out.iter_mut() {
+                    s -= 0.125 * (y[0]).atan();
+                    *o26 += 0.25 * (h_slice2(&x, (t + y[0]))).atan();
+                }
             }
         }
-        let g21 = move |z: f32| z * 0.5 + (a).sin() * z;
-        t += 0.25 * g21(h_rec1((if s < out[0] { b } else { 0.5 }), 2));
-        for (i22, &v23) in x.iter().enumerate() {
-            for (o26, &v25) in out.iter_mut().zip(y.iter()) {
-                t *= 0.75 + 0.2 * ((y[y.len() - 1] - 0.29).abs()).sin();
-                *o26 = *o26 * 0.5 + (y[0].sinh().tanh() * v25).tanh() * 0.5;
+        if (out.len() as f32) < (s + out[0]) {
+            {
+                std::mem::swap(&mut s, &mut t);
+                for o29 in out.iter_mut() {
+                    t -= 0.125
+                        * ({
+                            let z = (y[y.len() - 1] + 0.3_f32);
+                            z * z * 0.5 - z
+                        })
+                        .atan();
+                    *o29 += 0.25
+                        * ({
+                            let z = 1.5_f32;
+                            z * z * 0.5 - z
+                        })
+                        .sin();
+                }
+                {
+                    let mut m30: f32 = (out[0]
+                        * (if (1.0_f32).is_finite()
+                            && h_scalar6(0.5_f32.max(y[y.len() - 1] * 0.5), (b + b)) < 0.7
+                        {
+                            (y.len() as f32)
+                        } else {
+                            0.125_f32
+                        }))
+                    .tanh()
+                        * 0.5;
+                    let g31 = |z: f32| (z - a).atan();
+                    t += 0.25 * g31((y.iter().rev().skip(1).map(|&v| v * v).sum::<f32>()));
+                }
             }
-            out[0] += 0.5
-                * (match i22 % 4 {
-                    0 => ((i22 as f32) + (0.3_f32)),
-                    1 | 2 if ((0.5_f32) * b) > 0.2 => ((0.5_f32) * b) * 0.5,
-                    j @ 3..=5 => ((i22 as f32) + (0.3_f32)) * j as f32,
-                    _ => -((i22 as f32) + (0.3_f32)),
-                })
-                .atan();
+        } else if (out[0] - a) < (out[0] - s) && !t.is_nan() {
+            s *= 0.75
+                + 0.2
+                    * (if (b * s) > out[0].sinh().tanh() || t < -0.9 {
+                        y[y.len() - 1]
+                    } else {
+                        y[y.len() - 1]
+                    })
+                    .atan();
         }
-        let t27: f32 = if (y.iter().fold(0.0, |acc, v| acc * 0.5 + (v + s).tanh())) > 0.2 {
-            h_scalar6(0.5_f32.max(y[y.len() - 1] * 0.5), (b + b))
-        } else if ({
-            let z = t;
-            z * z * 0.5 - z
-        }) > -0.3_f32
-        {
-            (t - y[0])
-        } else {
-            0.25
-        };
-        t *= 0.75 + 0.2 * ((0.5_f32).tanh().exp_m1().sinh().tanh()).tanh();
+        s -= 0.125 * (out[0] / (out[out.len() - 1] * out[out.len() - 1] + 1.0)).tanh();
+        t -= 0.125 * ((t).tanh().exp_m1().max(out[out.len() - 1] + 0.137)).atan();
+        s *= 0.75 + 0.2 * (out[out.len() - 1]).tanh();
         s + t * 0.5
     }
     #[test]
@@ -1757,7 +2041,7 @@ mod p_s1_10 {
     fn h_slice1(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         {
-            if 0.4_f32.min(0.25_f32) < f32::powi(1.5_f32.tanh(), 3) {
+            if 1.5_f32 < u.cos() {
                 let g2 = move |z: f32| (z - u).atan();
                 r += 0.25 * g2((u + 2.0));
                 r = ({
@@ -1771,23 +2055,36 @@ mod p_s1_10 {
                     r = (r.tanh()).tanh() * 0.5;
                     let t4: f32 = if i3 % 2 == 0 {
                         0.75_f32
-                    } else if (i3 as f32).sinh().tanh() < ((u).tanh().powf(2.0) + 0.1) {
-                        (x[i3] * x[i3] + 0.25).sqrt()
+                    } else if (1.0_f32).is_finite() && (i3 as f32).sinh().tanh() < 0.7 {
+                        (x[x.len() - 1] + x[x.len() - 1])
                     } else {
-                        0.3
+                        (0.3_f32)
                     };
-                    r = (0.5_f32.max(u * 0.5)).atan();
+                    r *= 0.75 + 0.2 * ((0.5_f32).max(0.75_f32 * 0.5)).tanh() * 0.5;
                 }
-                r += 0.25 * (x.iter().map(|v| (v * r).sin()).sum::<f32>()).tanh();
+                let g5 = move |z: f32| (z - u).atan();
+                r += 0.25 * g5(f32::powi(r.tanh(), 2));
             }
-            r -= 0.125 * (r.clamp(-1.1, 1.1)).atan();
+            for (i6, &v7) in x.iter().enumerate() {
+                let mut buf8: Vec<f32> = vec![0.0; x.len()];
+                buf8[i6] +=
+                    0.5 * (0.125_f32 / ((x.len() as f32) * (x.len() as f32) + 1.0)).tanh() * 0.5;
+                let t9: f32 = if (x.len() as f32) < v7 && !u.is_nan() {
+                    (x[(i6 + 2) % x.len()] + (i6 as f32))
+                } else if r > -0.3 {
+                    (2.0 * u)
+                } else {
+                    2.0
+                };
+                r -= 0.125 * (r).tanh();
+            }
         }
         r
     }
     #[differentiable]
-    fn h_out7(x: &[f32], out: &mut [f32], u: f32) {
+    fn h_out10(x: &[f32], out: &mut [f32], u: f32) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
-            *o = *o * 0.5 + (v * u).sin();
+            *o = *o * 0.5 + (v * u).tanh();
         }
         if !out.is_empty() {
             out[0] += 0.25 * u;
@@ -1795,139 +2092,67 @@ mod p_s1_10 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = 0.0_f32;
+        let mut s: f32 = (0.0_f32);
         let mut t: f32 = 1.0;
-        for v9 in out.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
-            s += 0.25 * (x[0]).sin();
-        }
-        s = (s).atan();
-        {
-            s = s * 0.5 + ((((a * a + 1.0).ln()).tanh() * 0.9).asin()).tanh() * 0.5;
-        }
-        for i10 in (0..4).step_by(2) {
-            std::mem::swap(&mut t, &mut s);
-        }
+        std::mem::swap(&mut t, &mut s);
         for o13 in out.iter_mut() {
             t += 0.25 * (b.sin().mul_add(0.5, 0.25)).sin();
             *o13 += 0.25 * (a).sin();
         }
-        if 1.0_f32.min(s - 0.137) < (y[0] * y[0] + 1.0).ln() {
-            (s, t) = (t, (s + t).sin());
-        } else if (match y.len() % 4 {
-            0 => t,
-            1 | 2 if x[x.len() - 1] > 0.2 => x[x.len() - 1] * 0.5,
-            j @ 3..=5 => t * j as f32,
-            _ => -t,
-        }) < ((2.0_f32) / (y[y.len() - 1] * y[y.len() - 1] + 1.0))
+        if (1.0_f32).is_finite()
+            && (match y.len() % 4 {
+                0 => a,
+                1 | 2 if t > 0.2 => t * 0.5,
+                j @ 3..=5 => a * j as f32,
+                _ => -a,
+            }) < 0.7
         {
+            (s, t) = (t, (s + t).sin());
+        } else {
             match out.len() % 6 {
                 0 => {
                     for i14 in (0..x.len()).rev() {
                         s -= 0.125 * (0.3_f32).atan();
                     }
                 }
-                1 | 2 if (s - b) < y[y.len() - 1] && !s.is_nan() => {
-                    for (i15, &v16) in y.iter().enumerate() {
-                        t -= 0.125
-                            * (out
-                                .iter()
-                                .zip(out.iter())
-                                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
-                            .sin();
-                        s += 0.25
-                            * (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f32>()).tanh();
-                        h_out7(&x, &mut out[..], b);
+                1 if { y[y.len() - 1] } > 0.1 => {
+                    {
+                        if b < y[0].sin() {
+                            return ((b).tanh().powf(2.0) + 0.1);
+                        }
                     }
+                    s += 0.25
+                        * ((a - (x.len() as f32)) / (s.sinh().tanh() * s.sinh().tanh() + 1.0))
+                            .sin();
+                    let mut vs15 = Vec::with_capacity(1);
+                    for j16 in 0..1 {
+                        vs15.push((0.5_f32.sin().mul_add(0.5, 0.25) - a).tanh() * 0.5);
+                    }
+                    t += 0.5 * vs15[0];
                 }
                 j17 @ 2..=4 => {
-                    s += 0.125 * (j17 as f32) * (x[1]).sin();
-                    t += 0.25
-                        * (x.iter()
-                            .zip(out.iter())
-                            .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
-                        .tanh();
+                    s += 0.125 * (j17 as f32) * (t.sinh().tanh()).sin();
+                    s = (y
+                        .iter()
+                        .zip(x.iter())
+                        .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                    .atan();
                 }
-                j17 => {
-                    s -= 0.0625 * (0.5_f32.max(x[1] * 0.5)).sin() * j17 as f32;
-                }
+                _ => {}
             }
-            for w20 in x.windows(2) {
-                let l21: f32 = ((x.len() as f32) - 0.29).abs();
-            }
-            let g22 = |z: f32| (z - a).atan();
-            t += 0.25 * g22(s);
+            t += 0.25 * ((s - b) - b).tanh() * 0.5;
+            t += 0.25 * (b * (y.len() as f32)).atan();
         }
-        for v24 in out.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
-            let mut buf27 = [0.0_f32; 2];
-            buf27[0] = buf27[0] * 0.5 + ((a * b) * (s - x[x.len() - 1])).atan();
-            match out.len() % 6 {
-                0 => {
-                    let t28: f32 = if (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>())
-                        < (y.len() as f32)
-                        && !s.is_nan()
-                    {
-                        (if (0.3_f32).hypot(0.7) < 2.0 {
-                            y[y.len() - 1]
-                        } else {
-                            b
-                        })
-                    } else if (b - v24) < 0.4_f32.min(t) {
-                        (buf27
-                            .iter()
-                            .enumerate()
-                            .map(|(k, v)| (v * k as f32).sin())
-                            .sum::<f32>())
-                    } else {
-                        0.3
-                    };
-                }
-                1 | 2
-                    if ({
-                        let z = t;
-                        z * z * 0.5 - z
-                    }) < (if (if (s - (x.len() as f32)) < (b + v24) {
-                        b
-                    } else {
-                        (out.len() as f32)
-                    }) < 1.0_f32.clamp(-1.1, 1.1)
-                    {
-                        x[0]
-                    } else {
-                        (x.len() as f32)
-                    }) && !v24.is_nan() =>
-                {
-                    for i29 in (0..x.len()).step_by(2) {
-                        let mut buf30: Vec<f32> = vec![0.0; y.len()];
-                        buf30[0] += 0.5 * (0.75_f32).tanh();
-                        s += 0.25 * ((i29 as f32).tanh().exp() + (buf30[0] - v24)).atan();
-                    }
-                }
-                j31 @ 2..=4 => {
-                    s += 0.125
-                        * (j31 as f32)
-                        * (out.iter().copied().fold(t, |acc, v| (acc + v).tanh())).atan();
-                    t += 0.25 * (y[y.len() - 1] + y[y.len() - 1]).tanh();
-                }
-                j31 => {
-                    t -= 0.0625
-                        * (match out.len() % 4 {
-                            0 => (out.len() as f32),
-                            1 | 2 if t > 0.2 => t * 0.5,
-                            j @ 3..=5 => (out.len() as f32) * j as f32,
-                            _ => -(out.len() as f32),
-                        })
-                        .tanh()
-                        * j31 as f32;
-                }
-            }
-        }
+        t = (0.5_f32.max(t.hypot(0.7))).atan();
+        let mut buf18 = [0.0_f32; 2];
+        out[0] = (1.5_f32).atan();
         s + t * 0.5
     }
     #[test]
     fn check() {
         let prog = Program {
             name: "s1_10",
-            lens: &[(3, 1, 0), (3, 1, 1), (4, 3, 3), (5, 2, 4)],
+            lens: &[(0, 1, 2), (1, 1, 2), (4, 3, 3), (5, 2, 4)],
             y_active: true,
             b_active: true,
         };
@@ -1978,8 +2203,8 @@ mod p_s1_11 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = 0.0_f32;
-        let mut t: f32 = 1.0;
+        let mut s: f32 = (0.0_f32);
+        let mut t: f32 = 1.0_f32;
         t += 0.25 * (b - y[1]).sin();
         s = (0.5_f32.max(0.125_f32 * 0.5)).sin();
         let mut k6 = 0;
@@ -1988,84 +2213,220 @@ mod p_s1_11 {
             if k6 > 3 {
                 break;
             }
-            if (k6 as f32).max(x[x.len() - 1] + 0.137) < (k6 as f32).max(s + 0.137) {
+            if (1.0_f32).is_finite() && (k6 as f32).max(x[x.len() - 1] + 0.137) < 0.7 {
                 break;
             }
-            for i7 in 0..x.len() {
-                t = (0.5_f32.max(x[i7].sin().mul_add(0.5, 0.25))).tanh();
-                match i7 % 6 {
-                    0 => {
-                        let mut vs8: Vec<f32> = Vec::new();
-                        for &e9 in y.iter() {
-                            vs8.push(((0.25_f32 * 0.25_f32 + 0.25).sqrt()).tanh());
-                        }
-                        t += 0.5 * vs8[1];
-                        t -= 0.125 * (y.len() as f32).tanh();
-                        s *= 0.75
-                            + 0.2
-                                * ((1.0_f32 * x[x.len() - 1]).tanh().powf(2.0) + 0.1).tanh()
-                                * 0.5;
+            s = (2.0_f32.max(
+                ({
+                    let z = s;
+                    z * z * 0.5 - z
+                }),
+            ))
+            .atan();
+            match k6 % 6 {
+                0 => {
+                    for i7 in 0..x.len() {
+                        (t, s) = (s, (t + s).sin());
+                        s = (x.len() as f32).tanh();
                     }
-                    1 | 2 if t > ((k6 as f32) * (k6 as f32) + 1.0).ln() || b < -0.9 => {
-                        let (p10, mut q11): (f32, f32) = if s
-                            < ({
-                                let z = s;
-                                z * z * 0.5 - z
-                            }) {
-                            (
-                                1.5,
-                                h_vec3(
-                                    &x,
-                                    (if (x[x.len() - 1] + t)
-                                        < ({
-                                            let z = x[i7];
-                                            z * z * 0.5 - z
-                                        })
-                                    {
-                                        y[1]
-                                    } else {
-                                        t
-                                    }),
-                                )[0],
-                            )
+                }
+                1 if { y[(k6 + 2) % y.len()] } > 0.1 => {
+                    t = ((k6 as f32) + (1.0_f32).tanh().exp()).sin();
+                    t += 0.25
+                        * (y.iter()
+                            .zip(x.iter())
+                            .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                        .tanh();
+                    let mut buf8: Vec<f32> = vec![0.0; y.len()];
+                    buf8[0] = (s).sin();
+                }
+                j9 @ 2..=4 => {
+                    s += 0.125 * (j9 as f32) * (y[y.len() - 1]).tanh();
+                    std::mem::swap(&mut s, &mut t);
+                }
+                j9 => {
+                    t -= 0.0625 * (s).tanh() * 0.5 * j9 as f32;
+                }
+            }
+        }
+        for (o12, &v11) in out.iter_mut().zip(x.iter()) {
+            t -= 0.125 * ((y[1] - v11).tanh().powf(2.0) + 0.1).tanh() * 0.5;
+            *o12 = *o12 * 0.5 + (y[y.len() - 1] * v11).tanh();
+        }
+        for i13 in (0..3).step_by(2) {
+            let mut m14: f32 = ((x[0]).tanh().powf(2.0) + 0.1).tanh();
+        }
+        if b < (y.len() as f32) {
+            for v16 in out.iter() {
+                let g17 = move |z: f32| (z * a).tanh();
+                t += 0.25 * g17(((a).tanh() * 0.9).asin());
+            }
+            match out.len() % 6 {
+                0 => {
+                    t = t * 0.5
+                        + (if (1.0_f32).is_finite() && s.max(x[x.len() - 1] + 0.137) < 0.7 {
+                            y[1]
                         } else {
-                            (((a).tanh() * 0.9).asin(), 0.5)
-                        };
-                        q11 = (q11 * p10).atan();
+                            x[x.len() - 1]
+                        })
+                        .tanh()
+                            * 0.5;
+                    for (o20, &v19) in out.iter_mut().zip(x.iter()) {
+                        t += 0.25 * (h_vec3(&x, (0.5_f32).max(y[y.len() - 1] * 0.5))[0]).tanh();
+                        *o20 = *o20 * 0.5
+                            + ((match y.len() % 4 {
+                                0 => s,
+                                1 | 2 if a > 0.2 => a * 0.5,
+                                j @ 3..=5 => s * j as f32,
+                                _ => -s,
+                            }) * v19)
+                                .tanh();
                     }
-                    j12 @ 2..=4 => {
-                        t += 0.125 * (j12 as f32) * (s).atan();
-                        if (y[(i7 + 1) % y.len()] + x[(k6 + 2) % x.len()]) < 0.125 {
-                            continue;
+                    let t21: f32 = if (y[y.len() - 1] - y[y.len() - 1]) < x[x.len() - 1] {
+                        (1.0 - (1.5_f32)).min(
+                            ({
+                                let z = y[y.len() - 1];
+                                z * z * 0.5 - z
+                            }) - 0.137,
+                        )
+                    } else if s.hypot(0.7) < y[0] {
+                        (y.len() as f32).cos()
+                    } else {
+                        0.3
+                    };
+                }
+                1 if { y[y.len() - 1] } > 0.1 => {
+                    match y.len() % 6 {
+                        0 => {
+                            for i22 in 1..y.len() {
+                                t += 0.25 * (0.125_f32).tanh() * 0.5;
+                                t -= 0.125
+                                    * (((h_scalar1(((1.0_f32) * (1.0_f32) + 0.25).sqrt(), 0.75))
+                                        .tanh()
+                                        * 0.9)
+                                        .asin())
+                                    .atan();
+                            }
+                        }
+                        1 if { y[y.len() - 1] } > 0.1 => {
+                            t += 0.25
+                                * ((0.5_f32).max((if (0.25 - s) < s { 0.3_f32 } else { t }) * 0.5))
+                                    .tanh();
+                        }
+                        j23 @ 2..=4 => {
+                            t += 0.125 * (j23 as f32) * (s).tanh();
+                            (s, t) = (t, (s + t).atan());
+                        }
+                        _ => {}
+                    }
+                    if (1.0_f32).is_finite() && ((2.0_f32) - 0.29).abs() < 0.7 {
+                        s = s * 0.5 + (0.125_f32).tanh();
+                    } else {
+                        t += 0.25
+                            * (out
+                                .iter()
+                                .enumerate()
+                                .map(|(k, v)| (v * k as f32).sin())
+                                .sum::<f32>())
+                            .tanh();
+                        s *= 0.75 + 0.2 * (x.len() as f32).tanh() * 0.5;
+                    }
+                    t += 0.25 * (h_scalar1(t, s)).tanh();
+                }
+                j24 @ 2..=4 => {
+                    s += 0.125 * (j24 as f32) * ((0.4_f32).min(y[y.len() - 1])).tanh() * 0.5;
+                    for i25 in (0..out.len()).rev() {
+                        let mut m26: f32 =
+                            ((out.len() as f32) * (t - x[(i25 + 2) % x.len()])).atan();
+                        let l27: f32 = (match i25 % 4 {
+                            0 => out[out.len() - 1].max(t + 0.137),
+                            1 | 2 if 0.3_f32 > 0.2 => 0.3_f32 * 0.5,
+                            j @ 3..=5 => out[out.len() - 1].max(t + 0.137) * j as f32,
+                            _ => -out[out.len() - 1].max(t + 0.137),
+                        });
+                        if y[(i25 + 1) % y.len()].sin()
+                            < (match i25 % 4 {
+                                0 => l27,
+                                1 | 2 if b > 0.2 => b * 0.5,
+                                j @ 3..=5 => l27 * j as f32,
+                                _ => -l27,
+                            })
+                        {
+                            return f32::cbrt(1.5_f32 + 3.0);
                         }
                     }
-                    j12 => {
-                        s -= 0.0625 * (b + b).tanh() * 0.5 * j12 as f32;
+                }
+                j24 => {
+                    t -= 0.0625
+                        * (match y.len() % 4 {
+                            0 => x[0],
+                            1 | 2 if x[0] > 0.2 => x[0] * 0.5,
+                            j @ 3..=5 => x[0] * j as f32,
+                            _ => -x[0],
+                        })
+                        .tanh()
+                        * 0.5
+                        * j24 as f32;
+                }
+            }
+        } else {
+            s = (0.5_f32.max(s.tanh())).sin();
+            t = (match x.len() % 4 {
+                0 => (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()),
+                1 | 2 if f32::cbrt((out.len() as f32) + 3.0) > 0.2 => {
+                    f32::cbrt((out.len() as f32) + 3.0) * 0.5
+                }
+                j @ 3..=5 => {
+                    (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()) * j as f32
+                }
+                _ => -(out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()),
+            })
+            .atan();
+            if (a - 0.29).abs() < x[0] {
+                t = (t * x[x.len() - 1]).tanh() * 0.5;
+            } else {
+                let mut vs28 = Vec::with_capacity(1);
+                for j29 in 0..1 {
+                    vs28.push(
+                        ({
+                            let z = f32::cbrt(x[j29] + 3.0);
+                            z * z * 0.5 - z
+                        })
+                        .atan(),
+                    );
+                }
+                s += 0.5 * vs28[vs28.len() - 1];
+                match out.len() % 6 {
+                    0 => {
+                        s -= 0.125 * ((y[0]).tanh().exp()).tanh() * 0.5;
+                        let mut m30: f32 = (h_rec4(x[0].cos(), 0)).tanh();
+                        s = (0.5_f32.max(x[x.len() - 1])).tanh();
+                    }
+                    1 | 2 if (0.75_f32) < (b - 0.29).abs() => {
+                        if f32::cbrt(s + 3.0) < ((y[y.len() - 1]).tanh() * 0.9).asin()
+                            && !s.is_nan()
+                        {
+                            return (t * vs28[0]);
+                        }
+                        t += 0.25
+                            * (vs28
+                                .iter()
+                                .zip(out.iter())
+                                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                            .tanh();
+                        vs28[0] = vs28[0] * 0.5 + ((y[y.len() - 1] + s).sin()).sin();
+                    }
+                    j31 @ 2..=4 => {
+                        s += 0.125 * (j31 as f32) * ((s).tanh().powf(2.0) + 0.1).sin();
+                        std::mem::swap(&mut s, &mut t);
+                    }
+                    j31 => {
+                        t -= 0.0625 * (1.5_f32).tanh() * 0.5 * j31 as f32;
                     }
                 }
             }
-            s *= 0.75 + 0.2 * ((x[(k6 + 2) % x.len()] * a) + (s + x[0])).tanh();
         }
-        for c15 in out.chunks(2) {
-            s -= 0.125
-                * (if 0.5_f32.max(a) < s.hypot(0.7) {
-                    (s * s + 1.0).ln()
-                } else {
-                    (if s < ((out.len() as f32) * (out.len() as f32) + 0.25).sqrt() {
-                        c15[c15.len() - 1]
-                    } else {
-                        t
-                    })
-                })
-                .sin();
-        }
-        for (i16, &v17) in out.iter().enumerate() {
-            s *= 0.75 + 0.2 * ((b - 0.29).abs()).sin();
-            let mut buf18: Vec<f32> = vec![0.0; x.len()];
-            buf18[0] += 0.5 * (i16 as f32).tanh();
-        }
-        let l19: f32 = ((x[x.len() - 1]).tanh() * 0.9).asin();
-        s * t + a
+        (s - t).tanh() + b * 0.5
     }
     #[test]
     fn check() {

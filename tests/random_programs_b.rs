@@ -35,7 +35,7 @@ mod p_s2_0 {
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = (0.0_f64);
+        let mut s: f64 = 0.0;
         let mut t: f64 = 1.0;
         let mut k4 = 0;
         loop {
@@ -100,193 +100,124 @@ mod p_s2_0 {
                         t += 0.25 * (h_rec1((y[y.len() - 1] + (out.len() as f64)), 3)).tanh() * 0.5;
                     }
                 }
-                1 | 2
-                    if (s - 1.5_f64)
-                        < (match i15 % 4 {
-                            0 => (i15 as f64),
-                            1 | 2 if t > 0.2 => t * 0.5,
-                            j @ 3..=5 => (i15 as f64) * j as f64,
-                            _ => -(i15 as f64),
-                        }) =>
-                {
-                    if (i15 as f64) > y[y.len() - 1].hypot(0.7) || b < -0.9 {
-                        s = (2.0_f64.max(h_scalar3((0.125_f64).cos(), (0.75_f64)))).sin();
-                    } else {
-                        let hs18 = h_scalar3((y.len() as f64).max((y.len() as f64) + 0.137), s);
-                        if 0.25_f64.tanh() > x[x.len() - 1] || t < -0.9 {
-                            return (x[x.len() - 1] - y[(i15 + 1) % y.len()]);
+                1 | 2 if (1.0_f64).is_finite() && (s - 1.5_f64) < 0.7 => {
+                    match i15 % 6 {
+                        0 => {
+                            if 0.5_f64.max(a * 0.5) < f64::powi(1.5_f64.tanh(), 2) {
+                                return (0.125_f64).cos();
+                            }
+                            s = (y[(i15 + 1) % y.len()]).sin();
+                            if 0.25_f64.tanh() > x[x.len() - 1] || t < -0.9 {
+                                return (x[x.len() - 1] - y[(i15 + 1) % y.len()]);
+                            }
                         }
+                        1 | 2 if y[(i15 + 1) % y.len()] > (x.len() as f64) || b < -0.9 => {
+                            if (0.3_f64) < f64::powi(y[(i15 + 1) % y.len()].tanh(), 3) {
+                                break;
+                            }
+                        }
+                        j18 @ 2..=4 => {
+                            s += 0.125 * (j18 as f64) * (x[x.len() - 1]).tanh();
+                            let t19: f64 = if 0.75_f64.atan() < x[x.len() - 1] {
+                                f64::powi(0.125_f64.tanh(), 2).min(h_rec1(b, 2) - 0.137)
+                            } else if 0.5_f64.max((i15 as f64) * 0.5)
+                                < 0.5_f64.sin().mul_add(0.5, 0.25)
+                                && !a.is_nan()
+                            {
+                                s
+                            } else {
+                                (0.125_f64)
+                            };
+                        }
+                        _ => {}
                     }
-                    let g19 = |z: f64| z * 0.5 + (a).sin() * z;
-                    s += 0.25 * g19(y[y.len() - 1]);
-                    t = t * 0.5 + (b.clamp(-1.1, 1.1)).sin();
+                    t -= 0.125 * (f64::cbrt(s.min(x[(i15 + 1) % x.len()] - 0.137) + 3.0)).atan();
                 }
                 j20 @ 2..=4 => {
-                    t += 0.125
-                        * (j20 as f64)
-                        * (match i15 % 4 {
-                            0 => 0.125_f64,
-                            1 | 2 if (x.len() as f64) > 0.2 => (x.len() as f64) * 0.5,
-                            j @ 3..=5 => 0.125_f64 * j as f64,
-                            _ => -0.125_f64,
-                        })
-                        .sin();
-                    for i21 in (0..4).step_by(2) {
-                        let (p22, mut q23): (f64, f64) = (2.0_f64, y[0]);
-                        q23 = (q23 * p22).tanh();
+                    t += 0.125 * (j20 as f64) * (1.0_f64).atan();
+                    match i15 % 6 {
+                        0 => {
+                            t += 0.25
+                                * ((y.len() as f64)
+                                    + ({
+                                        let z = b;
+                                        z * z * 0.5 - z
+                                    }))
+                                .tanh()
+                                * 0.5;
+                            let (p21, mut q22): (f64, f64) =
+                                if (a + (i15 as f64)) > 0.5_f64 || b < -0.9 {
+                                    (
+                                        0.5_f64,
+                                        (match i15 % 4 {
+                                            0 => (y.len() as f64),
+                                            1 | 2 if x[(i15 + 2) % x.len()] > 0.2 => {
+                                                x[(i15 + 2) % x.len()] * 0.5
+                                            }
+                                            j @ 3..=5 => (y.len() as f64) * j as f64,
+                                            _ => -(y.len() as f64),
+                                        }),
+                                    )
+                                } else {
+                                    (f64::powi(s.tanh(), 3), 0.25)
+                                };
+                            q22 = (q22 * p21).tanh();
+                            let g23 = |z: f64| (z * a).tanh();
+                            q22 +=
+                                0.25 * g23((y.iter().copied().fold(t, |acc, v| (acc + v).tanh())));
+                        }
+                        1 | 2 if 0.5 < (a + (0.125_f64)) => {
+                            t = t * 0.5 + (0.3_f64).sin();
+                        }
+                        j24 @ 2..=4 => {
+                            t += 0.125
+                                * (j24 as f64)
+                                * ((x.len() as f64).tanh().powf(2.0) + 0.1).tanh();
+                            s += 0.25
+                                * (x.iter()
+                                    .zip(x.iter())
+                                    .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                                .tanh();
+                        }
+                        _ => {}
                     }
                 }
-                _ => {}
-            }
-            let mut k24 = 0;
-            loop {
-                k24 += 1;
-                if k24 > 3 {
-                    break;
+                j20 => {
+                    s -= 0.0625 * (if i15 % 2 == 0 { 1.5_f64 } else { 2.0_f64 }).sin() * j20 as f64;
                 }
-                let hs25 = h_scalar3(a.hypot(0.7), x[(i15 + 2) % x.len()]);
-                (s, t) = (t, (s + t).tanh() * 0.5);
-                let hv26 = h_vec2(&x, y[(k24 + 2) % y.len()].clamp(-1.1, 1.1));
-                t += 0.5 * hv26[hv26.len() - 1];
             }
+            t -= 0.125 * (f64::cbrt(0.125_f64 + 3.0)).tanh() * 0.5;
         }
-        let t27: f64 = if (y[0]).tanh().exp_m1() < (out.len() as f64) {
-            ((1.0_f64).tanh().powf(2.0) + 0.1)
-        } else if (0.125_f64 * 0.125_f64 + 1.0).ln() < b {
-            0.4_f64.min(s)
-        } else {
-            (0.75_f64)
-        };
-        if t < t27 {
-            s -= 0.125 * ((0.5_f64 - 0.29).abs()).tanh() * 0.5;
-            match y.len() % 6 {
-                0 => {
-                    for (i28, &v29) in out.iter().enumerate() {
-                        s += 0.25
-                            * ((match i28 % 4 {
-                                0 => y[(i28 + 1) % y.len()],
-                                1 | 2 if t > 0.2 => t * 0.5,
-                                j @ 3..=5 => y[(i28 + 1) % y.len()] * j as f64,
-                                _ => -y[(i28 + 1) % y.len()],
-                            }) + (i28 as f64).sin())
-                            .atan();
-                    }
-                }
-                1 | 2 if b < y[0] => {
-                    for i30 in 1..y.len() {
-                        let mut buf31 = [0.0_f64; 4];
-                        buf31[2] = ((b - a) + t27).tanh();
-                        h_scalar3(t27, y[i30].max(1.0 + 0.137));
-                    }
-                    t = (s).atan();
-                    for o35 in out.iter_mut() {
-                        (t, s) = (s, (t + s).tanh() * 0.5);
-                        *o35 += 0.25 * (a.clamp(-1.1, 1.1)).tanh();
-                    }
-                }
-                j36 @ 2..=4 => {
-                    s += 0.125 * (j36 as f64) * (h_scalar3(b, 1.0_f64.sinh().tanh())).atan();
-                    t = t * 0.5
-                        + (s - (match out.len() % 4 {
-                            0 => b,
-                            1 | 2 if s > 0.2 => s * 0.5,
-                            j @ 3..=5 => b * j as f64,
-                            _ => -b,
-                        }))
-                        .atan();
-                }
-                _ => {}
-            }
-            s = (0.5_f64.max((a - y[0]))).atan();
-        } else if y[y.len() - 1] < x[x.len() - 1] {
-            let t37: f64 = if 0.75_f64 < f64::cbrt(a + 3.0) && !s.is_nan() {
-                (if (0.25 * (y.len() as f64)) < b {
-                    (a + x[x.len() - 1])
-                } else {
-                    t
+        t = t * 0.5 + ((a - x[x.len() - 1]).hypot(0.7)).tanh();
+        let t25: f64 = if (x.iter().copied().fold(t, |acc, v| (acc + v).tanh())) > -0.3 {
+            b
+        } else if h_scalar3(b, 1.0_f64.sinh().tanh())
+            > (if a
+                < (match out.len() % 4 {
+                    0 => b,
+                    1 | 2 if s > 0.2 => s * 0.5,
+                    j @ 3..=5 => b * j as f64,
+                    _ => -b,
                 })
-            } else if t < x[x.len() - 1] {
-                ({
-                    let z = s;
-                    z * z * 0.5 - z
-                })
+                && !s.is_nan()
+            {
+                0.3_f64
             } else {
-                0.25
-            };
-            if f64::cbrt(y[0] + 3.0) < (y[y.len() - 1] * t) {
-                let mut buf38 = [0.0_f64; 2];
-                buf38[0] = (t).tanh() * 0.5;
-            } else if (y[y.len() - 1]).tanh().exp() < s {
-                for i39 in 1..out.len() {
-                    t += 0.25 * (out[i39] - out[i39 - 1]).tanh();
-                    s *= 0.75 + 0.2 * (f64::cbrt((out.len() as f64) + 3.0)).tanh() * 0.5;
-                    out[i39] = out[i39] * 0.5 + (t.cos()).atan();
-                    let g40 = |z: f64| z * 0.5 + (b).sin() * z;
-                    s += 0.25 * g40((0.3_f64));
-                }
-                let (p41, mut q42): (f64, f64) = if y[0].tanh() > (2.0 * 0.3_f64) || b < -0.9 {
-                    (
-                        y[0],
-                        (if ((y[0]).tanh().powf(2.0) + 0.1) > 0.1_f64 {
-                            a
-                        } else {
-                            (1.5_f64)
-                        }),
-                    )
-                } else {
-                    ((y[y.len() - 1] - a), 1.0)
-                };
-                q42 = (q42 * p41).tanh();
-            }
-            t = t * 0.5 + (t27).sin();
-        }
-        if 0.5_f64.max(x[0])
-            < (if (x.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>()) > 0.1_f64 {
                 a
-            } else {
-                x[0]
             })
-            && !t.is_nan()
+            || s < -0.9
         {
-            t = (0.5_f64.max(1.5)).tanh();
-            for c45 in y.chunks(3) {
-                s -= 0.125 * (f64::cbrt(y[y.len() - 1] + 3.0)).tanh() * 0.5;
-                {
-                    let g46 = |z: f64| (z - b).atan();
-                    t += 0.25 * g46(h_scalar3((t27 - 0.29).abs(), x[x.len() - 1]));
-                    s += 0.25
-                        * (h_scalar3(
-                            (0.4_f64).min((c45.len() as f64)),
-                            (match y.len() % 4 {
-                                0 => y[y.len() - 1],
-                                1 | 2 if s > 0.2 => s * 0.5,
-                                j @ 3..=5 => y[y.len() - 1] * j as f64,
-                                _ => -y[y.len() - 1],
-                            }),
-                        ))
-                        .tanh();
-                    if (0.75_f64) < ((0.3_f64).tanh() * 0.9).asin() && !b.is_nan() {
-                        return (out.len() as f64);
-                    }
-                }
-            }
-            s = (0.5_f64.max(t)).tanh() * 0.5;
+            (s).tanh().exp_m1()
         } else {
-            for v48 in out.iter() {
-                for v50 in x.iter() {
-                    s = s * 0.5 + ((0.5_f64).max((out.len() as f64) * 0.5)).atan();
-                    let l51: f64 = (out.len() as f64);
-                    let mut m52: f64 = ((0.4_f64).min((y[y.len() - 1] * y[0]))).atan();
-                }
-                s = (0.5_f64.max((*v48))).atan();
-                for i55 in (0..2).step_by(2) {
-                    let l56: f64 = 0.5_f64.max(0.75_f64.max(1.5 + 0.137) * 0.5);
-                    t += 0.25 * (y[(i55 + 1) % y.len()]).tanh() * 0.5;
-                }
-            }
+            0.25_f64
+        };
+        let mut vs26 = Vec::with_capacity(3);
+        for j27 in 0..3 {
+            vs26.push((x[(j27 + 1) % x.len()]).tanh());
         }
-        t = ((s * s + 0.25).sqrt() + ((out.len() as f64).tanh() * 0.9).asin()).tanh();
-        s * t + a
+        t += 0.5 * vs26[vs26.len() - 1];
+        t = ((s * s + 1.0).ln()).atan();
+        (s - t).tanh() + b * 0.5
     }
     #[test]
     fn check() {
@@ -363,7 +294,7 @@ mod p_s2_1 {
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0;
-        let mut t: f32 = (1.0_f32);
+        let mut t: f32 = 1.0;
         for i11 in (0..1).rev() {
             for (&v13, &u14) in y.iter().zip(x.iter()) {
                 let mut m15: f32 = (if (t * t + 0.25).sqrt() < (out.len() as f32).atan() {
@@ -384,82 +315,67 @@ mod p_s2_1 {
             for i17 in (0..3).rev() {
                 let t18: f32 = if out[out.len() - 1].hypot(0.7) > (0.2_f32) {
                     (out[i11]).tanh().exp().hypot(0.7)
-                } else if ((s).tanh().powf(2.0) + 0.1) < out[(i17 + 2) % out.len()] {
-                    out[(i11 + 1) % out.len()]
+                } else if (1.0_f32).is_finite() && ((s).tanh().powf(2.0) + 0.1) < 0.7 {
+                    out[(i17 + 2) % out.len()]
                 } else {
                     (0.25_f32)
                 };
-                match i11 % 6 {
-                    0 => {
-                        let mut m19: f32 = (0.3_f32.sin().atan()).sin();
-                    }
-                    1 | 2
-                        if out[(i17 + 2) % out.len()].clamp(-1.1, 1.1)
-                            > (s * out[out.len() - 1])
-                            || t18 < -0.9 =>
-                    {
-                        std::mem::swap(&mut t, &mut s);
-                        std::mem::swap(&mut s, &mut t);
-                    }
-                    j20 @ 2..=4 => {
-                        s += 0.125 * (j20 as f32) * ((i11 as f32) + out[i11]).tanh();
-                        let mut m21: f32 = (match i11 % 4 {
-                            0 => 0.5_f32,
-                            1 | 2 if (0.75_f32) > 0.2 => (0.75_f32) * 0.5,
-                            j @ 3..=5 => 0.5_f32 * j as f32,
-                            _ => -0.5_f32,
-                        })
-                        .atan();
-                    }
-                    _ => {}
+                for o21 in out.iter_mut() {
+                    t -= 0.125 * (t).tanh();
+                    *o21 += 0.25 * (a).atan();
                 }
-                for i22 in 0..3 {
-                    h_out3(&x, &mut out[1..], (0.75_f32));
+                let mut k22 = 0;
+                while k22 < 2 && out[i11] < 2.5 {
+                    k22 += 1;
+                    let (p23, mut q24): (f32, f32) = (
+                        (if i17 % 2 == 0 {
+                            (y.len() as f32)
+                        } else {
+                            (y.len() as f32)
+                        }),
+                        ({
+                            let z = (k22 as f32);
+                            z * z * 0.5 - z
+                        }),
+                    );
+                    q24 = (q24 * p23).atan();
                 }
             }
-            out[0] = out[0] * 0.5 + ((0.3_f32) * out[(i11 + 2) % out.len()]).sin();
-        }
-        for i23 in 0..y.len() {
-            t *= 0.75 + 0.2 * (((out.len() as f32) * a) - b).tanh();
-        }
-        s += 0.25 * ((out[0] - b).cos()).sin();
-        s *= 0.75 + 0.2 * ((out[out.len() - 1] * out[out.len() - 1] + 1.0).ln()).tanh();
-        for o26 in out.iter_mut() {
-            if f32::powi(b.tanh(), 1) < (t + 0.5_f32) {
-                {
-                    let hs27 = h_scalar2((s * s + 1.0).ln(), (0.5_f32).max(a * 0.5));
-                    let t28: f32 = if (y.len() as f32) < a {
-                        t
-                    } else if b > b || b < -0.9 {
-                        (match y.len() % 4 {
-                            0 => a,
-                            1 | 2 if a > 0.2 => a * 0.5,
-                            j @ 3..=5 => a * j as f32,
-                            _ => -a,
-                        })
-                    } else {
-                        0.75_f32
-                    };
-                }
-            } else if 2.0_f32
-                < (if (s / ((x.len() as f32) * (x.len() as f32) + 1.0)) < a.tanh() {
-                    0.3_f32
-                } else {
-                    b
+            for v26 in y.iter() {
+                let mut m27: f32 = (((x.len() as f32) + out[i11]) + out[1]).tanh() * 0.5;
+                t = (match i11 % 4 {
+                    0 => 0.5_f32,
+                    1 | 2 if (0.75_f32) > 0.2 => (0.75_f32) * 0.5,
+                    j @ 3..=5 => 0.5_f32 * j as f32,
+                    _ => -0.5_f32,
                 })
-            {
-                t += 0.25 * (y.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f32>()).tanh();
-                t -= 0.125 * (f32::cbrt((s - 0.29).abs() + 3.0)).atan();
-                let mut vs31 = Vec::with_capacity(3);
-                for j32 in 0..3 {
-                    vs31.push(((y.len() as f32) + (j32 as f32)).sin());
-                }
-                s += 0.5 * vs31[1];
+                .atan();
             }
-            *o26 += 0.25 * (a - t).tanh() * 0.5;
         }
-        t *= 0.75 + 0.2 * (out[1].sinh().tanh()).sin();
-        (s - t).tanh() + b * 0.5
+        let g28 = move |z: f32| (z - t).atan();
+        s += 0.25 * g28(1.5);
+        let mut m29: f32 = (a).atan();
+        h_out3(&y, &mut out[1..], (b - a));
+        let mut k30 = 0;
+        loop {
+            k30 += 1;
+            if k30 > 4 {
+                break;
+            }
+            let mut hs31 = h_scalar2(
+                g28(s),
+                (x.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f32>()),
+            );
+            hs31 *= (if m29 < (m29 * (0.5_f32)) && !b.is_nan() {
+                hs31
+            } else {
+                (y.len() as f32)
+            })
+            .sin();
+            let mut m32: f32 = (0.25_f32).tanh() * 0.5;
+        }
+        let mut m33: f32 = (out[1] - out[1]).tanh() * 0.5;
+        s + t * 0.5
     }
     #[test]
     fn check() {
@@ -470,6 +386,246 @@ mod p_s2_1 {
             b_active: false,
         };
         check_adjoint::<f32>(&prog, f, |x, dx, y, dy, a, b, out, dout, seed| {
+            let _ = &dy;
+            let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
+            (v, da, 0.0)
+        });
+    }
+}
+
+mod p_s2_2 {
+    #[allow(unused_imports)]
+    use crate::harness::{check as check_adjoint, Program};
+    #[allow(unused_imports)]
+    use cotangent::{autodiff_reverse, differentiable};
+    #[differentiable]
+    fn h_vec1(x: &[f64], u: f64) -> Vec<f64> {
+        let mut v = Vec::new();
+        for &e in x.iter() {
+            v.push((e + u).sin());
+        }
+        v
+    }
+    #[differentiable]
+    fn h_scalar2(u: f64, v: f64) -> f64 {
+        let mut r = (u * v).atan();
+        let mut vs3 = Vec::with_capacity(3);
+        for j4 in 0..3 {
+            vs3.push((v).atan());
+        }
+        r += 0.5 * vs3[vs3.len() - 1];
+        r * 0.5 + u
+    }
+    #[differentiable]
+    fn h_rec5(u: f64, depth: usize) -> f64 {
+        if depth == 0 {
+            u.sin()
+        } else {
+            (h_rec5(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
+        }
+    }
+    #[differentiable]
+    fn h_out6(x: &[f64], out: &mut [f64], u: f64) {
+        for (o, v) in out.iter_mut().zip(x.iter()) {
+            *o = *o * 0.5 + (v * u).sin();
+        }
+        if !out.is_empty() {
+            out[0] += 0.25 * u;
+        }
+    }
+    #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
+    fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
+        let mut s: f64 = 0.0;
+        let mut t: f64 = 1.0;
+        if (x[0] + 0.3) < h_rec5((0.75_f64).clamp(-1.1, 1.1), 0) {
+            (t, s) = (s, (t + s).atan());
+        } else {
+            for v8 in x.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+                s *= 0.75 + 0.2 * (0.75_f64).atan();
+                for i9 in (0..y.len()).step_by(2) {
+                    s += 0.25 * (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>()).tanh();
+                    s = s * 0.5
+                        + (f64::powi(((out.len() as f64) + (x.len() as f64)).tanh(), 0)).tanh();
+                }
+            }
+            if (match out.len() % 4 {
+                0 => t,
+                1 | 2 if x[0] > 0.2 => x[0] * 0.5,
+                j @ 3..=5 => t * j as f64,
+                _ => -t,
+            }) > 0.125_f64
+                || b < -0.9
+            {
+                for i10 in (0..3).rev() {
+                    s += 0.25 * (h_scalar2(a, t)).tanh();
+                    s *= 0.75 + 0.2 * ((b - 0.29).abs().cos()).atan();
+                }
+                match x.len() % 6 {
+                    0 => {
+                        let g11 = |z: f64| (z * a).tanh();
+                        s += 0.25 * g11((2.0 - (y.len() as f64)));
+                        s += 0.25 * (x[0]).tanh();
+                        std::mem::swap(&mut t, &mut s);
+                    }
+                    1 | 2
+                        if x[0].clamp(-1.1, 1.1) < ((b).tanh().powf(2.0) + 0.1) && !b.is_nan() =>
+                    {
+                        s = (0.5_f64.max((y.len() as f64))).sin();
+                        let mut vs12 = Vec::with_capacity(2);
+                        for j13 in 0..2 {
+                            vs12.push((x[0] - (x[0] * x[0] + 1.0).ln()).tanh() * 0.5);
+                        }
+                        s += 0.5 * vs12[0];
+                    }
+                    j14 @ 2..=4 => {
+                        t += 0.125 * (j14 as f64) * (0.125_f64).sin();
+                        let t15: f64 = if (1.0_f64).is_finite() && 0.125_f64 < 0.7 {
+                            (0.5 + b.hypot(0.7))
+                        } else if x[0] < (x[x.len() - 1] - b) && !t.is_nan() {
+                            x[x.len() - 1]
+                        } else {
+                            2.0_f64
+                        };
+                    }
+                    j14 => {
+                        s -= 0.0625
+                            * ((out.len() as f64) - (y.len() as f64)).tanh()
+                            * 0.5
+                            * j14 as f64;
+                    }
+                }
+            } else if b > x[0] || b < -0.9 {
+                let mut vs16: Vec<f64> = Vec::new();
+                for &e17 in y.iter() {
+                    vs16.push(
+                        ((t + x[x.len() - 1])
+                            * ({
+                                let z = s;
+                                z * z * 0.5 - z
+                            }))
+                        .sin(),
+                    );
+                }
+            }
+            s += 0.25
+                * ((x
+                    .iter()
+                    .zip(x.iter())
+                    .map(|(u, v)| (u * v).tanh())
+                    .sum::<f64>())
+                .hypot(0.7))
+                .sin();
+        }
+        if ((x.len() as f64) * (x.len() as f64) + 0.25).sqrt() < 0.5_f64.max(s * 0.5) {
+            let mut vs18 = Vec::with_capacity(3);
+            for j19 in 0..3 {
+                vs18.push(((0.5_f64).max(x[0] * 0.5).sinh().tanh()).atan());
+            }
+            s += 0.5 * vs18[vs18.len() - 1];
+            let mut m20: f64 = ((s - vs18[1]).min(s - 0.137)).tanh();
+        } else if (if (1.0_f64).is_finite() && h_rec5(t, 2) < 0.7 {
+            x[0]
+        } else {
+            a
+        }) < (0.5_f64 - 1.0)
+        {
+            match x.len() % 6 {
+                0 => {
+                    for w23 in x.windows(2) {
+                        t = t * 0.5 + (1.0_f64).tanh();
+                        t += 0.25
+                            * ((match out.len() % 4 {
+                                0 => w23[w23.len() - 1],
+                                1 | 2 if t > 0.2 => t * 0.5,
+                                j @ 3..=5 => w23[w23.len() - 1] * j as f64,
+                                _ => -w23[w23.len() - 1],
+                            }) + a)
+                                .sin();
+                    }
+                    if h_rec5((0.4_f64).min(0.25_f64), 0) < b {
+                        for (i24, &v25) in out.iter().enumerate() {
+                            let mut buf26 = [0.0_f64; 4];
+                            buf26[0] = buf26[0] * 0.5 + (2.0_f64.cos()).sin();
+                            let (p27, mut q28): (f64, f64) =
+                                ((x[x.len() - 1] * x[x.len() - 1] + 0.25).sqrt(), out[i24]);
+                            q28 = (q28 * p27).tanh() * 0.5;
+                            s = (0.5_f64.max(out[out.len() - 1])).atan();
+                        }
+                        let hv29 = h_vec1(&out, ((x.len() as f64) + a));
+                        t += 0.25 * hv29.iter().sum::<f64>().tanh();
+                    } else {
+                        t +=
+                            0.25 * (y.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f64>()).tanh();
+                    }
+                }
+                1 | 2 if a > -0.3_f64 => {
+                    for i30 in 0..y.len() {
+                        s = s * 0.5 + ((0.5_f64).max(f64::powi(b.tanh(), 3) * 0.5)).atan();
+                        let l31: f64 = (s).tanh().exp().sin().mul_add(0.5, 0.25);
+                    }
+                    t += 0.25
+                        * (if ((1.0_f64) + x[x.len() - 1]) < b {
+                            b
+                        } else {
+                            (if (0.5_f64).max(1.5_f64 * 0.5) < (y.len() as f64).clamp(-1.1, 1.1) {
+                                t
+                            } else {
+                                (0.25_f64)
+                            })
+                        })
+                        .atan();
+                    (t, s) = (s, (t + s).sin());
+                }
+                j32 @ 2..=4 => {
+                    s += 0.125 * (j32 as f64) * (0.25_f64.max(t + 0.137)).atan();
+                    if t < 0.3_f64 {
+                        return (x[0] * x[0] + 1.0).ln();
+                    }
+                }
+                j32 => {
+                    s -= 0.0625 * (0.75 - 2.0_f64).tanh() * 0.5 * j32 as f64;
+                }
+            }
+            for i33 in 0..1 {
+                t += 0.25
+                    * (out
+                        .iter()
+                        .filter(|v| **v > 0.1)
+                        .map(|v| v.sin())
+                        .sum::<f64>())
+                    .tanh();
+                s = (0.5_f64.max((x[x.len() - 1] * x[x.len() - 1] + 0.25).sqrt())).atan();
+            }
+            let t34: f64 = if 1.5_f64 > (0.5_f64 * 0.5_f64 + 0.25).sqrt() || a < -0.9 {
+                (0.4_f64).min(s)
+            } else if (x.iter().map(|v| (v * t).sin()).sum::<f64>())
+                < h_scalar2((a - 0.125), t.cos())
+            {
+                0.5_f64.max(a * 0.5)
+            } else {
+                (2.0_f64)
+            };
+        }
+        t = (b).sin();
+        let g35 = |z: f64| (z - a).atan();
+        s += 0.25 * g35((a - s));
+        s += 0.25
+            * ({
+                let z = g35((x.len() as f64));
+                z * z * 0.5 - z
+            })
+            .tanh();
+        s * t + a
+    }
+    #[test]
+    fn check() {
+        let prog = Program {
+            name: "s2_2",
+            lens: &[(1, 0, 0), (1, 1, 1), (4, 3, 3), (5, 2, 4)],
+            y_active: false,
+            b_active: false,
+        };
+        check_adjoint::<f64>(&prog, f, |x, dx, y, dy, a, b, out, dout, seed| {
             let _ = &dy;
             let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, 0.0)
@@ -611,7 +767,7 @@ mod p_s2_3 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = 0.0_f64;
+        let mut s: f64 = (0.0_f64);
         let mut t: f64 = 1.0;
         for i16 in (0..out.len()).rev() {
             let l17: f64 = (out.len() as f64);
@@ -626,48 +782,89 @@ mod p_s2_3 {
                         break;
                     }
                 }
-                1 | 2 if 0.5_f64.max(y[0] * 0.5) < (y[0]).tanh().exp() => {
-                    let (p24, mut q25): (f64, f64) =
-                        if v20.max(y[y.len() - 1] + 0.137) < 0.25_f64 && !l18.is_nan() {
-                            (f64::powi(1.0_f64.tanh(), 1), v20)
-                        } else {
-                            (f64::powi((y.len() as f64).tanh(), 0), (1.0_f64))
-                        };
-                    q25 = (q25 * p24).sin();
-                }
-                j26 @ 2..=4 => {
-                    t += 0.125
-                        * (j26 as f64)
-                        * (out
-                            .iter()
-                            .fold((0.0_f64), |acc, v| acc * 0.5 + (v + a).tanh()))
-                        .atan();
-                    {
-                        let (p27, mut q28): (f64, f64) = if (v20 * l18)
-                            < (match x.len() % 4 {
+                1 if { out[out.len() - 1] } > 0.1 => {
+                    match x.len() % 6 {
+                        0 => {
+                            s = (a).sin();
+                            let g24 = |z: f64| (z - b).atan();
+                            s += 0.25 * g24((0.25_f64));
+                        }
+                        1 if { out[out.len() - 1] } > 0.1 => {
+                            if (1.0_f64).is_finite() && 0.125_f64.sin() < 0.7 {
+                                return (y[y.len() - 1] + out[out.len() - 1]);
+                            }
+                            let mut vs25: Vec<f64> = Vec::new();
+                            for &e26 in x.iter() {
+                                vs25.push((y[y.len() - 1] - (l18 + l18)).sin());
+                            }
+                            let mut buf27 = [0.0_f64; 3];
+                            buf27[2] = (match y.len() % 4 {
                                 0 => b,
                                 1 | 2 if v20 > 0.2 => v20 * 0.5,
                                 j @ 3..=5 => b * j as f64,
                                 _ => -b,
-                            }) {
-                            (0.4_f64.min(0.5_f64), (y.len() as f64))
-                        } else {
-                            (h_slice1(&out, b.sin()), 1.5)
-                        };
-                        q28 = (q28 * p27).atan();
+                            })
+                            .tanh();
+                        }
+                        j28 @ 2..=4 => {
+                            s += 0.125 * (j28 as f64) * (s.max((1.0_f64) + 0.137)).atan();
+                            let t29: f64 = if ((y.len() as f64).tanh() * 0.9).asin()
+                                < h_slice1(&out, b.sin())
+                            {
+                                (u21 + s)
+                            } else if (out.len() as f64).max(v20 + 0.137) < 2.0 {
+                                b
+                            } else {
+                                2.0
+                            };
+                        }
+                        j28 => {
+                            t -= 0.0625 * (0.75_f64).sin() * j28 as f64;
+                        }
+                    }
+                    if (x.len() as f64) > (0.5_f64).max(y[0]) || l18 < -0.9 {
+                        break;
                     }
                 }
-                j26 => {
-                    t -= 0.0625 * ((out.len() as f64).max(v20 + 0.137)).tanh() * j26 as f64;
+                j30 @ 2..=4 => {
+                    t += 0.125 * (j30 as f64) * (b).tanh() * 0.5;
+                    let (p31, mut q32): (f64, f64) =
+                        if (a - 0.29).abs() > 0.4_f64.min(u21) || a < -0.9 {
+                            (((2.0_f64) - (y.len() as f64)), (s - y[y.len() - 1]))
+                        } else {
+                            (
+                                ({
+                                    let z = y[0];
+                                    z * z * 0.5 - z
+                                }),
+                                0.125,
+                            )
+                        };
+                    q32 = (q32 * p31).tanh();
                 }
+                _ => {}
             }
-            s *= 0.75 + 0.2 * (f64::powi(y[0].tanh(), 0).atan()).atan();
-            t += 0.25 * (h_slice1(&y, ((l18).tanh().powf(2.0) + 0.1))).tanh() * 0.5;
+            if u21.atan() < 0.5_f64 && !l18.is_nan() {
+                continue;
+            }
+            for i33 in 1..out.len() {
+                t -= 0.125
+                    * (0.5_f64
+                        .max(y[(i33 + 2) % y.len()] * 0.5)
+                        .sin()
+                        .mul_add(0.5, 0.25))
+                    .atan();
+            }
         }
-        for i31 in 1..out.len() {
-            h_out15(&y, &mut out[..], ((y[y.len() - 1]).tanh() * 0.9).asin());
-        }
-        s * t + a
+        let mut buf34: Vec<f64> = vec![0.0_f64; x.len()];
+        s = s * 0.5
+            + (if y[0] > 0.1 {
+                y[y.len() - 1]
+            } else {
+                (y.len() as f64).sin()
+            })
+            .atan();
+        s + t * 0.5
     }
     #[test]
     fn check() {
@@ -702,7 +899,7 @@ mod p_s2_4 {
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
-        let mut t: f64 = 1.0_f64;
+        let mut t: f64 = (1.0_f64);
         match out.len() % 6 {
             0 => {
                 match out.len() % 6 {
@@ -721,193 +918,240 @@ mod p_s2_4 {
                             *o5 += 0.25 * (vs6[vs6.len() - 1].sinh().tanh()).sin();
                         }
                     }
-                    1 | 2 if a.sin().mul_add(0.5, 0.25) < y[y.len() - 1] => {
-                        let mut k8 = 0;
-                        while k8 < 1 && y[y.len() - 1] < 2.5 {
-                            k8 += 1;
-                            t = t * 0.5 + (k8 as f64).sin();
-                            t += 0.25 * ((k8 as f64) - y[1]).sin();
-                            t -= 0.125
-                                * (((match k8 % 4 {
-                                    0 => y[0],
-                                    1 | 2 if y[0] > 0.2 => y[0] * 0.5,
-                                    j @ 3..=5 => y[0] * j as f64,
-                                    _ => -y[0],
-                                }) * (match k8 % 4 {
-                                    0 => y[0],
-                                    1 | 2 if y[0] > 0.2 => y[0] * 0.5,
-                                    j @ 3..=5 => y[0] * j as f64,
-                                    _ => -y[0],
-                                }) + 0.25)
-                                    .sqrt())
+                    1 if { y[y.len() - 1] } > 0.1 => {
+                        t -= 0.125 * (y[y.len() - 1]).tanh() * 0.5;
+                        for i8 in 0..out.len() {
+                            let (p9, mut q10): (f64, f64) =
+                                ((out[i8] + y[(i8 + 2) % y.len()]), y[0]);
+                            q10 = (q10 * p9).tanh();
+                            let mut m11: f64 = ((out[(i8 + 1) % out.len()] + out[out.len() - 1])
+                                .tanh()
+                                .powf(2.0)
+                                + 0.1)
                                 .atan();
-                        }
-                        s = s * 0.5 + (y[0]).tanh() * 0.5;
-                        match y.len() % 6 {
-                            0 => {
-                                s += 0.25
-                                    * (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>())
-                                        .tanh();
-                                let l9: f64 = b;
-                                s += 0.25 * (l9.min(t - 0.137)).tanh() * 0.5;
-                            }
-                            1 | 2 if (0.25_f64).tanh().exp_m1() < f64::powi(s.tanh(), 1) => {
-                                let g10 = |z: f64| (z * a).tanh();
-                                t += 0.25 * g10((x.len() as f64));
-                                if (0.5_f64).max(y[y.len() - 1] * 0.5) < (y[y.len() - 1] - 0.25_f64)
-                                {
-                                    return f64::powi(t.tanh(), 2);
-                                }
-                            }
-                            j11 @ 2..=4 => {
-                                s += 0.125 * (j11 as f64) * (y[1] - a).atan();
-                                t = (0.75_f64).atan();
-                            }
-                            j11 => {
-                                t -= 0.0625
-                                    * ((1.5_f64 * 1.5_f64 + 0.25).sqrt()).tanh()
-                                    * j11 as f64;
-                            }
+                            q10 += 0.25 * (((m11).tanh() * 0.9).asin()).atan();
                         }
                     }
                     j12 @ 2..=4 => {
-                        s += 0.125 * (j12 as f64) * (0.3_f64).atan();
-                        let g13 = |z: f64| z * 0.5 + (b).sin() * z;
-                        t += 0.25 * g13(((x.len() as f64) / ((1.0_f64) * (1.0_f64) + 1.0)));
-                    }
-                    _ => {}
-                }
-                s += 0.25
-                    * ((out
-                        .iter()
-                        .fold((0.0_f64), |acc, v| acc * 0.5 + (v + t).tanh()))
-                        - t.max(y[y.len() - 1] + 0.137))
-                    .tanh();
-                s = s * 0.5 + (y[y.len() - 1] - a).sin();
-            }
-            1 | 2
-                if ({
-                    let z = s;
-                    z * z * 0.5 - z
-                }) < (y.len() as f64)
-                    && !t.is_nan() =>
-            {
-                let t14: f64 = if y[0] < ((1.5_f64) * (1.5_f64) + 1.0).ln() {
-                    (match x.len() % 4 {
-                        0 => (1.0_f64 / (s * s + 1.0)),
-                        1 | 2 if (0.75 * (out.len() as f64)) > 0.2 => {
-                            (0.75 * (out.len() as f64)) * 0.5
-                        }
-                        j @ 3..=5 => (1.0_f64 / (s * s + 1.0)) * j as f64,
-                        _ => -(1.0_f64 / (s * s + 1.0)),
-                    })
-                } else if a < (1.0_f64 / ((1.5_f64) * (1.5_f64) + 1.0)) {
-                    (match x.len() % 4 {
-                        0 => 0.25_f64,
-                        1 | 2 if a > 0.2 => a * 0.5,
-                        j @ 3..=5 => 0.25_f64 * j as f64,
-                        _ => -0.25_f64,
-                    })
-                } else {
-                    (0.125_f64)
-                };
-                for o17 in out.iter_mut() {
-                    if a < 1.0_f64 {
-                        let (p18, mut q19): (f64, f64) = (t14, (y[y.len() - 1]).tanh().exp());
-                        q19 = (q19 * p18).sin();
-                    } else {
-                        t = (s - (b - y[y.len() - 1])).atan();
-                        if a > 1.0_f64 || a < -0.9 {
-                            break;
-                        }
-                    }
-                    *o17 += 0.25 * (2.0_f64).tanh();
-                }
-            }
-            j20 @ 2..=4 => {
-                t += 0.125
-                    * (j20 as f64)
-                    * ({
-                        let z = 0.25_f64;
-                        z * z * 0.5 - z
-                    })
-                    .tanh()
-                    * 0.5;
-                if (y.iter().copied().fold(s, |acc, v| (acc + v).tanh())) > (0.1_f64) {
-                    for i21 in (0..3).step_by(2) {
-                        s += 0.25 * ((0.4_f64).min((i21 as f64))).sin();
-                        t += 0.25 * (0.5_f64.max(a * 0.5)).sin();
-                        t = (f64::powi(y[1].tanh(), 0) + (a * y[y.len() - 1])).sin();
-                    }
-                } else {
-                    for v23 in y.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
-                        t += 0.25
-                            * (y.iter()
-                                .zip(y.iter())
-                                .map(|(u, v)| (u * v).tanh())
+                        s += 0.125 * (j12 as f64) * ((s - 0.29).abs()).sin();
+                        for w15 in y.windows(2) {
+                            t += 0.25
+                                * (w15.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>())
+                                    .tanh();
+                            s = (w15
+                                .iter()
+                                .filter(|v| **v > 0.1)
+                                .map(|v| v.sin())
                                 .sum::<f64>())
-                            .tanh();
+                            .tanh()
+                                * 0.5;
+                            let mut buf16: Vec<f64> = vec![0.0_f64; out.len()];
+                            s += 0.25 * ((b).tanh().exp_m1()).atan();
+                        }
+                    }
+                    j12 => {
+                        t -= 0.0625 * (0.5 - (x.len() as f64)).sin() * j12 as f64;
                     }
                 }
+                t *= 0.75 + 0.2 * ((0.5_f64).max(0.25_f64 * 0.5)).sin();
+                {
+                    let mut m17: f64 = (2.0_f64).tanh() * 0.5;
+                    for v19 in x.iter() {
+                        let (p20, mut q21): (f64, f64) = if ((1.0_f64) - m17) < s {
+                            (
+                                (x.iter()
+                                    .zip(y.iter())
+                                    .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25)),
+                                (a - 0.29).abs(),
+                            )
+                        } else {
+                            (0.5_f64.max(1.5_f64 * 0.5), 1.5)
+                        };
+                        q21 = (q21 * p20).sin();
+                    }
+                }
+            }
+            1 if { y[y.len() - 1] } > 0.1 => {
+                t = (if 0.25 < y[y.len() - 1] {
+                    (b / (y[y.len() - 1] * y[y.len() - 1] + 1.0))
+                } else {
+                    (0.25 - y[y.len() - 1])
+                })
+                .tanh()
+                    * 0.5;
+                let l22: f64 = y[0];
+            }
+            j23 @ 2..=4 => {
+                s += 0.125 * (j23 as f64) * (0.25_f64.cos()).tanh() * 0.5;
+                t += 0.25 * (a).sin();
             }
             _ => {}
         }
-        for i24 in (0..out.len()).rev() {
-            for i25 in (0..1).rev() {
-                for o28 in out.iter_mut() {
-                    t = (0.5_f64.max(0.3_f64)).tanh() * 0.5;
-                    *o28 += 0.25 * (0.75_f64.sin()).tanh();
-                }
-                let l29: f64 = b.atan();
-                if l29 > b || l29 < -0.9 {
-                    break;
-                }
-            }
-            match i24 % 6 {
-                0 => {
-                    let mut vs30: Vec<f64> = Vec::new();
-                    for &e31 in x.iter() {
-                        vs30.push((f64::powi(e31.tanh(), 3)).tanh() * 0.5);
+        match x.len() % 6 {
+            0 => {
+                let mut buf24 = [0.0_f64; 2];
+                buf24[1] = ({
+                    let z = (0.5_f64).tanh().exp_m1();
+                    z * z * 0.5 - z
+                })
+                .tanh()
+                    * 0.5;
+                if (x.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()) < s {
+                    let g25 = |z: f64| (z * b).tanh();
+                    s += 0.25 * g25((y[1] / (s * s + 1.0)));
+                    match x.len() % 6 {
+                        0 => {
+                            let (p26, mut q27): (f64, f64) = ((out.len() as f64).hypot(0.7), a);
+                            q27 = (q27 * p26).tanh();
+                        }
+                        1 | 2
+                            if (match out.len() % 4 {
+                                0 => y[1],
+                                1 | 2 if a > 0.2 => a * 0.5,
+                                j @ 3..=5 => y[1] * j as f64,
+                                _ => -y[1],
+                            }) > 0.2_f64 =>
+                        {
+                            std::mem::swap(&mut t, &mut s);
+                            t -= 0.125 * (y[1].atan()).sin();
+                            buf24[1] = buf24[1] * 0.5 + (buf24[buf24.len() - 1] - a).tanh();
+                        }
+                        j28 @ 2..=4 => {
+                            t += 0.125 * (j28 as f64) * (0.5_f64).atan();
+                            t -= 0.125 * (y[0]).tanh();
+                        }
+                        j28 => {
+                            t -= 0.0625 * ((1.0_f64 * 1.0_f64 + 1.0).ln()).tanh() * j28 as f64;
+                        }
+                    }
+                    for i29 in (0..buf24.len()).step_by(2) {
+                        h_out1(
+                            &x,
+                            &mut buf24,
+                            (y[(i29 + 2) % y.len()] - y[(i29 + 1) % y.len()]),
+                        );
+                        if y[(i29 + 1) % y.len()] > (s * s + 0.25).sqrt() || a < -0.9 {
+                            break;
+                        }
+                    }
+                } else if 0.75_f64.sin() < (a - y[1]) {
+                    {
+                        s = (((buf24.len() as f64) - 0.125) + t.atan()).tanh() * 0.5;
+                        t += 0.25
+                            * (out
+                                .iter()
+                                .zip(out.iter())
+                                .map(|(u, v)| (u * v).tanh())
+                                .sum::<f64>())
+                            .tanh();
+                        s = s * 0.5
+                            + (buf24.iter().copied().fold(s, |acc, v| (acc + v).tanh())).atan();
                     }
                 }
-                1 | 2
-                    if out[i24]
-                        < (match i24 % 4 {
-                            0 => (x.len() as f64),
-                            1 | 2 if a > 0.2 => a * 0.5,
-                            j @ 3..=5 => (x.len() as f64) * j as f64,
-                            _ => -(x.len() as f64),
-                        }) =>
-                {
-                    s = (2.0_f64.max((t - (i24 as f64)))).atan();
+            }
+            1 | 2 if (1.0_f64).is_finite() && b < 0.7 => {
+                for i30 in (0..x.len()).step_by(2) {
+                    t += 0.25 * (b).tanh();
+                    t = t * 0.5 + ((t + x[(i30 + 2) % x.len()]) - y[0]).atan();
                     s -= 0.125 * (t + (0.125_f64).tanh().exp()).atan();
-                    t -= 0.125 * (s).sin();
                 }
-                j32 @ 2..=4 => {
-                    t += 0.125 * (j32 as f64) * (x.len() as f64).tanh();
-                    if 0.125 < (out.len() as f64) {
-                        return s.sin().mul_add(0.5, 0.25);
+                t -= 0.125 * (s).sin();
+                if 1.5_f64.min(y[y.len() - 1] - 0.137) < s.sin().mul_add(0.5, 0.25) && !a.is_nan() {
+                    return (s + y[1]);
+                }
+            }
+            j31 @ 2..=4 => {
+                s += 0.125 * (j31 as f64) * (y[1]).atan();
+                {
+                    (s, t) = (t, (s + t).tanh());
+                    let mut k32 = 0;
+                    loop {
+                        k32 += 1;
+                        if k32 > 2 {
+                            break;
+                        }
+                        s += 0.25 * (0.5_f64.max((s + y[(k32 + 2) % y.len()]) * 0.5)).tanh();
                     }
-                }
-                j32 => {
-                    t -= 0.0625 * ((y[1]).tanh().exp_m1()).sin() * j32 as f64;
+                    s -= 0.125
+                        * ((match out.len() % 4 {
+                            0 => t,
+                            1 | 2 if 1.5_f64 > 0.2 => 1.5_f64 * 0.5,
+                            j @ 3..=5 => t * j as f64,
+                            _ => -t,
+                        })
+                        .clamp(-1.1, 1.1))
+                        .tanh()
+                        * 0.5;
                 }
             }
-        }
-        (t, s) = (s, (t + s).tanh() * 0.5);
-        s = (0.75_f64).atan();
-        for o35 in out.iter_mut() {
-            if 2.0_f64 > (0.5_f64).max((2.0_f64) * 0.5) || b < -0.9 {
-                return (y[0] + y[1]);
+            j31 => {
+                s -= 0.0625 * (s).tanh() * j31 as f64;
             }
-            *o35 += 0.25 * ((a * a + 0.25).sqrt()).atan();
         }
-        if s > -0.3 {
-            return (if y[y.len() - 1] < (y.len() as f64) && !a.is_nan() {
-                (0.25_f64)
+        for i33 in 1..out.len() {
+            let mut buf34: Vec<f64> = vec![0.0_f64; x.len()];
+            out[i33] += 0.5 * (a).atan();
+        }
+        t += 0.25
+            * (match y.len() % 4 {
+                0 => {
+                    (match x.len() % 4 {
+                        0 => (y.len() as f64),
+                        1 | 2 if 0.5 > 0.2 => 0.5 * 0.5,
+                        j @ 3..=5 => (y.len() as f64) * j as f64,
+                        _ => -(y.len() as f64),
+                    })
+                }
+                1 | 2 if (y.iter().copied().fold(b, |acc, v| (acc + v).tanh())) > 0.2 => {
+                    (y.iter().copied().fold(b, |acc, v| (acc + v).tanh())) * 0.5
+                }
+                j @ 3..=5 => {
+                    (match x.len() % 4 {
+                        0 => (y.len() as f64),
+                        1 | 2 if 0.5 > 0.2 => 0.5 * 0.5,
+                        j @ 3..=5 => (y.len() as f64) * j as f64,
+                        _ => -(y.len() as f64),
+                    }) * j as f64
+                }
+                _ => {
+                    -(match x.len() % 4 {
+                        0 => (y.len() as f64),
+                        1 | 2 if 0.5 > 0.2 => 0.5 * 0.5,
+                        j @ 3..=5 => (y.len() as f64) * j as f64,
+                        _ => -(y.len() as f64),
+                    })
+                }
+            })
+            .atan();
+        for i35 in (0..3).step_by(2) {
+            if i35 % 2 == 0 {
+                return (i35 as f64);
+            }
+            t *= 0.75 + 0.2 * ((0.4_f64).min(b)).tanh();
+        }
+        if (y.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>())
+            < (if (1.0 - y[y.len() - 1]) < 2.0_f64 {
+                s
             } else {
                 a
-            });
+            })
+            && !s.is_nan()
+        {
+            let mut vs36: Vec<f64> = Vec::new();
+            for &e37 in x.iter() {
+                vs36.push((a).tanh() * 0.5);
+            }
+            let (p38, mut q39): (f64, f64) = if t < 1.5_f64.cos() {
+                (s.cos(), (0.3_f64))
+            } else {
+                ((y[y.len() - 1] * (1.0_f64)), 1.0_f64)
+            };
+            q39 = (q39 * p38).atan();
+        } else if y[1] < (t + y[0]) {
+            for o42 in out.iter_mut() {
+                std::mem::swap(&mut s, &mut t);
+                *o42 += 0.25 * (y.len() as f64).tanh();
+            }
         }
         s * t + a
     }
@@ -1076,49 +1320,183 @@ mod p_s2_6 {
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = 0.0_f64;
+        let mut s: f64 = 0.0;
         let mut t: f64 = (1.0_f64);
         for o6 in out.iter_mut() {
             let mut m7: f64 = ((1.0_f64).cos().cos()).atan();
             *o6 += 0.25 * ((y[0] * y[0] + 0.25).sqrt()).sin();
         }
-        let hs8 = h_scalar2(((out.len() as f64) + 1.0), (x[x.len() - 1] - t));
-        {
-            if 0.75_f64.hypot(0.7) < (s + y[0]) {
-                return (b + 0.5);
-            }
-            for o11 in out.iter_mut() {
-                {
-                    let mut buf12: Vec<f64> = vec![0.0; y.len()];
-                    buf12[0] = buf12[0] * 0.5 + (b.min(a - 0.137) + y[0]).atan();
+        let mut hs8 = h_scalar2(((out.len() as f64) + 1.0), (x[x.len() - 1] - t));
+        hs8 *= ((y[0]).tanh().exp_m1()).atan();
+        let (p9, mut q10): (f64, f64) = (0.5_f64.max(y[0] + 0.137), (0.125_f64));
+        q10 = (q10 * p9).atan();
+        t = (2.0_f64.max(y[0].min(a - 0.137))).tanh();
+        (q10, t) = (t, (q10 + t).atan());
+        match x.len() % 6 {
+            0 => match out.len() % 6 {
+                0 => {
+                    if a.min(y[0] - 0.137) < t.sin() {
+                        s = ((y[y.len() - 1] + x[x.len() - 1]) + 0.125_f64).tanh();
+                        s -= 0.125 * (x[x.len() - 1].atan()).tanh() * 0.5;
+                    } else if q10.sin()
+                        < (if (1.0_f64).is_finite() && f64::cbrt(hs8 + 3.0) < 0.7 {
+                            x[x.len() - 1]
+                        } else {
+                            1.0
+                        })
+                    {
+                        q10 += 0.25
+                            * (out.iter().copied().fold(q10, |acc, v| (acc + v).tanh())).tanh();
+                    }
                 }
-                *o11 += 0.25 * (s).atan();
+                1 | 2
+                    if b < (match y.len() % 4 {
+                        0 => x[1],
+                        1 | 2 if (0.125_f64) > 0.2 => (0.125_f64) * 0.5,
+                        j @ 3..=5 => x[1] * j as f64,
+                        _ => -x[1],
+                    }) =>
+                {
+                    s -= 0.125
+                        * (x[x.len() - 1] / ((y[y.len() - 1] * s) * (y[y.len() - 1] * s) + 1.0))
+                            .atan();
+                    let g11 = move |z: f64| (z * x[0]).tanh();
+                    q10 += 0.25 * g11(f64::powi(q10.tanh(), 1));
+                    for i12 in (0..2).step_by(2) {
+                        t = (g11((hs8 / (0.3_f64 * 0.3_f64 + 1.0)))).tanh();
+                        if x[x.len() - 1] < (i12 as f64) && !s.is_nan() {
+                            return (0.5_f64).max(hs8);
+                        }
+                        q10 = (0.5_f64.max(y[(i12 + 1) % y.len()])).sin();
+                    }
+                }
+                j13 @ 2..=4 => {
+                    q10 += 0.125 * (j13 as f64) * (0.75_f64.cos()).tanh();
+                    let (p14, mut q15): (f64, f64) = if x[x.len() - 1].sin().mul_add(0.5, 0.25)
+                        < (out.iter().rev().skip(1).map(|&v| v * v).sum::<f64>())
+                        && !q10.is_nan()
+                    {
+                        (y[y.len() - 1], (s - y[y.len() - 1]))
+                    } else {
+                        (
+                            (out.iter()
+                                .zip(x.iter())
+                                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25)),
+                            (0.5_f64),
+                        )
+                    };
+                    q15 = (q15 * p14).tanh() * 0.5;
+                }
+                _ => {}
+            },
+            1 | 2 if (0.25_f64) > 2.0_f64 || hs8 < -0.9 => {
+                if x[x.len() - 1] < (y[y.len() - 1] * q10) {
+                    {
+                        s += 0.25 * (y[0]).atan();
+                        let (p16, mut q17): (f64, f64) = if (2.0_f64 + a) < (x.len() as f64) {
+                            (
+                                (match out.len() % 4 {
+                                    0 => hs8,
+                                    1 | 2 if 0.75_f64 > 0.2 => 0.75_f64 * 0.5,
+                                    j @ 3..=5 => hs8 * j as f64,
+                                    _ => -hs8,
+                                }),
+                                t,
+                            )
+                        } else {
+                            (y[y.len() - 1], 0.25_f64)
+                        };
+                        q17 = (q17 * p16).atan();
+                        s -= 0.125 * (0.5_f64.max(x[0] * 0.5) + hs8.max(q10 + 0.137)).tanh() * 0.5;
+                    }
+                    for (o20, &v19) in out.iter_mut().zip(x.iter()) {
+                        let g21 = |z: f64| (z * b).tanh();
+                        t += 0.25 * g21((t + 0.5));
+                        *o20 = *o20 * 0.5 + (y[0] * v19).atan();
+                    }
+                    t = (2.0_f64.max(y[y.len() - 1].sin().mul_add(0.5, 0.25))).sin();
+                } else {
+                    if a < a {
+                        s -= 0.125 * ((x.len() as f64).sin() - f64::powi(b.tanh(), 3)).tanh() * 0.5;
+                        let l22: f64 = ((0.25_f64) - x[2]);
+                        let mut vs23 = Vec::with_capacity(1);
+                        for j24 in 0..1 {
+                            vs23.push(
+                                (match j24 % 4 {
+                                    0 => h_scalar2(
+                                        x[(j24 + 2) % x.len()],
+                                        (x.len() as f64).sin().mul_add(0.5, 0.25),
+                                    ),
+                                    1 | 2 if h_rec3(x[1], 0) > 0.2 => h_rec3(x[1], 0) * 0.5,
+                                    j @ 3..=5 => {
+                                        h_scalar2(
+                                            x[(j24 + 2) % x.len()],
+                                            (x.len() as f64).sin().mul_add(0.5, 0.25),
+                                        ) * j as f64
+                                    }
+                                    _ => -h_scalar2(
+                                        x[(j24 + 2) % x.len()],
+                                        (x.len() as f64).sin().mul_add(0.5, 0.25),
+                                    ),
+                                })
+                                .atan(),
+                            );
+                        }
+                        s += 0.5 * vs23[vs23.len() - 1];
+                    } else {
+                        (q10, s) = (s, (q10 + s).tanh());
+                        t += 0.25
+                            * (h_rec3(
+                                (match out.len() % 4 {
+                                    0 => y[0],
+                                    1 | 2 if (x.len() as f64) > 0.2 => (x.len() as f64) * 0.5,
+                                    j @ 3..=5 => y[0] * j as f64,
+                                    _ => -y[0],
+                                }),
+                                1,
+                            ))
+                            .tanh();
+                        h_out1(&y, &mut out[..], ((x.len() as f64).tanh() * 0.9).asin());
+                    }
+                    if 0.25 > ((t).tanh().powf(2.0) + 0.1) || hs8 < -0.9 {
+                        if (s - (y.len() as f64)) < h_scalar2((p9 - b), h_rec3(x[x.len() - 1], 3)) {
+                            return 0.5_f64;
+                        }
+                        if (1.0_f64).is_finite()
+                            && (if y[y.len() - 1] < x[0].min((0.5_f64) - 0.137) && !hs8.is_nan() {
+                                b
+                            } else {
+                                x[x.len() - 1]
+                            }) < 0.7
+                        {
+                            return h_rec3(h_rec3((t - 0.75), 1), 3);
+                        }
+                    } else {
+                        s = (x[2].max(a + 0.137) + 0.25_f64).tanh() * 0.5;
+                        q10 += 0.25
+                            * (h_scalar2(
+                                (x.iter()
+                                    .enumerate()
+                                    .map(|(k, v)| (v * k as f64).sin())
+                                    .sum::<f64>()),
+                                p9,
+                            ))
+                            .atan();
+                        t += 0.25 * (h_rec3(0.25_f64, 2)).tanh();
+                    }
+                }
             }
-        }
-        let mut k13 = 0;
-        loop {
-            k13 += 1;
-            if k13 > 2 {
-                break;
+            j25 @ 2..=4 => {
+                q10 += 0.125 * (j25 as f64) * ((x.len() as f64) - (out.len() as f64)).tanh();
+                let mut vs26: Vec<f64> = Vec::new();
+                for &e27 in out.iter() {
+                    vs26.push((e27 / (e27 * e27 + 1.0)).tanh());
+                }
             }
-            let mut buf14: Vec<f64> = vec![0.0_f64; y.len()];
-            buf14[0] = (0.125_f64).tanh() * 0.5;
+            _ => {}
         }
-        let mut vs15 = Vec::with_capacity(3);
-        for j16 in 0..3 {
-            vs15.push((((j16 as f64) - x[j16]) + 2.0_f64).sin());
-        }
-        t += 0.5 * vs15[vs15.len() - 1];
-        for o19 in out.iter_mut() {
-            let mut k20 = 0;
-            while k20 < 2 && s < 2.5 {
-                k20 += 1;
-                vs15[k20] += 0.5 * (0.3_f64.sin()).sin();
-            }
-            *o19 += 0.25 * (s).sin();
-        }
-        t += 0.25 * (h_scalar2(x[x.len() - 1], (b - a))).tanh();
-        (s - t).tanh() + b * 0.5
+        s += 0.25 * (a).atan();
+        s + t * 0.5
     }
     #[test]
     fn check() {
@@ -1162,12 +1540,32 @@ mod p_s2_7 {
     fn h_slice3(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         for i4 in 1..x.len() {
-            let mut m5: f64 = (r.sin()).tanh();
+            r += 0.25 * (x[i4] - x[i4 - 1]).tanh();
+            if i4 % 2 == 0 {
+                r += 0.25 * (x.iter().map(|v| (v * r).sin()).sum::<f64>()).tanh();
+                let g5 = move |z: f64| (z - u).atan();
+                r += 0.25 * g5(r.max(u + 0.137));
+                r = (2.0_f64.max(
+                    (match i4 % 4 {
+                        0 => (x.len() as f64),
+                        1 | 2 if 0.125 > 0.2 => 0.125 * 0.5,
+                        j @ 3..=5 => (x.len() as f64) * j as f64,
+                        _ => -(x.len() as f64),
+                    }),
+                ))
+                .tanh();
+            } else {
+                r = r * 0.5 + ((0.125 * x[i4]) - u).tanh();
+                let mut m6: f64 = (1.5 - x[x.len() - 1]).sin();
+                r -= 0.125 * (x[(i4 + 1) % x.len()]).atan();
+            }
+            let mut buf7 = [0.0_f64; 4];
+            buf7[0] += 0.5 * (u * (u + u)).atan();
         }
         r
     }
     #[differentiable]
-    fn h_vec6(x: &[f64], u: f64) -> Vec<f64> {
+    fn h_vec8(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
             v.push((e + u).tanh());
@@ -1178,295 +1576,219 @@ mod p_s2_7 {
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = (1.0_f64);
-        for c9 in out.chunks(3) {
-            let mut k10 = 0;
-            loop {
-                k10 += 1;
-                if k10 > 1 {
-                    break;
-                }
-                match k10 % 6 {
-                    0 => {
-                        t -= 0.125 * (c9.iter().rev().skip(1).map(|&v| v * v).sum::<f64>()).atan();
-                        let g11 = |z: f64| (z - a).atan();
-                        t += 0.25 * g11(y[y.len() - 1].atan());
-                        let mut buf12: Vec<f64> = vec![0.0_f64; y.len()];
-                        buf12[0] = buf12[0] * 0.5
-                            + (((2.0_f64 - buf12[0]) * (2.0_f64 - buf12[0]) + 1.0).ln()).atan();
-                    }
-                    1 | 2
-                        if ((k10 as f64) * b)
-                            < (if k10 % 2 == 0 {
-                                y[(k10 + 2) % y.len()]
-                            } else {
-                                (k10 as f64)
-                            }) =>
-                    {
-                        s += 0.25 * (h_slice3(&y[1..], (y.len() as f64))).tanh();
-                        t -= 0.125 * (y[y.len() - 1] + (k10 as f64).cos()).tanh();
-                        t -= 0.125 * (s).tanh();
-                    }
-                    j13 @ 2..=4 => {
-                        s += 0.125
-                            * (j13 as f64)
-                            * (match k10 % 4 {
-                                0 => y[(k10 + 1) % y.len()],
-                                1 | 2 if t > 0.2 => t * 0.5,
-                                j @ 3..=5 => y[(k10 + 1) % y.len()] * j as f64,
-                                _ => -y[(k10 + 1) % y.len()],
-                            })
-                            .atan();
-                        std::mem::swap(&mut s, &mut t);
-                    }
-                    j13 => {
-                        s -= 0.0625 * (k10 as f64).tanh() * j13 as f64;
-                    }
-                }
-                t += 0.25
-                    * (y.iter()
-                        .zip(c9.iter())
-                        .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
-                    .tanh();
-            }
-            t *= 0.75 + 0.2 * (b + (out[0]).tanh().exp()).sin();
-        }
-        {
-            for c16 in x.chunks(2) {
-                out[0] = out[0] * 0.5 + (h_vec6(&out, (a + 2.0))[0]).tanh() * 0.5;
-            }
-            if (a + b) < (1.0_f64) {
-                t += 0.25 * (0.125_f64).tanh() * 0.5;
-                let mut vs17 = Vec::with_capacity(1);
-                for j18 in 0..1 {
-                    vs17.push(((out[j18] - a) - ((t).tanh() * 0.9).asin()).sin());
-                }
-                t += 0.5 * vs17[0];
-                let g19 = |z: f64| (z * a).tanh();
-                t += 0.25 * g19((0.75 + 0.5_f64));
-            } else {
-                let mut vs20: Vec<f64> = Vec::new();
-                for &e21 in y.iter() {
-                    vs20.push((s).tanh());
-                }
-                s += 0.5 * vs20[vs20.len() - 1];
-                for (&v23, &u24) in x.iter().zip(y.iter()) {
-                    let hv25 = h_vec6(&x, f64::powi(vs20[vs20.len() - 1].tanh(), 3));
-                    t += 0.5 * hv25[hv25.len() - 1];
-                    s = s * 0.5 + (t).atan();
-                }
-                s = s * 0.5
-                    + (if 0.125 < s.sinh().tanh() {
-                        out[out.len() - 1]
-                    } else {
-                        (out.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>())
-                    })
-                    .tanh()
-                        * 0.5;
-            }
-            t += 0.25
-                * (y.iter()
-                    .zip(y.iter())
-                    .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
-                .tanh();
-        }
-        t -= 0.125 * (f64::cbrt((0.5_f64).max(b * 0.5) + 3.0)).sin();
-        let t26: f64 = if y[0] < (y.len() as f64) {
-            ({
-                let z = y[y.len() - 1];
-                z * z * 0.5 - z
-            })
-        } else if s < (y.len() as f64).cos() {
-            (a).tanh().exp_m1()
+        out[1] = out[1] * 0.5 + ((out.len() as f64) + 0.3).tanh();
+        let t9: f64 = if a > (0.2_f64) {
+            a
+        } else if (1.0_f64).is_finite() && ((b).tanh() * 0.9).asin() < 0.7 {
+            1.0
         } else {
-            0.125_f64
+            2.0
         };
+        t *= 0.75 + 0.2 * (((a).tanh().powf(2.0) + 0.1).clamp(-1.1, 1.1)).atan();
+        let mut k10 = 0;
+        while k10 < 4 && (2.0_f64) < 2.5 {
+            k10 += 1;
+            t *= 0.75 + 0.2 * (0.3_f64.tanh()).tanh();
+        }
+        let mut buf11: Vec<f64> = vec![0.0_f64; y.len()];
+        out[0] = out[0] * 0.5 + (f64::cbrt((x.len() as f64) + 3.0)).tanh();
         match out.len() % 6 {
             0 => {
-                out[0] = out[0] * 0.5
-                    + (f64::cbrt(
-                        (match y.len() % 4 {
-                            0 => t26,
-                            1 | 2 if (1.5_f64) > 0.2 => (1.5_f64) * 0.5,
-                            j @ 3..=5 => t26 * j as f64,
-                            _ => -t26,
-                        }) + 3.0,
-                    ))
-                    .tanh()
-                        * 0.5;
-                let mut vs27 = Vec::with_capacity(3);
-                for j28 in 0..3 {
-                    vs27.push(
-                        (match j28 % 4 {
-                            0 => y[(j28 + 2) % y.len()],
-                            1 | 2 if (y[y.len() - 1]).tanh().exp_m1() > 0.2 => {
-                                (y[y.len() - 1]).tanh().exp_m1() * 0.5
-                            }
-                            j @ 3..=5 => y[(j28 + 2) % y.len()] * j as f64,
-                            _ => -y[(j28 + 2) % y.len()],
-                        })
-                        .atan(),
-                    );
-                }
-                t += 0.5 * vs27[0];
-            }
-            1 | 2
-                if ((0.75_f64) * 1.5)
-                    < (x.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()) =>
-            {
-                let mut k29 = 0;
-                loop {
-                    k29 += 1;
-                    if k29 > 3 {
-                        break;
-                    }
-                    if (0.5_f64).max(1.5_f64 * 0.5) < (out.len() as f64) {
-                        return t;
-                    }
-                }
-                match x.len() % 6 {
-                    0 => {
-                        std::mem::swap(&mut s, &mut t);
-                    }
-                    1 | 2 if y[0] > -0.3 => {
-                        s -= 0.125
-                            * (((y[y.len() - 1]).tanh() * 0.9).asin().hypot(0.7)).tanh()
-                            * 0.5;
-                        for w32 in y.windows(2) {
-                            out[0] +=
-                                0.5 * (0.5_f64.max(((t).tanh().powf(2.0) + 0.1) * 0.5)).tanh();
-                            s = (0.5_f64.max(b)).tanh();
-                        }
-                    }
-                    j33 @ 2..=4 => {
-                        t += 0.125 * (j33 as f64) * (0.3_f64).atan();
-                        let mut buf34: Vec<f64> = vec![0.0_f64; x.len()];
-                        out[0] = (({
-                            let z = b;
-                            z * z * 0.5 - z
-                        })
-                        .max(
-                            (out[out.len() - 1] / (y[y.len() - 1] * y[y.len() - 1] + 1.0)) + 0.137,
-                        ))
-                        .tanh();
-                    }
-                    j33 => {
-                        t -= 0.0625 * (0.3 + t26).atan() * j33 as f64;
-                    }
-                }
-                for (&v36, &u37) in out.iter().zip(out.iter()) {
-                    for w40 in x.windows(2) {
-                        let mut vs41 = Vec::with_capacity(3);
-                        for j42 in 0..3 {
-                            vs41.push((h_vec6(&w40, a)[0]).atan());
-                        }
-                        s += 0.5 * vs41[0];
-                        s *= 0.75
-                            + 0.2
-                                * (({
-                                    let z = t;
-                                    z * z * 0.5 - z
-                                })
-                                .tanh()
-                                .powf(2.0)
-                                    + 0.1)
-                                    .atan();
-                        t = t * 0.5
-                            + (s.max(((out[out.len() - 1]).tanh().powf(2.0) + 0.1) + 0.137)).atan();
-                    }
-                    s = (0.5_f64.max(
-                        (if (1.5_f64 * 1.5_f64 + 1.0).ln() < t {
-                            b
-                        } else {
-                            (0.25_f64)
-                        }),
-                    ))
-                    .tanh()
-                        * 0.5;
-                }
-            }
-            j43 @ 2..=4 => {
-                t += 0.125 * (j43 as f64) * ((0.3_f64) - 1.5).tanh() * 0.5;
-                {
-                    let mut m44: f64 =
-                        (y.iter().fold(0.0_f64, |acc, v| acc * 0.5 + (v + t).tanh())).tanh();
-                    match out.len() % 6 {
+                match y.len() % 6 {
+                    0 => match x.len() % 6 {
                         0 => {
-                            let hv45 = h_vec6(&y, 0.5_f64.max((y.len() as f64) * 0.5));
-                            t += 0.5 * hv45[0];
-                            for i46 in 0..=2 {
-                                out[0] = (((i46 as f64) - 0.29).abs()
-                                    - ({
-                                        let z = (i46 as f64);
-                                        z * z * 0.5 - z
-                                    }))
-                                .tanh()
-                                    * 0.5;
-                                out[0] = (h_slice3(
-                                    &out,
-                                    ({
-                                        let z = out[out.len() - 1];
-                                        z * z * 0.5 - z
-                                    }),
-                                ))
-                                .atan();
-                                m44 *= 0.75 + 0.2 * (out[out.len() - 1] * 2.0_f64).tanh() * 0.5;
+                            let mut vs12 = Vec::with_capacity(2);
+                            for j13 in 0..2 {
+                                vs12.push((a).sin());
                             }
-                            let l47: f64 = ({
-                                let z = (m44 / (y[y.len() - 1] * y[y.len() - 1] + 1.0));
-                                z * z * 0.5 - z
-                            });
+                            s += 0.5 * vs12[1];
+                            out[1] = out[1] * 0.5 + ((out.len() as f64).sinh().tanh()).sin();
+                            h_out2(&y, &mut vs12[1..], x[0]);
                         }
-                        1 | 2 if t > out[out.len() - 1] || s < -0.9 => {
-                            out[0] = out[0] * 0.5
-                                + (if (0.5_f64).max(y[y.len() - 1])
-                                    > h_slice3(&y[1..], 0.5_f64.max(y[y.len() - 1] * 0.5))
-                                    || t26 < -0.9
-                                {
-                                    m44
+                        1 if { out[out.len() - 1] } > 0.1 => {
+                            let (p14, mut q15): (f64, f64) =
+                                if t9 > (buf11.len() as f64) || t < -0.9 {
+                                    (
+                                        h_rec1(
+                                            (match buf11.len() % 4 {
+                                                0 => a,
+                                                1 | 2 if 0.5 > 0.2 => 0.5 * 0.5,
+                                                j @ 3..=5 => a * j as f64,
+                                                _ => -a,
+                                            }),
+                                            3,
+                                        ),
+                                        ((out.len() as f64) * (out.len() as f64) + 0.25).sqrt(),
+                                    )
                                 } else {
-                                    (y.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>())
-                                })
-                                .sin();
-                            s -= 0.125 * (x.len() as f64).tanh() * 0.5;
+                                    ((y.len() as f64).atan(), 0.75)
+                                };
+                            q15 = (q15 * p14).sin();
+                            out[0] += 0.5 * (((q15 + x[x.len() - 1]).tanh() * 0.9).asin()).sin();
                         }
-                        j48 @ 2..=4 => {
-                            m44 += 0.125
-                                * (j48 as f64)
-                                * ({
-                                    let z = out[0];
-                                    z * z * 0.5 - z
-                                })
-                                .tanh();
-                            let mut vs49: Vec<f64> = Vec::new();
-                            for &e50 in out.iter() {
-                                vs49.push((a).tanh());
-                            }
-                            m44 += 0.5 * vs49[vs49.len() - 1];
+                        j16 @ 2..=4 => {
+                            s += 0.125 * (j16 as f64) * (0.25_f64).atan();
+                            t *= 0.75
+                                + 0.2
+                                    * (match y.len() % 4 {
+                                        0 => 0.5_f64,
+                                        1 | 2 if x[0].cos() > 0.2 => x[0].cos() * 0.5,
+                                        j @ 3..=5 => 0.5_f64 * j as f64,
+                                        _ => -0.5_f64,
+                                    })
+                                    .sin();
                         }
-                        j48 => {
-                            s -= 0.0625 * (t).tanh() * j48 as f64;
+                        _ => {}
+                    },
+                    1 | 2 if (y.len() as f64) < (0.5_f64).max(b) => {
+                        for v18 in y.iter() {
+                            s *= 0.75
+                                + 0.2
+                                    * (x.iter()
+                                        .enumerate()
+                                        .map(|(k, v)| (v * k as f64).sin())
+                                        .sum::<f64>())
+                                    .tanh()
+                                    * 0.5;
                         }
+                        t = (2.0_f64.max((0.5_f64).max(out[out.len() - 1] * 0.5))).tanh() * 0.5;
                     }
-                    for (i51, &v52) in y.iter().enumerate() {
-                        let mut vs53: Vec<f64> = Vec::new();
-                        for &e54 in out.iter() {
-                            vs53.push(
-                                ((y[y.len() - 1] + 1.5_f64) - (e54).tanh().exp_m1()).tanh() * 0.5,
+                    j19 @ 2..=4 => {
+                        t += 0.125 * (j19 as f64) * (a + b).tanh();
+                        let mut vs20 = Vec::with_capacity(2);
+                        for j21 in 0..2 {
+                            vs20.push((x[x.len() - 1] - x[(j21 + 2) % x.len()]).tanh() * 0.5);
+                        }
+                        s += 0.5 * vs20[0];
+                    }
+                    j19 => {
+                        t -= 0.0625 * (out[1] * a).tanh() * j19 as f64;
+                    }
+                }
+                let hv22 = h_vec8(&y, h_rec1((a).tanh().exp_m1(), 3));
+                s += 0.25 * hv22.iter().sum::<f64>().tanh();
+                match hv22.len() % 6 {
+                    0 => {
+                        out[0] = out[0] * 0.5
+                            + (f64::cbrt(
+                                (match buf11.len() % 4 {
+                                    0 => t9,
+                                    1 | 2 if (1.5_f64) > 0.2 => (1.5_f64) * 0.5,
+                                    j @ 3..=5 => t9 * j as f64,
+                                    _ => -t9,
+                                }) + 3.0,
+                            ))
+                            .tanh()
+                                * 0.5;
+                        let mut vs23 = Vec::with_capacity(3);
+                        for j24 in 0..3 {
+                            vs23.push(
+                                (match j24 % 4 {
+                                    0 => x[(j24 + 2) % x.len()],
+                                    1 | 2 if (x[x.len() - 1]).tanh().exp_m1() > 0.2 => {
+                                        (x[x.len() - 1]).tanh().exp_m1() * 0.5
+                                    }
+                                    j @ 3..=5 => x[(j24 + 2) % x.len()] * j as f64,
+                                    _ => -x[(j24 + 2) % x.len()],
+                                })
+                                .atan(),
                             );
                         }
-                        t += 0.5 * vs53[vs53.len() - 1];
+                        t += 0.5 * vs23[0];
                     }
+                    1 | 2
+                        if ((0.75_f64) * 1.5)
+                            < (y.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()) =>
+                    {
+                        let mut k25 = 0;
+                        loop {
+                            k25 += 1;
+                            if k25 > 3 {
+                                break;
+                            }
+                            let mut m26: f64 =
+                                ((((0.5_f64).max(1.5_f64 * 0.5)).tanh() * 0.9).asin()).tanh();
+                        }
+                        {
+                            let g27 = move |z: f64| z * 0.5 + (x[0]).sin() * z;
+                            s += 0.25 * g27(out[0]);
+                            out[1] = out[1] * 0.5
+                                + ({
+                                    let z = t9;
+                                    z * z * 0.5 - z
+                                })
+                                .sin();
+                        }
+                        let t28: f64 = if x[0].hypot(0.7) < f64::powi((out.len() as f64).tanh(), 3)
+                        {
+                            (hv22.len() as f64)
+                        } else if (if (if (out
+                            .windows(2)
+                            .map(|w| (w[1] - w[0]).tanh())
+                            .sum::<f64>())
+                            > 0.5_f64
+                            || b < -0.9
+                        {
+                            t
+                        } else {
+                            x[0]
+                        }) < t.sinh().tanh()
+                        {
+                            t9
+                        } else {
+                            0.5
+                        }) > 0.5
+                            || t < -0.9
+                        {
+                            ({
+                                let z = b;
+                                z * z * 0.5 - z
+                            })
+                        } else {
+                            0.125
+                        };
+                    }
+                    j29 @ 2..=4 => {
+                        s += 0.125 * (j29 as f64) * (out[1]).atan();
+                        out[0] += 0.5 * (((x.len() as f64) - (2.0_f64)).cos()).atan();
+                    }
+                    _ => {}
                 }
             }
-            _ => {}
+            1 | 2 if t9.max(t9 + 0.137) < (x[x.len() - 1] + x[x.len() - 1]) => {
+                s = (0.5_f64.max((out[out.len() - 1]).tanh().exp_m1())).sin();
+                s = (2.0_f64.max(s)).tanh();
+                for (i30, &v31) in out.iter().enumerate() {
+                    {
+                        std::mem::swap(&mut t, &mut s);
+                        if (0.3_f64 * 0.3_f64 + 1.0).ln() > 0.2 {
+                            break;
+                        }
+                        t -= 0.125 * ((0.5_f64).max(out[(i30 + 1) % out.len()] * 0.5).cos()).tanh();
+                    }
+                    s -= 0.125 * ((x[(i30 + 1) % x.len()]).tanh().powf(2.0) + 0.1).tanh() * 0.5;
+                    t += 0.25 * (h_slice3(&y, f64::powi(x[0].tanh(), 1))).tanh();
+                }
+            }
+            j32 @ 2..=4 => {
+                t += 0.125 * (j32 as f64) * (out[out.len() - 1].clamp(-1.1, 1.1)).tanh();
+                {
+                    t += 0.25
+                        * (f64::cbrt(h_slice3(&out, (0.5_f64).max(out[0] * 0.5)) + 3.0)).atan();
+                    s *= 0.75 + 0.2 * ((0.5_f64).max(out[out.len() - 1])).tanh() * 0.5;
+                }
+            }
+            j32 => {
+                t -= 0.0625 * (t + s).tanh() * j32 as f64;
+            }
         }
-        s + t * 0.5
+        s * t + a
     }
     #[test]
     fn check() {
         let prog = Program {
             name: "s2_7",
-            lens: &[(0, 1, 1), (1, 1, 1), (4, 3, 3), (5, 2, 4)],
+            lens: &[(1, 0, 2), (1, 1, 2), (4, 3, 3), (5, 2, 4)],
             y_active: true,
             b_active: true,
         };
@@ -1529,6 +1851,206 @@ mod p_s2_8 {
     }
 }
 
+mod p_s2_9 {
+    #[allow(unused_imports)]
+    use crate::harness::{check as check_adjoint, Program};
+    #[allow(unused_imports)]
+    use cotangent::{autodiff_reverse, differentiable};
+    #[differentiable]
+    fn h_rec1(u: f32, depth: usize) -> f32 {
+        if depth == 0 {
+            u.sin()
+        } else {
+            (h_rec1(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
+        }
+    }
+    #[differentiable]
+    fn h_slice2(x: &[f32], u: f32) -> f32 {
+        let mut r = u;
+        r = r * 0.5 + (r * f32::cbrt(r + 3.0)).atan();
+        let mut k3 = 0;
+        loop {
+            k3 += 1;
+            if k3 > 1 {
+                break;
+            }
+            for c6 in x.chunks(3) {
+                r -= 0.125 * (r).tanh() * 0.5;
+            }
+            let mut k7 = 0;
+            loop {
+                k7 += 1;
+                if k7 > 4 {
+                    break;
+                }
+                r += 0.25 * (x.iter().rev().skip(1).map(|&v| v * v).sum::<f32>()).tanh();
+                for w10 in x.windows(2) {
+                    r += 0.25 * (r.tanh().sinh().tanh()).tanh();
+                    r *= 0.75
+                        + 0.2
+                            * (match k3 % 4 {
+                                0 => 1.5_f32,
+                                1 | 2 if x[x.len() - 1] > 0.2 => x[x.len() - 1] * 0.5,
+                                j @ 3..=5 => 1.5_f32 * j as f32,
+                                _ => -1.5_f32,
+                            })
+                            .sin();
+                    r = (2.0_f32.max(f32::cbrt(w10[(k7 + 1) % w10.len()] + 3.0))).atan();
+                }
+            }
+            for (i11, &v12) in x.iter().enumerate() {
+                let mut buf13: Vec<f32> = vec![0.0_f32; x.len()];
+                buf13[i11] += 0.5 * ((u * buf13[buf13.len() - 1]) * buf13[buf13.len() - 1]).atan();
+                r -= 0.125 * (x[x.len() - 1].atan()).tanh() * 0.5;
+                r += 0.25 * (x.iter().copied().fold(r, |acc, v| (acc + v).tanh())).tanh();
+            }
+        }
+        r
+    }
+    #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
+        let mut s: f32 = 0.0_f32;
+        let mut t: f32 = (1.0_f32);
+        s -= 0.125 * (y[y.len() - 1] - h_slice2(&x[1..], 1.5_f32.sin().mul_add(0.5, 0.25))).tanh();
+        t = t * 0.5 + ((out.len() as f32) + x[0]).tanh() * 0.5;
+        let mut k14 = 0;
+        while k14 < 2 && h_rec1((t / ((0.3_f32) * (0.3_f32) + 1.0)), 3) < 2.5 {
+            k14 += 1;
+            if 0.4_f32.min(x[(k14 + 1) % x.len()]) > 0.1 {
+                let mut k15 = 0;
+                while k15 < 1 && y[y.len() - 1].hypot(0.7) < 2.5 {
+                    k15 += 1;
+                    let t16: f32 = if k15 % 2 == 0 {
+                        s
+                    } else if y[(k14 + 1) % y.len()]
+                        < (if (match k14 % 4 {
+                            0 => b,
+                            1 | 2 if (x.len() as f32) > 0.2 => (x.len() as f32) * 0.5,
+                            j @ 3..=5 => b * j as f32,
+                            _ => -b,
+                        }) < 0.5_f32.max(x[0] * 0.5)
+                            && !a.is_nan()
+                        {
+                            x[0]
+                        } else {
+                            (k15 as f32)
+                        })
+                    {
+                        a
+                    } else {
+                        (0.75_f32)
+                    };
+                }
+                match k14 % 6 {
+                    0 => {
+                        s = (0.3_f32).tanh();
+                        s = (0.5_f32.max((0.5_f32).max((k14 as f32) * 0.5))).tanh();
+                    }
+                    1 if { x[x.len() - 1] } > 0.1 => {
+                        let (p17, mut q18): (f32, f32) =
+                            (0.125_f32.cos(), (0.25_f32).min(t - 0.137));
+                        q18 = (q18 * p17).atan();
+                        let mut vs19 = Vec::with_capacity(2);
+                        for j20 in 0..2 {
+                            vs19.push(
+                                ({
+                                    let z = b;
+                                    z * z * 0.5 - z
+                                })
+                                .atan(),
+                            );
+                        }
+                        s += 0.5 * vs19[vs19.len() - 1];
+                        q18 *= 0.75 + 0.2 * (a - (k14 as f32)).atan();
+                    }
+                    j21 @ 2..=4 => {
+                        t += 0.125
+                            * (j21 as f32)
+                            * (x.iter()
+                                .zip(out.iter())
+                                .map(|(u, v)| (u * v).tanh())
+                                .sum::<f32>())
+                            .tanh()
+                            * 0.5;
+                        t += 0.25 * (out.iter().copied().fold(t, |acc, v| (acc + v).tanh())).tanh();
+                    }
+                    j21 => {
+                        s -= 0.0625 * (x[0] - x[x.len() - 1]).tanh() * j21 as f32;
+                    }
+                }
+                for i22 in 0..=1 {
+                    s *= 0.75 + 0.2 * ((t - 0.29).abs()).tanh() * 0.5;
+                }
+            } else {
+                for v24 in x.iter() {
+                    let g25 = move |z: f32| (z - s).atan();
+                    s += 0.25 * g25((t / (b * b + 1.0)));
+                }
+            }
+            s += 0.25
+                * (y.iter()
+                    .zip(x.iter())
+                    .map(|(u, v)| (u * v).tanh())
+                    .sum::<f32>())
+                .tanh();
+        }
+        let g26 = |z: f32| (z - a).atan();
+        s += 0.25 * g26(f32::cbrt(0.3_f32 + 3.0));
+        {
+            for i27 in (0..3).step_by(2) {
+                t += 0.25 * (out.iter().fold(0.0, |acc, v| acc * 0.5 + (v + t).tanh())).tanh();
+                for i28 in 0..out.len() {
+                    let mut buf29: Vec<f32> = vec![(0.0_f32); x.len()];
+                    buf29[0] +=
+                        0.5 * (((y.len() as f32) * (y.len() as f32) + 0.25).sqrt().atan()).tanh();
+                }
+                std::mem::swap(&mut t, &mut s);
+            }
+            let mut k30 = 0;
+            loop {
+                k30 += 1;
+                if k30 > 2 {
+                    break;
+                }
+                s += 0.25 * (h_slice2(&y[1..], ((0.5_f32) * x[x.len() - 1]))).tanh();
+            }
+            let mut m31: f32 = (h_rec1(y[y.len() - 1], 1)).sin();
+        }
+        s += 0.25
+            * (out
+                .iter()
+                .zip(out.iter())
+                .map(|(u, v)| (u * v).tanh())
+                .sum::<f32>())
+            .tanh();
+        for i32 in (0..1).step_by(2) {
+            {
+                if (a / (0.3 * 0.3 + 1.0)) > a || s < -0.9 {
+                    break;
+                }
+                t = t * 0.5 + (x.len() as f32).tanh();
+            }
+            s += 0.25 * (0.5_f32).tanh() * 0.5;
+            t += 0.25 * ((a * a + 0.25).sqrt()).tanh() * 0.5;
+        }
+        s * t + a
+    }
+    #[test]
+    fn check() {
+        let prog = Program {
+            name: "s2_9",
+            lens: &[(1, 1, 0), (1, 1, 1), (4, 3, 3), (5, 2, 4)],
+            y_active: true,
+            b_active: true,
+        };
+        check_adjoint::<f32>(&prog, f, |x, dx, y, dy, a, b, out, dout, seed| {
+            let _ = &dy;
+            let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+            (v, da, db)
+        });
+    }
+}
+
 mod p_s2_10 {
     #[allow(unused_imports)]
     use crate::harness::{check as check_adjoint, Program};
@@ -1544,209 +2066,186 @@ mod p_s2_10 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = 0.0_f64;
-        let mut t: f64 = 1.0_f64;
+        let mut s: f64 = 0.0;
+        let mut t: f64 = (1.0_f64);
         out[1] = out[1] * 0.5 + ((0.5_f64).max(s * 0.5)).atan();
         out[1] = (b + b).tanh() * 0.5;
         for i2 in (0..out.len()).rev() {
-            if (x
-                .iter()
-                .zip(x.iter())
-                .map(|(u, v)| (u * v).tanh())
-                .sum::<f64>())
-                < (a * b)
+            if (1.0_f64).is_finite()
+                && (x
+                    .iter()
+                    .zip(x.iter())
+                    .map(|(u, v)| (u * v).tanh())
+                    .sum::<f64>())
+                    < 0.7
             {
-                return (x.len() as f64);
+                return 0.25_f64;
             }
-            for i3 in (0..3).rev() {
-                let g4 = |z: f64| (z - b).atan();
-                t += 0.25
-                    * g4(({
-                        let z = out[0];
-                        z * z * 0.5 - z
-                    }));
-                out[1] = (x[1] - (t + (out.len() as f64))).tanh();
-                let t5: f64 = if i2 % 2 == 0 {
-                    g4(((0.125_f64) - x[(i2 + 1) % x.len()]))
-                } else if i2 % 2 == 0 {
-                    f64::powi(out[1].tanh(), 3)
+            let (p3, mut q4): (f64, f64) =
+                if (x.len() as f64) > 0.5_f64.max((i2 as f64) * 0.5) || t < -0.9 {
+                    (s, f64::powi((0.3_f64).tanh(), 3))
                 } else {
-                    (0.75_f64)
+                    (0.5_f64.max((out.len() as f64) * 0.5), (0.125_f64))
                 };
-            }
-            let mut k6 = 0;
-            loop {
-                k6 += 1;
-                if k6 > 2 {
-                    break;
-                }
-                let mut k7 = 0;
-                loop {
-                    k7 += 1;
-                    if k7 > 3 {
-                        break;
-                    }
-                    t += 0.25 * (b.sin().mul_add(0.5, 0.25).cos()).tanh();
-                    out[i2] = (out[out.len() - 1].sinh().tanh()).atan();
-                }
-                match i2 % 6 {
-                    0 => {
-                        let g8 = |z: f64| (z * b).tanh();
-                        t += 0.25
-                            * g8((match k6 % 4 {
-                                0 => out[i2],
-                                1 | 2 if t > 0.2 => t * 0.5,
-                                j @ 3..=5 => out[i2] * j as f64,
-                                _ => -out[i2],
-                            }));
-                    }
-                    1 | 2 if 0.5_f64 < (y.iter().map(|v| (v * s).sin()).sum::<f64>()) => {
-                        out[i2] +=
-                            0.5 * ((0.5_f64).max((0.5_f64).max((k6 as f64) * 0.5) * 0.5)).tanh();
-                    }
-                    j9 @ 2..=4 => {
-                        s += 0.125 * (j9 as f64) * (h_rec1(t, 1)).tanh() * 0.5;
-                        s += 0.25 * (x.iter().copied().fold(t, |acc, v| (acc + v).tanh())).tanh();
-                    }
-                    j9 => {
-                        s -= 0.0625
-                            * (if (i2 as f64) > out[i2] || b < -0.9 {
-                                out[out.len() - 1]
-                            } else {
-                                2.0
-                            })
-                            .tanh()
-                            * j9 as f64;
-                    }
-                }
-                let t10: f64 = if b < (x[k6] - out[(i2 + 1) % out.len()]) {
-                    (out[0]).tanh().exp_m1()
-                } else if ({
-                    let z = x[x.len() - 1];
+            q4 = (q4 * p3).sin();
+            out[1] = out[1] * 0.5
+                + (out.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f64>()).tanh() * 0.5;
+        }
+        match x.len() % 6 {
+            0 => {
+                let t5: f64 = if ({
+                    let z = out[out.len() - 1];
                     z * z * 0.5 - z
-                }) < (t + t)
+                }) < (a - x[x.len() - 1])
                 {
-                    (i2 as f64)
+                    x[1]
+                } else if b < b && !b.is_nan() {
+                    ((2.0_f64) * (2.0_f64) + 0.25).sqrt()
                 } else {
-                    1.0
+                    (0.25_f64)
                 };
             }
-        }
-        {
-            for v12 in x.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+            1 | 2 if out[1] < (0.5_f64).max(x[1] * 0.5) => {
+                if (out[out.len() - 1] + x[2]) < (x[1] - x[2]) {
+                    match out.len() % 6 {
+                        0 => {
+                            let l6: f64 = x[x.len() - 1];
+                        }
+                        1 | 2 if (1.0_f64).sin().mul_add(0.5, 0.25) > (a + 2.0) || t < -0.9 => {
+                            let (p7, mut q8): (f64, f64) = (
+                                (match x.len() % 4 {
+                                    0 => a,
+                                    1 | 2 if out[0] > 0.2 => out[0] * 0.5,
+                                    j @ 3..=5 => a * j as f64,
+                                    _ => -a,
+                                }),
+                                0.125_f64,
+                            );
+                            q8 = (q8 * p7).sin();
+                            let mut vs9 = Vec::with_capacity(3);
+                            for j10 in 0..3 {
+                                vs9.push((f64::cbrt((y.len() as f64) + 3.0)).tanh() * 0.5);
+                            }
+                            q8 += 0.5 * vs9[1];
+                        }
+                        j11 @ 2..=4 => {
+                            s += 0.125 * (j11 as f64) * (s.hypot(0.7)).atan();
+                            t += 0.25
+                                * ({
+                                    let z = a;
+                                    z * z * 0.5 - z
+                                })
+                                .tanh();
+                        }
+                        _ => {}
+                    }
+                    t *= 0.75 + 0.2 * (0.125_f64.max(t + 0.137)).tanh() * 0.5;
+                    match out.len() % 6 {
+                        0 => {
+                            t *=
+                                0.75 + 0.2 * (h_rec1(((t).tanh().powf(2.0) + 0.1), 2)).tanh() * 0.5;
+                        }
+                        1 | 2 if h_rec1(a, 2) < (2.0_f64) => {
+                            t += 0.25
+                                * ((s).tanh().exp_m1().min(
+                                    (if b > (x[x.len() - 1] * b) || t < -0.9 {
+                                        1.5_f64
+                                    } else {
+                                        b
+                                    }) - 0.137,
+                                ))
+                                .sin();
+                            let l12: f64 = b;
+                            let mut buf13: Vec<f64> = vec![(0.0_f64); y.len()];
+                            out[1] += 0.5 * (out[out.len() - 1].atan().cos()).tanh();
+                        }
+                        j14 @ 2..=4 => {
+                            s += 0.125 * (j14 as f64) * (b).sin();
+                            t = t * 0.5 + ((out.len() as f64) - t).sin();
+                        }
+                        j14 => {
+                            t -= 0.0625 * (x[0] - 0.5).atan() * j14 as f64;
+                        }
+                    }
+                } else if (out[out.len() - 1] + s)
+                    < (x.iter()
+                        .zip(out.iter())
+                        .map(|(u, v)| (u * v).tanh())
+                        .sum::<f64>())
                 {
-                    let g13 = move |z: f64| (z * s).tanh();
-                    s += 0.25 * g13((out[out.len() - 1] - b));
-                    out[0] = (0.5 + 1.5_f64).sin();
-                    if (out[out.len() - 1]).tanh().exp() > (-0.3_f64) {
-                        continue;
+                    if h_rec1((y.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f64>()), 0)
+                        < (t * t + 1.0).ln()
+                        && !a.is_nan()
+                    {
+                        return ((y.len() as f64) + b);
                     }
+                    s = (((x.len() as f64).tanh() * 0.9).asin() - x[0]).atan();
+                    s *= 0.75 + 0.2 * (b).sin();
                 }
-                let mut k14 = 0;
-                while k14 < 4 {
-                    k14 += 1;
-                    s *= 0.75 + 0.2 * (out[0]).sin();
-                }
-                t = t * 0.5 + (s - out[out.len() - 1]).tanh();
             }
-            out[0] = (out[1]).atan();
-        }
-        {
-            t *= 0.75 + 0.2 * (h_rec1((2.0_f64).tanh().exp(), 3)).tanh() * 0.5;
-            let (p15, mut q16): (f64, f64) =
-                if (if (a + b) < b { x[x.len() - 1] } else { x[0] }) > (t + t) || t < -0.9 {
-                    (
-                        a.cos(),
-                        (x.iter().fold(0.0_f64, |acc, v| acc * 0.5 + (v + t).tanh())),
-                    )
-                } else {
-                    (out[out.len() - 1], 0.5)
-                };
-            q16 = (q16 * p15).atan();
-        }
-        for (i17, &v18) in x.iter().enumerate() {
-            s += 0.25 * (((i17 as f64) + v18).sinh().tanh()).sin();
-            s = ((((i17 as f64).clamp(-1.1, 1.1)).tanh() * 0.9).asin()).tanh() * 0.5;
-        }
-        for o21 in out.iter_mut() {
-            if ({
-                let z = x[x.len() - 1];
-                z * z * 0.5 - z
-            }) < (y.len() as f64)
-            {
-                s += 0.25
-                    * (h_rec1(
-                        h_rec1((x.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()), 1),
-                        1,
-                    ))
-                    .tanh();
-                for (i22, &v23) in x.iter().enumerate() {
-                    t -= 0.125 * (f64::powi((v23).tanh().exp().tanh(), 2)).tanh() * 0.5;
-                }
-                match x.len() % 6 {
-                    0 => {
-                        let t24: f64 = if (x.len() as f64) < (2.0_f64).sinh().tanh() {
-                            (s + b)
-                        } else if h_rec1(x[1].sinh().tanh(), 1) < x[x.len() - 1] {
-                            (x[2] * a)
-                        } else {
-                            1.5
-                        };
-                        s = (((0.125_f64).tanh() * 0.9).asin()).atan();
-                        t = t * 0.5
-                            + (if h_rec1(t24, 3) < ((0.125_f64).tanh() * 0.9).asin()
-                                && !t24.is_nan()
-                            {
-                                s
-                            } else {
-                                b
-                            })
-                            .atan();
-                    }
-                    1 | 2 if x[x.len() - 1] < b => {
-                        let g25 = move |z: f64| z * 0.5 + (b).sin() * z;
-                        s += 0.25 * g25(0.3_f64.sin());
-                        t *= 0.75 + 0.2 * (h_rec1(x[x.len() - 1], 1)).sin();
-                        t *= 0.75 + 0.2 * (0.4_f64.min((x[x.len() - 1]).tanh().exp())).atan();
-                    }
-                    j26 @ 2..=4 => {
-                        s += 0.125 * (j26 as f64) * (x[x.len() - 1]).sin();
-                        std::mem::swap(&mut s, &mut t);
-                    }
-                    j26 => {
-                        s -= 0.0625
-                            * ({
-                                let z = (2.0_f64);
+            j15 @ 2..=4 => {
+                t += 0.125 * (j15 as f64) * (0.25_f64).tanh();
+                let mut vs16: Vec<f64> = Vec::new();
+                for &e17 in out.iter() {
+                    vs16.push(
+                        (h_rec1(
+                            ({
+                                let z = t;
                                 z * z * 0.5 - z
-                            })
-                            .sin()
-                            * j26 as f64;
+                            }),
+                            1,
+                        )
+                        .clamp(-1.1, 1.1))
+                        .sin(),
+                    );
+                }
+                s += 0.5 * vs16[vs16.len() - 1];
+            }
+            _ => {}
+        }
+        if (out[1] + a) < h_rec1((x.len() as f64), 3) {
+            for i18 in (0..1).step_by(2) {
+                for v20 in out.iter() {
+                    if x[(i18 + 1) % x.len()] > (-0.3_f64) {
+                        return ({
+                            let z = out[i18];
+                            z * z * 0.5 - z
+                        });
                     }
                 }
-            } else {
-                s = s * 0.5
-                    + ((0.5_f64 + x[0])
-                        - (if (x.len() as f64) < (x[2] * x[x.len() - 1]) {
-                            x[x.len() - 1]
-                        } else {
-                            1.0
-                        }))
-                    .atan();
-                t = t * 0.5 + (x[1]).sin();
-                for v28 in y.iter() {
-                    let mut m29: f64 = (y.len() as f64).tanh() * 0.5;
-                    let mut buf30 = [0.0_f64; 4];
-                    buf30[1] = buf30[1] * 0.5
-                        + ({
-                            let z = 0.3_f64;
-                            z * z * 0.5 - z
-                        })
-                        .atan();
+                let mut k21 = 0;
+                while k21 < 2 && out[i18] < 2.5 {
+                    k21 += 1;
+                    t = (0.5_f64.max((s + out[0]))).sin();
+                    t += 0.25 * (out.iter().copied().fold(b, |acc, v| (acc + v).tanh())).tanh();
+                    if (i18 as f64) < s.sin() {
+                        return 0.25_f64.clamp(-1.1, 1.1);
+                    }
                 }
+                s = s * 0.5 + (0.125 - b).tanh() * 0.5;
             }
-            *o21 += 0.25 * (y.len() as f64).atan();
+        } else if out[out.len() - 1] > 0.1_f64 {
+            t += 0.25
+                * ((if out[out.len() - 1] < b { t } else { out[0] }).clamp(-1.1, 1.1)).tanh()
+                * 0.5;
+            (t, s) = (s, (t + s).sin());
         }
-        s + t * 0.5
+        for o24 in out.iter_mut() {
+            let mut k25 = 0;
+            while k25 < 1 {
+                k25 += 1;
+                std::mem::swap(&mut t, &mut s);
+            }
+            *o24 += 0.25 * (x[2]).atan();
+        }
+        s = s * 0.5
+            + (b - (if (a + 1.5) < (out.len() as f64).atan() {
+                0.5_f64
+            } else {
+                x[x.len() - 1]
+            }))
+            .sin();
+        s * t + a
     }
     #[test]
     fn check() {
@@ -1780,7 +2279,7 @@ mod p_s2_11 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = 0.0_f64;
+        let mut s: f64 = 0.0;
         let mut t: f64 = (1.0_f64);
         out[0] = out[0] * 0.5 + (1.0_f64).tanh();
         for o4 in out.iter_mut() {
@@ -1808,12 +2307,7 @@ mod p_s2_11 {
                 .tanh();
         }
         t -= 0.125 * (f64::cbrt((0.4_f64).min(y[1]) + 3.0)).tanh() * 0.5;
-        if (if b < x[0].sin().mul_add(0.5, 0.25) {
-            y[0]
-        } else {
-            x[x.len() - 1]
-        }) < x[0].clamp(-1.1, 1.1)
-        {
+        if y[1] < (y.len() as f64).cos() && !b.is_nan() {
             let mut k7 = 0;
             while k7 < 3 {
                 k7 += 1;
@@ -1828,7 +2322,7 @@ mod p_s2_11 {
                         out[0] =
                             (((t * (y.len() as f64)) * (t * (y.len() as f64)) + 1.0).ln()).atan();
                         s = (2.0_f64.max(0.75_f64.atan())).atan();
-                        let g9 = move |z: f64| (z - t).atan();
+                        let g9 = move |z: f64| (z - x[0]).atan();
                         t += 0.25 * g9(f64::powi((y.len() as f64).tanh(), 1));
                     }
                     j10 @ 2..=4 => {
@@ -1844,287 +2338,53 @@ mod p_s2_11 {
                 (s, t) = (t, (s + t).atan());
             }
             t = (s.sin().sinh().tanh()).tanh();
-        } else {
-            if x[x.len() - 1] < f64::cbrt((out.len() as f64) + 3.0) {
-                for i14 in 1..x.len() {
-                    s += 0.25 * (x[i14] - x[i14 - 1]).tanh();
-                    let t15: f64 = if ((y[1]).tanh().powf(2.0) + 0.1) < s.hypot(0.7) {
-                        out[out.len() - 1]
-                    } else if 0.5_f64.max(out[0] * 0.5) < (out.len() as f64).max(a + 0.137)
-                        && !b.is_nan()
-                    {
-                        b
-                    } else {
-                        2.0
-                    };
-                    let t16: f64 = if (out.len() as f64)
-                        < (if (b - (i14 as f64)) < (0.3_f64 * 0.3_f64 + 0.25).sqrt() {
-                            t15
-                        } else {
-                            y[y.len() - 1]
-                        }) {
-                        (0.75_f64 * 0.75_f64 + 0.25).sqrt()
-                    } else if a.hypot(0.7) > b || s < -0.9 {
-                        (if (a).tanh().exp()
-                            < (if (x[(i14 + 2) % x.len()] * s)
-                                < out[(i14 + 1) % out.len()].sinh().tanh()
-                            {
-                                out[out.len() - 1]
-                            } else {
-                                (i14 as f64)
-                            })
-                        {
-                            (i14 as f64)
-                        } else {
-                            x[i14]
-                        })
-                    } else {
-                        0.25_f64
-                    };
-                    t *= 0.75
-                        + 0.2
-                            * ((y[y.len() - 1] - 2.0)
-                                + (match i14 % 4 {
-                                    0 => out[out.len() - 1],
-                                    1 | 2 if t15 > 0.2 => t15 * 0.5,
-                                    j @ 3..=5 => out[out.len() - 1] * j as f64,
-                                    _ => -out[out.len() - 1],
-                                }))
-                            .tanh();
-                }
-                {
-                    let mut vs17 = Vec::with_capacity(1);
-                    for j18 in 0..1 {
-                        vs17.push((1.0_f64).atan());
-                    }
-                    t += 0.5 * vs17[vs17.len() - 1];
-                    let mut m19: f64 = (b).tanh();
-                    let (p20, mut q21): (f64, f64) = if (y.len() as f64)
-                        < (if (t * t)
-                            < (match out.len() % 4 {
-                                0 => a,
-                                1 | 2 if (out.len() as f64) > 0.2 => (out.len() as f64) * 0.5,
-                                j @ 3..=5 => a * j as f64,
-                                _ => -a,
-                            })
-                        {
-                            a
-                        } else {
-                            (0.75_f64)
-                        }) {
-                        (
-                            y[y.len() - 1],
-                            (if (match x.len() % 4 {
-                                0 => s,
-                                1 | 2 if m19 > 0.2 => m19 * 0.5,
-                                j @ 3..=5 => s * j as f64,
-                                _ => -s,
-                            }) < ({
-                                let z = 1.5_f64;
-                                z * z * 0.5 - z
-                            }) {
-                                x[0]
-                            } else {
-                                vs17[0]
-                            }),
-                        )
-                    } else {
-                        ((x.len() as f64), 0.3)
-                    };
-                    q21 = (q21 * p20).sin();
-                }
-                match x.len() % 6 {
-                    0 => {
-                        t -= 0.125 * ((0.5_f64).max(x[x.len() - 1] * 0.5)).tanh();
-                        t = (0.5_f64.hypot(0.7) + a).atan();
-                        s -= 0.125
-                            * (f64::cbrt((2.0_f64) + 3.0)
-                                / ((a * a + 0.25).sqrt() * (a * a + 0.25).sqrt() + 1.0))
-                                .sin();
-                    }
-                    1 | 2 if (0.5_f64).max(b * 0.5) < x[0].max(a + 0.137) => {
-                        out[1] = (0.5_f64.min(
-                            (out.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()) - 0.137,
-                        ))
-                        .atan();
-                        let l22: f64 = (out.len() as f64);
-                    }
-                    j23 @ 2..=4 => {
-                        s += 0.125 * (j23 as f64) * (a).atan();
-                        let l24: f64 = ((if t < (y.len() as f64) && !b.is_nan() {
-                            x[x.len() - 1]
-                        } else {
-                            (out.len() as f64)
-                        })
-                        .tanh()
-                            * 0.9)
-                            .asin();
-                    }
-                    _ => {}
-                }
+        } else if y[y.len() - 1].hypot(0.7)
+            < (if 0.125_f64 < (if s > -0.3 { out[out.len() - 1] } else { a }) {
+                out[1]
             } else {
-                let mut buf25: Vec<f64> = vec![0.0; y.len()];
-                buf25[1] = buf25[1] * 0.5
-                    + (match x.len() % 4 {
-                        0 => s,
-                        1 | 2 if a > 0.2 => a * 0.5,
-                        j @ 3..=5 => s * j as f64,
-                        _ => -s,
-                    })
-                    .tanh()
-                        * 0.5;
-                for i26 in 1..y.len() {
-                    out[1] = out[1] * 0.5
-                        + (match i26 % 4 {
-                            0 => b,
-                            1 | 2 if ((i26 as f64) * (y.len() as f64)) > 0.2 => {
-                                ((i26 as f64) * (y.len() as f64)) * 0.5
-                            }
-                            j @ 3..=5 => b * j as f64,
-                            _ => -b,
-                        })
-                        .atan();
-                    let mut vs27: Vec<f64> = Vec::new();
-                    for &e28 in y.iter() {
-                        vs27.push(((a * a + 0.25).sqrt()).tanh());
-                    }
-                    s += 0.5 * vs27[vs27.len() - 1];
-                    t = (out[(i26 + 1) % out.len()] - (2.0_f64)).tanh();
+                x[x.len() - 1]
+            })
+        {
+            if out[out.len() - 1] < s && !a.is_nan() {
+                for i14 in 1..x.len() {
+                    let mut buf15: Vec<f64> = vec![0.0_f64; x.len()];
+                    out[0] += 0.5 * (a - (out.len() as f64)).tanh() * 0.5;
+                    t += 0.25 * (t.tanh()).atan();
+                    out[1] = (buf15[i14]).tanh();
                 }
-            }
-        }
-        for c31 in out.chunks(1) {
-            for i32 in (0..3).rev() {
-                let mut k33 = 0;
+                let mut m16: f64 = (t.sin()).sin();
+                let mut k17 = 0;
                 loop {
-                    k33 += 1;
-                    if k33 > 1 {
+                    k17 += 1;
+                    if k17 > 4 {
                         break;
                     }
-                    let (p34, mut q35): (f64, f64) = (
-                        (c31[c31.len() - 1] / ((0.125_f64) * (0.125_f64) + 1.0)),
-                        ((s).tanh() * 0.9).asin(),
-                    );
-                    q35 = (q35 * p34).atan();
-                    s = s * 0.5
-                        + (match i32 % 4 {
-                            0 => c31[c31.len() - 1],
-                            1 | 2 if x[x.len() - 1] > 0.2 => x[x.len() - 1] * 0.5,
-                            j @ 3..=5 => c31[c31.len() - 1] * j as f64,
-                            _ => -c31[c31.len() - 1],
-                        })
-                        .sin();
-                    s *= 0.75 + 0.2 * (0.125_f64).sin();
-                }
-                t += 0.25
-                    * (c31
-                        .iter()
-                        .zip(c31.iter())
-                        .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
-                    .tanh();
-            }
-            s = (f64::cbrt(a + 3.0)).tanh();
-        }
-        if (a - 0.29).abs() > 0.2_f64 {
-            match x.len() % 6 {
-                0 => {
-                    let mut vs36: Vec<f64> = Vec::new();
-                    for &e37 in y.iter() {
-                        vs36.push((0.125_f64 - 1.5_f64.clamp(-1.1, 1.1)).tanh() * 0.5);
+                    if (1.0_f64).is_finite() && b < 0.7 {
+                        continue;
                     }
-                    s += 0.5 * vs36[1];
-                    let (p38, mut q39): (f64, f64) = if t < (vs36[1]).tanh().exp() {
-                        (
-                            ({
-                                let z = a;
-                                z * z * 0.5 - z
-                            }),
-                            ((b).tanh().powf(2.0) + 0.1),
-                        )
-                    } else {
-                        ((x.len() as f64), 0.3)
-                    };
-                    q39 = (q39 * p38).sin();
-                    q39 = (0.5_f64.max(t * 0.5)).atan();
-                }
-                1 | 2
-                    if (match y.len() % 4 {
-                        0 => y[y.len() - 1],
-                        1 | 2 if 0.3_f64 > 0.2 => 0.3_f64 * 0.5,
-                        j @ 3..=5 => y[y.len() - 1] * j as f64,
-                        _ => -y[y.len() - 1],
-                    }) < 0.75_f64 =>
-                {
-                    {
-                        t = (((y[0]).tanh().powf(2.0) + 0.1) + (y.len() as f64)).tanh() * 0.5;
-                        let mut vs40 = Vec::with_capacity(1);
-                        for j41 in 0..1 {
-                            vs40.push(
-                                ((({
-                                    let z = 0.75_f64;
-                                    z * z * 0.5 - z
-                                }) - 0.29)
-                                    .abs())
-                                .tanh(),
-                            );
-                        }
-                        s += 0.5 * vs40[vs40.len() - 1];
+                    (t, m16) = (m16, (t + m16).atan());
+                    let mut vs18 = Vec::with_capacity(1);
+                    for j19 in 0..1 {
+                        vs18.push((out.len() as f64).atan());
                     }
-                    out[0] = (out.iter().map(|v| (v * s).sin()).sum::<f64>()).tanh();
-                    out[0] += 0.5 * (if 1.0_f64 > (-0.3_f64) { t } else { a }).sin();
+                    t += 0.5 * vs18[vs18.len() - 1];
                 }
-                j42 @ 2..=4 => {
-                    s += 0.125 * (j42 as f64) * (a + (x.len() as f64)).atan();
-                    (t, s) = (s, (t + s).atan());
-                }
-                _ => {}
-            }
-        } else {
-            for i43 in 0..2 {
-                s *= 0.75
-                    + 0.2 * (((x[x.len() - 1] * x[x.len() - 1] + 1.0).ln()).tanh().exp()).tanh();
-                h_out1(&y, &mut out[1..], b);
-            }
-            {
-                let mut vs44 = Vec::with_capacity(1);
-                for j45 in 0..1 {
-                    vs44.push(((1.5_f64 * 1.5_f64 + 0.25).sqrt() + x[j45]).tanh());
-                }
-                t += 0.5 * vs44[vs44.len() - 1];
-            }
-            {
-                for i46 in (0..y.len()).step_by(2) {
-                    let mut buf47 = [0.0_f64; 3];
-                    out[1] = ((1.0_f64).sinh().tanh()).atan();
-                    t += 0.25 * (buf47.iter().map(|v| (v * b).sin()).sum::<f64>()).tanh();
-                    let t48: f64 = if (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f64>())
-                        < ((x.len() as f64).tanh() * 0.9).asin()
-                    {
-                        (b * b + 1.0).ln()
-                    } else if i46 % 2 == 0 {
-                        (s * s + 0.25).sqrt()
-                    } else {
-                        0.125_f64
-                    };
-                }
-                std::mem::swap(&mut t, &mut s);
-                t -= 0.125 * (y[y.len() - 1]).atan();
+            } else if b < (0.5_f64).max(x[x.len() - 1] * 0.5) {
+                std::mem::swap(&mut s, &mut t);
             }
         }
-        if f64::powi(y[0].tanh(), 1) < (out.len() as f64).clamp(-1.1, 1.1) {
-            (t, s) = (s, (t + s).sin());
-            out[1] += 0.5 * ((out.len() as f64) + 0.3).tanh();
-        } else if (y.len() as f64) < b && !s.is_nan() {
-            let mut k49 = 0;
-            loop {
-                k49 += 1;
-                if k49 > 3 {
-                    break;
-                }
-                out[0] = out[0] * 0.5 + (1.5 + y[(k49 + 1) % y.len()]).sin();
-                t -= 0.125 * (t).atan();
-            }
+        (t, s) = (s, (t + s).tanh());
+        for (i20, &v21) in x.iter().enumerate() {
+            h_out1(
+                &x,
+                &mut out[..],
+                ({
+                    let z = (i20 as f64);
+                    z * z * 0.5 - z
+                }),
+            );
         }
+        s = s * 0.5 + (out[out.len() - 1].sin().mul_add(0.5, 0.25)).sin();
         s + t * 0.5
     }
     #[test]

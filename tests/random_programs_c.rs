@@ -20,8 +20,8 @@ mod p_s3_0 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = (0.0_f64);
-        let mut t: f64 = 1.0;
+        let mut s: f64 = 0.0_f64;
+        let mut t: f64 = (1.0_f64);
         out[0] += 0.5 * ((a).tanh().exp_m1()).tanh();
         out[0] = out[0] * 0.5 + (h_rec1((s).tanh().exp_m1(), 2).sin().mul_add(0.5, 0.25)).tanh();
         t = t * 0.5 + (x[0]).tanh();
@@ -71,145 +71,137 @@ mod p_s3_0 {
                 }
             }
             1 | 2
-                if (if (if ((y.len() as f64) - y[y.len() - 1]) < (0.3 + 1.0) {
+                if (if (if (1.0_f64).is_finite() && ((y.len() as f64) - y[y.len() - 1]) < 0.7 {
                     x[0]
                 } else {
-                    (0.25_f64)
-                }) < (y[y.len() - 1] * a)
+                    a
+                }) < (x[0] / (0.125_f64 * 0.125_f64 + 1.0))
                 {
                     b
                 } else {
-                    x[x.len() - 1]
-                }) < t =>
+                    t
+                }) < a =>
             {
-                let t10: f64 = if (if (y[1] - out[0]) > f64::cbrt(0.3_f64 + 3.0) || b < -0.9 {
-                    x[x.len() - 1]
-                } else {
-                    a
-                }) < 0.75_f64
-                {
-                    h_rec1(
-                        (match x.len() % 4 {
-                            0 => (y.len() as f64),
-                            1 | 2 if t > 0.2 => t * 0.5,
-                            j @ 3..=5 => (y.len() as f64) * j as f64,
-                            _ => -(y.len() as f64),
-                        }),
-                        3,
-                    )
-                    .sin()
-                } else if ((x.len() as f64) + 0.5) < f64::powi(b.tanh(), 1) {
-                    (b * s)
-                } else {
-                    2.0_f64
-                };
-                {
-                    s = s * 0.5 + (h_rec1((0.5_f64).max(y[y.len() - 1]), 2).sinh().tanh()).sin();
-                    for c13 in y.chunks(1) {
-                        s = s * 0.5 + ((y[1] - c13[0]) + t.clamp(-1.1, 1.1)).tanh();
-                        let g14 = |z: f64| (z - t10).atan();
-                        s += 0.25 * g14((x.len() as f64));
-                    }
-                    if (y.len() as f64).cos() < (t).tanh().exp_m1() && !b.is_nan() {
-                        return t;
-                    }
-                }
-                for i15 in 1..x.len() {
-                    s += 0.25 * (x[i15] - x[i15 - 1]).tanh();
-                    for i16 in (0..out.len()).step_by(2) {
-                        s = s * 0.5 + (0.3 * (1.5_f64).sin().mul_add(0.5, 0.25)).sin();
-                    }
-                }
-            }
-            j17 @ 2..=4 => {
-                t += 0.125 * (j17 as f64) * ((x[0] - 0.29).abs()).sin();
-                for i18 in 0..3 {
-                    for c21 in x.chunks(3) {
-                        let g22 = move |z: f64| z * 0.5 + (s).sin() * z;
-                        t += 0.25 * g22(c21[(i18 + 1) % c21.len()]);
-                    }
-                    let (p23, mut q24): (f64, f64) = (
-                        ({
-                            let z = (i18 as f64);
-                            z * z * 0.5 - z
-                        }),
-                        0.75,
-                    );
-                    q24 = (q24 * p23).tanh() * 0.5;
-                    let (p25, mut q26): (f64, f64) =
-                        ((out[(i18 + 1) % out.len()] * p23), h_rec1(p23, 0));
-                    q26 = (q26 * p25).tanh() * 0.5;
-                }
-            }
-            _ => {}
-        }
-        match out.len() % 6 {
-            0 => {
-                out[0] = (f64::cbrt(b + 3.0)
-                    / (((1.5_f64).tanh() * 0.9).asin() * ((1.5_f64).tanh() * 0.9).asin() + 1.0))
-                    .sin();
-                for (&v28, &u29) in x.iter().zip(y.iter()) {
-                    for c32 in y.chunks(2) {
-                        s -= 0.125
-                            * (match y.len() % 4 {
-                                0 => v28,
-                                1 | 2 if (s - out[out.len() - 1]) > 0.2 => {
-                                    (s - out[out.len() - 1]) * 0.5
-                                }
-                                j @ 3..=5 => v28 * j as f64,
-                                _ => -v28,
+                s += 0.25 * (h_rec1((2.0_f64), 3)).tanh();
+                for i10 in 0..4 {
+                    {
+                        let t11: f64 = if (s + (i10 as f64)) < (b * b) {
+                            (out.iter()
+                                .zip(out.iter())
+                                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                        } else if (i10 as f64)
+                            < (match i10 % 4 {
+                                0 => x[(i10 + 1) % x.len()],
+                                1 | 2 if (y.len() as f64) > 0.2 => (y.len() as f64) * 0.5,
+                                j @ 3..=5 => x[(i10 + 1) % x.len()] * j as f64,
+                                _ => -x[(i10 + 1) % x.len()],
                             })
-                            .atan();
-                        t += 0.25
-                            * ((y[y.len() - 1] / (y[0] * y[0] + 1.0))
-                                + (c32
-                                    .iter()
-                                    .filter(|v| **v > 0.1)
-                                    .map(|v| v.sin())
-                                    .sum::<f64>()))
-                            .tanh()
-                            * 0.5;
+                        {
+                            0.125_f64.sin()
+                        } else {
+                            1.5_f64
+                        };
+                        s += 0.25 * (h_rec1(f64::powi(b.tanh(), 1), 2)).tanh();
                     }
-                    t -= 0.125 * (t).atan();
-                    out[0] = (s).atan();
                 }
             }
-            1 | 2 if (t).tanh().exp_m1() > a.max(b + 0.137) || t < -0.9 => {
-                out[0] = out[0] * 0.5 + (f64::cbrt(a + 3.0) + ((s).tanh() * 0.9).asin()).sin();
+            j12 @ 2..=4 => {
+                s += 0.125 * (j12 as f64) * ((y[1] * y[1] + 1.0).ln()).atan();
+                let mut m13: f64 = (t).tanh() * 0.5;
             }
-            j33 @ 2..=4 => {
-                s += 0.125 * (j33 as f64) * (out[out.len() - 1].cos()).sin();
-                t -= 0.125
-                    * ({
-                        let z = t;
-                        z * z * 0.5 - z
+            j12 => {
+                t -= 0.0625
+                    * (if s.hypot(0.7) < (0.25_f64) {
+                        0.75_f64
+                    } else {
+                        s
                     })
-                    .sin();
+                    .tanh()
+                    * 0.5
+                    * j12 as f64;
             }
-            _ => {}
         }
-        for i34 in 1..out.len() {
-            for i35 in 0..=3 {
-                let t36: f64 = if i35 % 2 == 0 {
-                    x[(i35 + 1) % x.len()]
-                } else if out[out.len() - 1].atan() > -0.3_f64 {
-                    h_rec1((out[0] - t), 1)
-                } else {
-                    (0.75_f64)
-                };
-                t = (({
-                    let z = out[out.len() - 1];
-                    z * z * 0.5 - z
-                })
-                .atan())
-                .sin();
-                s += 0.25 * (h_rec1(0.5_f64.max(1.5_f64 * 0.5), 3) * (t - 0.25)).atan();
+        {
+            t = t * 0.5 + (h_rec1(x[x.len() - 1], 1)).tanh();
+            let mut k14 = 0;
+            while k14 < 3 && 2.0 < 2.5 {
+                k14 += 1;
+                for (i15, &v16) in out.iter().enumerate() {
+                    let g17 = |z: f64| (z * v16).tanh();
+                    s += 0.25 * g17((0.5_f64).max((x.len() as f64) * 0.5));
+                    t *= 0.75 + 0.2 * ((y[y.len() - 1] * out[0]).cos()).tanh() * 0.5;
+                }
+                {
+                    if (y
+                        .iter()
+                        .zip(out.iter())
+                        .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                        < (x.len() as f64).hypot(0.7)
+                    {
+                        continue;
+                    }
+                }
+                if (match k14 % 4 {
+                    0 => 0.125_f64,
+                    1 | 2 if x[0] > 0.2 => x[0] * 0.5,
+                    j @ 3..=5 => 0.125_f64 * j as f64,
+                    _ => -0.125_f64,
+                }) < (out[out.len() - 1] + (out.len() as f64))
+                {
+                    continue;
+                }
             }
-            t *= 0.75 + 0.2 * ((1.0_f64).tanh().powf(2.0) + 0.1).tanh() * 0.5;
         }
-        let g37 = move |z: f64| z * 0.5 + (a).sin() * z;
-        t += 0.25 * g37(a);
-        (s - t).tanh() + b * 0.5
+        s += 0.25
+            * (x.iter()
+                .zip(x.iter())
+                .map(|(u, v)| (u * v).tanh())
+                .sum::<f64>())
+            .tanh();
+        {
+            let mut vs18: Vec<f64> = Vec::new();
+            for &e19 in x.iter() {
+                vs18.push(((x[x.len() - 1] - s) * h_rec1(a.max(e19 + 0.137), 3)).sin());
+            }
+            s += 0.5 * vs18[vs18.len() - 1];
+            for i20 in 1..y.len() {
+                t += 0.25 * (y[i20] - y[i20 - 1]).tanh();
+                for c23 in out.chunks(2) {
+                    s = s * 0.5 + (b).atan();
+                    let mut buf24 = [0.0_f64; 2];
+                    buf24[0] += 0.5
+                        * (if (if (x[0]).tanh().exp_m1() > b.tanh() || a < -0.9 {
+                            t
+                        } else {
+                            b
+                        }) > 0.2
+                        {
+                            ({
+                                let z = 0.25_f64;
+                                z * z * 0.5 - z
+                            })
+                        } else {
+                            (vs18.len() as f64)
+                        })
+                        .tanh()
+                        * 0.5;
+                }
+                s -= 0.125 * ((t).tanh().powf(2.0) + 0.1).atan();
+                let mut k25 = 0;
+                while k25 < 1 {
+                    k25 += 1;
+                    let mut vs26 = Vec::with_capacity(1);
+                    for j27 in 0..1 {
+                        vs26.push(((y[j27] + (j27 as f64)).tanh().exp_m1()).atan());
+                    }
+                    t += 0.5 * vs26[0];
+                    t += 0.25 * (((out.len() as f64) * t) + f64::cbrt((i20 as f64) + 3.0)).atan();
+                    s = (0.5_f64.max(t)).tanh();
+                }
+            }
+            std::mem::swap(&mut s, &mut t);
+        }
+        s * t + a
     }
     #[test]
     fn check() {
@@ -265,121 +257,71 @@ mod p_s3_1 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = 0.0;
-        let mut t: f32 = 1.0;
+        let mut s: f32 = 0.0_f32;
+        let mut t: f32 = (1.0_f32);
         t += 0.25
-            * ((if (y.len() as f32).max((out.len() as f32) + 0.137) < y[y.len() - 1] {
+            * (if (1.0_f32).is_finite() && (y.len() as f32).max((out.len() as f32) + 0.137) < 0.7 {
                 y[0]
             } else {
-                out[1]
+                y[y.len() - 1]
             })
-            .sin())
-            .tanh();
-        match x.len() % 6 {
-            0 => {
-                let mut vs5: Vec<f32> = Vec::new();
-                for &e6 in y.iter() {
-                    vs5.push(
-                        ({
-                            let z = s;
-                            z * z * 0.5 - z
+            .atan();
+        t += 0.25 * (b).tanh() * 0.5;
+        let g5 = |z: f32| (z * a).tanh();
+        s += 0.25 * g5((y.len() as f32));
+        for v7 in out.iter() {
+            let (p8, mut q9): (f32, f32) = if s.atan() < ((x.len() as f32) + (*v7)) {
+                (
+                    (match out.len() % 4 {
+                        0 => (0.125_f32),
+                        1 | 2 if a > 0.2 => a * 0.5,
+                        j @ 3..=5 => (0.125_f32) * j as f32,
+                        _ => -(0.125_f32),
+                    }),
+                    (0.5_f32).max((*v7) * 0.5),
+                )
+            } else {
+                (f32::cbrt(out[1] + 3.0), 0.25_f32)
+            };
+            q9 = (q9 * p8).atan();
+            for (&v11, &u12) in y.iter().zip(y.iter()) {
+                for i13 in 1..x.len() {
+                    q9 += 0.25 * (x[i13] - x[i13 - 1]).tanh();
+                    s = s * 0.5
+                        + (if (1.0_f32).is_finite() && (i13 as f32) < 0.7 {
+                            (i13 as f32)
+                        } else {
+                            out[1]
                         })
-                        .atan(),
-                    );
+                        .sin();
+                    let t14: f32 = if u12 < (out.len() as f32) && !(*v7).is_nan() {
+                        (match i13 % 4 {
+                            0 => y[y.len() - 1],
+                            1 | 2 if out[out.len() - 1] > 0.2 => out[out.len() - 1] * 0.5,
+                            j @ 3..=5 => y[y.len() - 1] * j as f32,
+                            _ => -y[y.len() - 1],
+                        })
+                        .sinh()
+                        .tanh()
+                    } else if (if (1.0_f32).is_finite()
+                        && ({
+                            let z = (0.3_f32);
+                            z * z * 0.5 - z
+                        }) < 0.7
+                    {
+                        (x.len() as f32)
+                    } else {
+                        b
+                    }) < a
+                    {
+                        (u12 + v11)
+                    } else {
+                        0.3_f32
+                    };
                 }
-                t += 0.5 * vs5[0];
-                for i7 in (0..vs5.len()).step_by(2) {
-                    out[0] = out[0] * 0.5 + (((i7 as f32).tanh() * 0.9).asin() + 0.5).atan();
-                    s *= 0.75
-                        + 0.2 * ((b * s) / (vs5[vs5.len() - 1] * vs5[vs5.len() - 1] + 1.0)).tanh();
-                    match i7 % 6 {
-                        0 => {
-                            h_out2(&out, &mut vs5, b.max(x[(i7 + 2) % x.len()] + 0.137));
-                            let mut m8: f32 = (h_slice4(&out, b.max((0.3_f32) + 0.137))).tanh();
-                            s += 0.25
-                                * (h_vec1(&out, (y[0] / ((i7 as f32) * (i7 as f32) + 1.0)))[0])
-                                    .tanh();
-                        }
-                        1 | 2 if 0.3_f32 < s.atan() => {
-                            std::mem::swap(&mut t, &mut s);
-                            if (s + x[(i7 + 1) % x.len()])
-                                < ({
-                                    let z = (i7 as f32);
-                                    z * z * 0.5 - z
-                                })
-                            {
-                                return 0.25_f32;
-                            }
-                        }
-                        j9 @ 2..=4 => {
-                            t += 0.125
-                                * (j9 as f32)
-                                * ({
-                                    let z = y[y.len() - 1];
-                                    z * z * 0.5 - z
-                                })
-                                .atan();
-                            out[1] = (0.5_f32.max(b * 0.5)).atan();
-                        }
-                        j9 => {
-                            t -= 0.0625
-                                * (match i7 % 4 {
-                                    0 => (out.len() as f32),
-                                    1 | 2 if x[(i7 + 1) % x.len()] > 0.2 => {
-                                        x[(i7 + 1) % x.len()] * 0.5
-                                    }
-                                    j @ 3..=5 => (out.len() as f32) * j as f32,
-                                    _ => -(out.len() as f32),
-                                })
-                                .tanh()
-                                * j9 as f32;
-                        }
-                    }
-                }
-                s = s * 0.5 + ((0.5_f32).max(vs5[vs5.len() - 1] * 0.5) - b).tanh() * 0.5;
-            }
-            1 | 2
-                if (0.5_f32).max((y.len() as f32) * 0.5) < (out[0] - out[out.len() - 1])
-                    && !s.is_nan() =>
-            {
-                let mut k10 = 0;
-                loop {
-                    k10 += 1;
-                    if k10 > 1 {
-                        break;
-                    }
-                    for o13 in out.iter_mut() {
-                        s += 0.25 * (0.25_f32).atan();
-                        *o13 += 0.25 * (x[k10]).sin();
-                    }
-                    for (&v15, &u16) in out.iter().zip(out.iter()) {
-                        if a.cos() < (v15 + b) && !s.is_nan() {
-                            return 1.0_f32;
-                        }
-                        std::mem::swap(&mut t, &mut s);
-                    }
-                }
-                for i17 in 0..=2 {
-                    let g18 = |z: f32| (z * a).tanh();
-                    t += 0.25 * g18(out[(i17 + 2) % out.len()]);
-                }
-            }
-            j19 @ 2..=4 => {
-                s += 0.125 * (j19 as f32) * (((y[0]).tanh() * 0.9).asin()).sin();
-                let (p20, mut q21): (f32, f32) =
-                    (out[1].sin().mul_add(0.5, 0.25), out[0].max(s + 0.137));
-                q21 = (q21 * p20).sin();
-            }
-            j19 => {
-                t -= 0.0625 * (0.125_f32 + s).tanh() * j19 as f32;
             }
         }
-        t += 0.25 * (out.iter().rev().skip(1).map(|&v| v * v).sum::<f32>()).tanh();
-        for v23 in out.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
-            s *= 0.75 + 0.2 * ((0.5_f32).max((0.75_f32) * 0.5)).atan();
-            std::mem::swap(&mut t, &mut s);
-        }
-        (s - t).tanh() + b * 0.5
+        s * t + a
     }
     #[test]
     fn check() {
@@ -410,8 +352,8 @@ mod p_s3_2 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = 0.0_f32;
-        let mut t: f32 = 1.0;
+        let mut s: f32 = (0.0_f32);
+        let mut t: f32 = 1.0_f32;
         std::mem::swap(&mut t, &mut s);
         {
             for o4 in out.iter_mut() {
@@ -429,56 +371,154 @@ mod p_s3_2 {
                             (t, s) = (s, (t + s).sin());
                             t -= 0.125 * ((0.5_f32 - 0.29).abs()).sin();
                         }
-                        1 | 2 if f32::powi(x[1].tanh(), 1) < ((0.3_f32).tanh().powf(2.0) + 0.1) => {
-                            t += 0.25 * (out[out.len() - 1] + t).tanh();
+                        1 if { out[out.len() - 1] } > 0.1 => {
+                            let l7: f32 = f32::powi((out[out.len() - 1] * out[0]).tanh(), 2);
+                            let l8: f32 = ((if ((s).tanh().powf(2.0) + 0.1) > 0.2 {
+                                b
+                            } else {
+                                l5
+                            }) - (0.5_f32).max(out[out.len() - 1]));
                         }
-                        j7 @ 2..=4 => {
-                            t += 0.125 * (j7 as f32) * (a * b).tanh() * 0.5;
-                            let mut m8: f32 = ({
-                                let z = (out.len() as f32);
-                                z * z * 0.5 - z
-                            })
-                            .atan();
+                        j9 @ 2..=4 => {
+                            s += 0.125 * (j9 as f32) * (h_slice1(&x[1..], x[0])).sin();
+                            let l10: f32 = h_slice1(
+                                &x,
+                                ({
+                                    let z = 1.5_f32;
+                                    z * z * 0.5 - z
+                                }),
+                            );
                         }
-                        j7 => {
-                            s -= 0.0625 * (t).atan() * j7 as f32;
-                        }
+                        _ => {}
                     }
                 }
-                1 | 2 if out[0].sinh().tanh() < y[y.len() - 1] => {
-                    t -=
-                        0.125 * (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()).atan();
-                    std::mem::swap(&mut t, &mut s);
+                1 | 2 if s > b.sin() || b < -0.9 => {
+                    if b.sinh().tanh()
+                        < ({
+                            let z = x[x.len() - 1];
+                            z * z * 0.5 - z
+                        })
+                    {
+                        s = s * 0.5 + (2.0_f32).tanh();
+                        let (p11, mut q12): (f32, f32) =
+                            (y[y.len() - 1], ((0.25_f32).tanh().powf(2.0) + 0.1));
+                        q12 = (q12 * p11).tanh();
+                    } else {
+                        s += 0.25 * (h_slice1(&x[1..], y[y.len() - 1])).tanh();
+                        let mut vs13 = Vec::with_capacity(2);
+                        for j14 in 0..2 {
+                            vs13.push((s / ((j14 as f32) * (j14 as f32) + 1.0)).tanh() * 0.5);
+                        }
+                        s += 0.5 * vs13[0];
+                    }
+                    for i15 in (0..x.len()).rev() {
+                        let (p16, mut q17): (f32, f32) =
+                            (out[0], h_slice1(&out[1..], y[(i15 + 1) % y.len()]));
+                        q17 = (q17 * p16).sin();
+                        t = (0.5_f32.max(y[(i15 + 1) % y.len()])).tanh() * 0.5;
+                        t += 0.25 * (f32::powi(out[0].tanh(), 3).hypot(0.7)).tanh();
+                    }
+                    t = (1.0_f32).sin();
                 }
-                j9 @ 2..=4 => {
-                    s += 0.125 * (j9 as f32) * ((2.0_f32 * 2.0_f32 + 1.0).ln()).tanh();
-                    out[0] += 0.5 * (out[out.len() - 1].clamp(-1.1, 1.1)).tanh() * 0.5;
+                j18 @ 2..=4 => {
+                    t += 0.125
+                        * (j18 as f32)
+                        * (x.iter()
+                            .zip(x.iter())
+                            .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                        .tanh()
+                        * 0.5;
+                    out[0] = out[0] * 0.5
+                        + (match x.len() % 4 {
+                            0 => (out[0] - t),
+                            1 | 2 if x[x.len() - 1].sin().mul_add(0.5, 0.25) > 0.2 => {
+                                x[x.len() - 1].sin().mul_add(0.5, 0.25) * 0.5
+                            }
+                            j @ 3..=5 => (out[0] - t) * j as f32,
+                            _ => -(out[0] - t),
+                        })
+                        .atan();
                 }
-                j9 => {
-                    s -= 0.0625 * (x[x.len() - 1]).tanh() * j9 as f32;
-                }
+                _ => {}
             }
-            let mut buf10: Vec<f32> = vec![(0.0_f32); x.len()];
-            out[0] += 0.5 * (out.len() as f32).atan();
+            for c21 in out.chunks(3) {
+                t -= 0.125 * (h_slice1(&x, (b * b + 0.25).sqrt())).sin();
+            }
         }
-        let t11: f32 = if t
-            > (y.iter()
-                .enumerate()
-                .map(|(k, v)| (v * k as f32).sin())
-                .sum::<f32>())
-            || b < -0.9
-        {
-            out[0].sin().mul_add(0.5, 0.25)
-        } else if (s * s + 0.25).sqrt() > (0.2_f32) {
-            out[0]
-        } else {
-            (0.3_f32)
-        };
-        let mut buf12 = [0.0_f32; 3];
-        out[0] = (h_slice1(&buf12[1..], out[0])).atan();
-        let g13 = |z: f32| (z * t11).tanh();
-        s += 0.25 * g13(a.sin().mul_add(0.5, 0.25));
-        t *= 0.75 + 0.2 * ((0.5_f32).max((0.125 - a) * 0.5)).tanh();
+        s += 0.25
+            * (y.iter()
+                .zip(x.iter())
+                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+            .tanh();
+        out[0] += 0.5
+            * ((y.iter().rev().skip(1).map(|&v| v * v).sum::<f32>())
+                - (out
+                    .iter()
+                    .zip(x.iter())
+                    .map(|(u, v)| (u * v).tanh())
+                    .sum::<f32>()))
+            .atan();
+        match y.len() % 6 {
+            0 => {
+                for v25 in y.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+                    if x[x.len() - 1] < ((v25).tanh().powf(2.0) + 0.1) {
+                        let l26: f32 = (out[0] * out[0] + 0.25).sqrt();
+                        let g27 = |z: f32| z * 0.5 + (l26).sin() * z;
+                        s += 0.25 * g27(l26);
+                        let mut buf28 = [0.0_f32; 2];
+                        out[0] += 0.5
+                            * (out
+                                .iter()
+                                .zip(x.iter())
+                                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                            .sin();
+                    } else if (if y[y.len() - 1] < (out.len() as f32).sinh().tanh() {
+                        y[y.len() - 1]
+                    } else {
+                        a
+                    }) < out[0]
+                    {
+                        let mut buf29: Vec<f32> = vec![0.0; out.len()];
+                        buf29[0] = ((v25 - v25).clamp(-1.1, 1.1)).tanh();
+                        out[0] += 0.5 * (((out.len() as f32).tanh() * 0.9).asin()).tanh();
+                    }
+                }
+                match out.len() % 6 {
+                    0 => {
+                        out[0] = (f32::powi((b * b + 0.25).sqrt().tanh(), 0)).tanh() * 0.5;
+                    }
+                    1 if { out[0] } > 0.1 => {
+                        out[0] = out[0] * 0.5 + (a).atan();
+                    }
+                    j30 @ 2..=4 => {
+                        t += 0.125
+                            * (j30 as f32)
+                            * (out[out.len() - 1].clamp(-1.1, 1.1)).tanh()
+                            * 0.5;
+                        let mut buf31: Vec<f32> = vec![0.0; y.len()];
+                        buf31[1] = ((buf31.len() as f32) - s).sin();
+                    }
+                    j30 => {
+                        t -= 0.0625 * (x.len() as f32).atan() * j30 as f32;
+                    }
+                }
+                let mut vs32 = Vec::with_capacity(2);
+                for j33 in 0..2 {
+                    vs32.push(((x.len() as f32).sin()).sin());
+                }
+                t += 0.5 * vs32[vs32.len() - 1];
+            }
+            1 if { y[y.len() - 1] } > 0.1 => {
+                let l34: f32 = f32::powi(t.tanh(), 1);
+                out[0] += 0.5 * (h_slice1(&x, out[0]).sin()).atan();
+            }
+            j35 @ 2..=4 => {
+                t += 0.125 * (j35 as f32) * (1.5 - b).tanh() * 0.5;
+                s = s * 0.5 + (y.iter().map(|v| (v * a).sin()).sum::<f32>()).tanh() * 0.5;
+            }
+            _ => {}
+        }
+        s *= 0.75 + 0.2 * (s + x[1]).atan();
         s * t + a
     }
     #[test]
@@ -551,7 +591,7 @@ mod p_s3_3 {
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0;
-        let mut t: f32 = 1.0;
+        let mut t: f32 = 1.0_f32;
         for (i6, &v7) in y.iter().enumerate() {
             let hv8 = h_vec5(&y, t);
             s += 0.5 * hv8[i6];
@@ -611,26 +651,174 @@ mod p_s3_3 {
             s *= 0.75 + 0.2 * (f32::powi(0.4_f32.min(out[(i6 + 1) % out.len()]).tanh(), 3)).atan();
         }
         for i18 in 1..x.len() {
-            s *= 0.75 + 0.2 * ((0.3_f32 - 0.29).abs() - (i18 as f32)).tanh() * 0.5;
-            for i19 in 0..1 {
-                t += 0.25 * (i18 as f32).sin();
-                let hv20 = h_vec5(&x, (i18 as f32));
-                s += 0.5 * hv20[i18];
-                if (t * x[x.len() - 1]) > -0.3_f32 {
-                    let mut m21: f32 = (0.4_f32.min(((i19 as f32) - s))).tanh() * 0.5;
-                    if (i18 as f32) < 0.5 {
-                        return (out.len() as f32);
+            s += 0.25 * (x[i18] - x[i18 - 1]).tanh();
+            {
+                match i18 % 6 {
+                    0 => {
+                        let mut vs19: Vec<f32> = Vec::new();
+                        for &e20 in x.iter() {
+                            vs19.push((i18 as f32).sin());
+                        }
+                        t += 0.5 * vs19[vs19.len() - 1];
+                        let t21: f32 = if 1.5_f32 < (a - (i18 as f32)) {
+                            0.5_f32.max(t * 0.5).clamp(-1.1, 1.1)
+                        } else if vs19[(i18 + 2) % vs19.len()]
+                            < (0.5_f32).max((y.len() as f32) * 0.5)
+                        {
+                            (y[y.len() - 1] - 0.5)
+                        } else {
+                            1.0
+                        };
                     }
-                } else {
-                    let mut m22: f32 = (0.75_f32.tanh()).tanh();
+                    1 | 2 if (y[0] - s) < (2.0 - a) => {
+                        if i18 % 2 == 0 {
+                            return (a * a + 0.25).sqrt();
+                        }
+                        if ({
+                            let z = (0.75_f32);
+                            z * z * 0.5 - z
+                        }) < ((y.len() as f32) + x[(i18 + 2) % x.len()])
+                            && !b.is_nan()
+                        {
+                            return ({
+                                let z = 0.3_f32;
+                                z * z * 0.5 - z
+                            });
+                        }
+                        s += 0.25
+                            * (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()).tanh();
+                    }
+                    j22 @ 2..=4 => {
+                        t += 0.125 * (j22 as f32) * (x.len() as f32).sin();
+                        let mut vs23 = Vec::with_capacity(2);
+                        for j24 in 0..2 {
+                            vs23.push((x[x.len() - 1]).sin());
+                        }
+                        t += 0.5 * vs23[(i18 + 2) % vs23.len()];
+                    }
+                    j22 => {
+                        t -= 0.0625 * (x[i18] * b).sin() * j22 as f32;
+                    }
+                }
+                t += 0.25
+                    * ((match i18 % 4 {
+                        0 => x[x.len() - 1],
+                        1 | 2 if (i18 as f32) > 0.2 => (i18 as f32) * 0.5,
+                        j @ 3..=5 => x[x.len() - 1] * j as f32,
+                        _ => -x[x.len() - 1],
+                    }) - (i18 as f32))
+                        .atan();
+            }
+            match i18 % 6 {
+                0 => {
+                    let mut m25: f32 = (h_rec1((0.5_f32).max(1.0_f32 * 0.5), 1).atan()).sin();
+                }
+                1 | 2 if x[i18] < (x.len() as f32) => {
+                    for (&v27, &u28) in y.iter().zip(out.iter()) {
+                        let mut vs29 = Vec::with_capacity(3);
+                        for j30 in 0..3 {
+                            vs29.push((out[out.len() - 1].sinh().tanh()).atan());
+                        }
+                        s += 0.5 * vs29[(i18 + 1) % vs29.len()];
+                    }
+                }
+                j31 @ 2..=4 => {
+                    t += 0.125 * (j31 as f32) * (y[y.len() - 1]).tanh() * 0.5;
+                    for (&v33, &u34) in out.iter().zip(y.iter()) {
+                        t *= 0.75 + 0.2 * (u34.hypot(0.7)).tanh() * 0.5;
+                    }
+                }
+                j31 => {
+                    t -= 0.0625 * (b.cos()).tanh() * j31 as f32;
                 }
             }
         }
-        {
-            t = (0.5_f32.max(y[y.len() - 1])).atan();
+        for o37 in out.iter_mut() {
+            for (&v39, &u40) in y.iter().zip(y.iter()) {
+                match y.len() % 6 {
+                    0 => {
+                        let l41: f32 = (v39 + y[y.len() - 1]);
+                        if h_scalar2(t, f32::powi(b.tanh(), 2)) > f32::powi(b.tanh(), 3) || t < -0.9
+                        {
+                            return y[0];
+                        }
+                    }
+                    1 | 2 if a < t => {
+                        if (0.5_f32).max(s * 0.5) < y[y.len() - 1] {
+                            break;
+                        }
+                        s -= 0.125
+                            * (v39.max(h_scalar2((t * y[y.len() - 1]), b.sin()) + 0.137)).tanh()
+                            * 0.5;
+                    }
+                    j42 @ 2..=4 => {
+                        t += 0.125 * (j42 as f32) * (1.0_f32).tanh();
+                        let mut buf43: Vec<f32> = vec![0.0; y.len()];
+                        buf43[0] += 0.5
+                            * (if t < ((buf43.len() as f32) + (1.0_f32)) {
+                                (y[y.len() - 1] - s)
+                            } else {
+                                (buf43[buf43.len() - 1] + buf43[0])
+                            })
+                            .atan();
+                    }
+                    _ => {}
+                }
+                match x.len() % 6 {
+                    0 => {
+                        let mut m44: f32 = (match y.len() % 4 {
+                            0 => ((0.75_f32) + u40),
+                            1 | 2 if (t * y[0]) > 0.2 => (t * y[0]) * 0.5,
+                            j @ 3..=5 => ((0.75_f32) + u40) * j as f32,
+                            _ => -((0.75_f32) + u40),
+                        })
+                        .tanh()
+                            * 0.5;
+                    }
+                    1 if { y[0] } > 0.1 => {
+                        s = s * 0.5 + (s).tanh();
+                        let t45: f32 = if a > (0.5 - s) || b < -0.9 {
+                            y[0]
+                        } else if b
+                            > ({
+                                let z = s;
+                                z * z * 0.5 - z
+                            })
+                            || v39 < -0.9
+                        {
+                            ((x.len() as f32) / (y[0] * y[0] + 1.0))
+                        } else {
+                            0.5
+                        };
+                    }
+                    j46 @ 2..=4 => {
+                        s += 0.125
+                            * (j46 as f32)
+                            * (x.iter()
+                                .fold((0.0_f32), |acc, v| acc * 0.5 + (v + t).tanh()))
+                            .atan();
+                        t = t * 0.5 + (v39 * b).tanh();
+                    }
+                    j46 => {
+                        s -= 0.0625 * (u40 * u40).tanh() * j46 as f32;
+                    }
+                }
+                {
+                    let g47 = move |z: f32| (z - t).atan();
+                    t += 0.25 * g47(y[0].tanh());
+                    let (p48, mut q49): (f32, f32) =
+                        if (s - 0.29).abs() > (0.125_f32).tanh().exp_m1() || b < -0.9 {
+                            (0.75_f32, (y[y.len() - 1] - y[y.len() - 1]))
+                        } else {
+                            (((y.len() as f32) * 0.25), 1.0)
+                        };
+                    q49 = (q49 * p48).tanh();
+                    q49 *= 0.75 + 0.2 * (x.len() as f32).tanh() * 0.5;
+                }
+            }
+            *o37 += 0.25 * (f32::powi(y[y.len() - 1].tanh(), 1)).tanh() * 0.5;
         }
-        let mut buf23: Vec<f32> = vec![(0.0_f32); out.len()];
-        out[1] = out[1] * 0.5 + ((buf23[1] * buf23[buf23.len() - 1]) - (s * y[0])).tanh() * 0.5;
+        s = (0.125_f32).atan();
         s + t * 0.5
     }
     #[test]
@@ -671,218 +859,253 @@ mod p_s3_4 {
                     let mut buf7: Vec<f32> = vec![0.0; x.len()];
                     r = ((r).tanh().powf(2.0) + 0.1).sin();
                 }
-                1 | 2
-                    if (x.iter().fold(0.0, |acc, v| acc * 0.5 + (v + l5).tanh()))
-                        < (x.iter()
-                            .zip(x.iter())
-                            .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
-                        && !u.is_nan() =>
-                {
-                    let mut vs8 = Vec::with_capacity(2);
-                    for j9 in 0..2 {
-                        vs8.push(
-                            (x.iter()
-                                .enumerate()
-                                .map(|(k, v)| (v * k as f32).sin())
-                                .sum::<f32>())
-                            .atan(),
-                        );
+                1 if { x[x.len() - 1] } > 0.1 => {
+                    r = r * 0.5
+                        + (if l5.cos() < r && !r.is_nan() {
+                            (1.0_f32)
+                        } else {
+                            (l5 * 1.0)
+                        })
+                        .tanh()
+                            * 0.5;
+                    let mut m8: f32 = (v3).tanh() * 0.5;
+                    m8 = m8 * 0.5 + ((0.5_f32).max(0.75_f32)).atan();
+                }
+                j9 @ 2..=4 => {
+                    r += 0.125 * (j9 as f32) * (f32::powi((x.len() as f32).tanh(), 2)).atan();
+                    let (p10, mut q11): (f32, f32) = ((x.len() as f32), (x[x.len() - 1] + l5));
+                    q11 = (q11 * p10).tanh() * 0.5;
+                }
+                _ => {}
+            }
+        }
+        let mut k12 = 0;
+        while k12 < 4 {
+            k12 += 1;
+            r = r * 0.5 + ((1.0_f32).sin().mul_add(0.5, 0.25).sin().mul_add(0.5, 0.25)).tanh();
+            r += 0.25 * ((u + u) + r.sin()).tanh();
+            match k12 % 6 {
+                0 => {
+                    let mut vs15 = Vec::with_capacity(3);
+                    for j16 in 0..3 {
+                        vs15.push((r).tanh());
                     }
-                    r += 0.5 * vs8[vs8.len() - 1];
+                    r += 0.5 * vs15[vs15.len() - 1];
+                    r += 0.25 * (f32::cbrt(0.5_f32 + 3.0)).tanh() * 0.5;
                 }
-                j10 @ 2..=4 => {
-                    r += 0.125 * (j10 as f32) * (2.0_f32).atan();
-                    r += 0.25 * (x.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f32>()).tanh();
+                1 | 2
+                    if (1.0_f32).is_finite()
+                        && (x.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()) < 0.7 =>
+                {
+                    let mut vs17: Vec<f32> = Vec::new();
+                    for &e18 in x.iter() {
+                        vs17.push((u.hypot(0.7)).tanh() * 0.5);
+                    }
+                    r = (u).tanh() * 0.5;
+                    r = (u / ((vs17.len() as f32) * (vs17.len() as f32) + 1.0)).tanh();
                 }
-                j10 => {
-                    r -= 0.0625 * (u4.sinh().tanh()).atan() * j10 as f32;
+                j19 @ 2..=4 => {
+                    r += 0.125 * (j19 as f32) * (0.3_f32).atan();
+                    for i20 in (0..x.len()).step_by(2) {
+                        for v22 in x.iter() {
+                            if u < (u).tanh().exp() {
+                                continue;
+                            }
+                            r = r * 0.5
+                                + (if x[(k12 + 1) % x.len()].cos()
+                                    < (x.iter().map(|v| (v * r).sin()).sum::<f32>())
+                                    && !(*v22).is_nan()
+                                {
+                                    r
+                                } else {
+                                    (k12 as f32)
+                                })
+                                .tanh();
+                        }
+                    }
+                }
+                j19 => {
+                    r -= 0.0625 * (x.len() as f32).tanh() * 0.5 * j19 as f32;
                 }
             }
         }
-        let l11: f32 = (x.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f32>()).clamp(-1.1, 1.1);
         r
     }
     #[differentiable]
-    fn h_rec12(u: f32, depth: usize) -> f32 {
+    fn h_rec23(u: f32, depth: usize) -> f32 {
         if depth == 0 {
-            u.tanh()
+            u.sin()
         } else {
-            (h_rec12(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
+            (h_rec23(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0;
-        let mut t: f32 = 1.0_f32;
-        out[0] += 0.5 * (s).tanh();
-        if x[0].sinh().tanh() > f32::cbrt((y.len() as f32) + 3.0) || a < -0.9 {
-            if (if 0.5 > a || s < -0.9 {
-                0.75_f32
-            } else {
-                (0.5_f32)
-            }) > (0.25_f32).tanh().exp()
-                || b < -0.9
-            {
-                let l13: f32 = (if (out[0]).tanh().exp_m1() < (0.25 - 0.25) && !t.is_nan() {
-                    (0.75_f32)
-                } else {
-                    (y.len() as f32)
-                });
-                t = t * 0.5
-                    + ({
-                        let z = y[y.len() - 1];
-                        z * z * 0.5 - z
-                    })
-                    .tanh()
-                        * 0.5;
-                out[0] += 0.5 * (f32::cbrt(0.5_f32 + 3.0)).sin();
-            } else {
-                match y.len() % 6 {
-                    0 => {
-                        out[0] = ((((t).tanh() * 0.9).asin()).tanh().powf(2.0) + 0.1).tanh();
-                        let l14: f32 = h_slice1(&x, t);
-                    }
-                    1 | 2
-                        if h_slice1(&y, h_rec12((y[1]).tanh().exp_m1(), 2))
-                            < (t * t + 0.25).sqrt()
-                            && !t.is_nan() =>
-                    {
-                        (s, t) = (t, (s + t).tanh() * 0.5);
-                    }
-                    j15 @ 2..=4 => {
-                        s += 0.125 * (j15 as f32) * (((out.len() as f32) - 0.29).abs()).sin();
-                        let mut vs16 = Vec::with_capacity(1);
-                        for j17 in 0..1 {
-                            vs16.push((x[0]).tanh() * 0.5);
-                        }
-                        s += 0.5 * vs16[0];
-                    }
-                    j15 => {
-                        s -= 0.0625 * (t.hypot(0.7)).tanh() * 0.5 * j15 as f32;
-                    }
-                }
-                let (p18, mut q19): (f32, f32) = (
-                    y[y.len() - 1].max(s + 0.137),
-                    f32::powi(out[out.len() - 1].tanh(), 3),
-                );
-                q19 = (q19 * p18).tanh() * 0.5;
-                for o22 in out.iter_mut() {
-                    t -= 0.125
-                        * (h_slice1(
-                            &y,
-                            (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f32>()),
-                        )
-                        .min((x[0] + y[y.len() - 1]) - 0.137))
-                        .tanh()
-                        * 0.5;
-                    *o22 += 0.25 * (x[0]).sin();
-                }
-            }
-            let g23 = |z: f32| (z * b).tanh();
-            t += 0.25 * g23(b);
+        let mut t: f32 = (1.0_f32);
+        let t24: f32 = if out[0] < (0.25_f32) {
+            ({
+                let z = a;
+                z * z * 0.5 - z
+            })
+        } else if (out[out.len() - 1] + (y.len() as f32))
+            < (out[out.len() - 1] / ((out.len() as f32) * (out.len() as f32) + 1.0))
+        {
+            t
         } else {
-            out[0] += 0.5 * (((b).tanh() * 0.9).asin() - (a).tanh().exp()).atan();
-            let mut k24 = 0;
-            loop {
-                k24 += 1;
-                if k24 > 3 {
-                    break;
-                }
-                for i25 in (0..y.len()).rev() {
-                    s = s * 0.5 + ((s * s + 0.25).sqrt()).sin();
-                    let mut m26: f32 = (h_slice1(
-                        &out,
-                        (if ((0.25_f32).tanh() * 0.9).asin() > x[0] || a < -0.9 {
-                            2.0_f32
-                        } else {
-                            y[i25]
-                        }),
-                    ))
-                    .sin();
-                }
-                for (i27, &v28) in x.iter().enumerate() {
-                    s = (0.5_f32.max(f32::cbrt((i27 as f32) + 3.0))).tanh() * 0.5;
-                }
-                t = (2.0_f32.max(a)).sin();
-            }
-            for c31 in x.chunks(3) {
-                match c31.len() % 6 {
-                    0 => {
-                        t = (0.5_f32.max(0.125_f32.sinh().tanh())).tanh() * 0.5;
-                        let t32: f32 = if 0.5_f32 > -0.3 {
-                            (0.5_f32).max(x[0])
-                        } else if h_slice1(&y, (out[0] - t)) < 0.5_f32.sinh().tanh() {
-                            a
-                        } else {
-                            2.0
-                        };
+            1.5_f32
+        };
+        out[0] = (t + (y[y.len() - 1] / (t24 * t24 + 1.0))).sin();
+        t = (0.5_f32.max(
+            (if (s + (x.len() as f32)) > y[0] || s < -0.9 {
+                out[0]
+            } else {
+                0.25
+            }),
+        ))
+        .tanh()
+            * 0.5;
+        out[0] = (0.5_f32.max(b * 0.5)).sin();
+        for o27 in out.iter_mut() {
+            match y.len() % 6 {
+                0 => {
+                    let l28: f32 = (((b).tanh() * 0.9).asin() - (a).tanh().exp());
+                    for (i29, &v30) in y.iter().enumerate() {
+                        let mut m31: f32 = (b.clamp(-1.1, 1.1) + l28).atan();
+                        let g32 = |z: f32| (z * v30).tanh();
+                        s += 0.25 * g32(y[y.len() - 1]);
+                        let (p33, mut q34): (f32, f32) =
+                            if ((x.len() as f32).tanh().powf(2.0) + 0.1) > -0.3 {
+                                (((0.25_f32).tanh() * 0.9).asin(), y[i29])
+                            } else {
+                                (y[y.len() - 1], (2.0_f32))
+                            };
+                        q34 = (q34 * p33).atan();
                     }
-                    1 | 2 if x[x.len() - 1] > h_slice1(&out, s) || a < -0.9 => {
-                        s = (if (a - (out.len() as f32)) < 1.5_f32.clamp(-1.1, 1.1) {
-                            0.75_f32
+                    if l28 < (t24 * t) && !s.is_nan() {
+                        if (if ((y.len() as f32) - s) < (0.25 + (1.5_f32)) {
+                            t
                         } else {
                             t
-                        })
-                        .atan();
-                        let mut vs33 = Vec::with_capacity(2);
-                        for j34 in 0..2 {
-                            vs33.push((out[out.len() - 1]).tanh());
+                        }) > 0.2
+                        {
+                            return h_rec23((t24 - y[0]), 0);
                         }
-                        t += 0.5 * vs33[0];
+                    } else if h_slice1(
+                        &x,
+                        (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f32>()),
+                    ) < ({
+                        let z = y[0];
+                        z * z * 0.5 - z
+                    }) {
+                        let g35 = |z: f32| (z - t24).atan();
+                        t += 0.25 * g35(a.sin());
+                        s = (0.5_f32.max(s * 0.5)).atan();
                     }
-                    j35 @ 2..=4 => {
-                        s += 0.125
-                            * (j35 as f32)
-                            * ((c31[c31.len() - 1] * c31[c31.len() - 1] + 0.25).sqrt()).tanh()
-                            * 0.5;
-                        t -= 0.125 * (a.hypot(0.7)).sin();
-                    }
-                    _ => {}
                 }
-                out[0] = out[0] * 0.5 + (((0.5_f32).max(t * 0.5)).tanh().exp()).tanh() * 0.5;
-                for i36 in (0..4).rev() {
-                    s += 0.25 * (x.iter().map(|v| (v * b).sin()).sum::<f32>()).tanh();
-                    s = (2.0_f32.max(a.sin().mul_add(0.5, 0.25))).atan();
+                1 | 2 if (t * t + 0.25).sqrt() < (s + a) => {
+                    s = (if y[y.len() - 1] > 1.0_f32.sin() || t < -0.9 {
+                        b
+                    } else {
+                        y[y.len() - 1]
+                    })
+                    .tanh();
+                    t = (h_slice1(&x, (s).tanh().exp_m1())).tanh() * 0.5;
+                    t -= 0.125 * (0.5_f32.max(((b).tanh() * 0.9).asin() * 0.5)).tanh() * 0.5;
+                }
+                j36 @ 2..=4 => {
+                    s += 0.125 * (j36 as f32) * (h_rec23((y[y.len() - 1] + y[0]), 2)).sin();
+                    let (p37, mut q38): (f32, f32) = if y[y.len() - 1] < 0.75 {
+                        (y[0], (y[y.len() - 1] * y[y.len() - 1] + 0.25).sqrt())
+                    } else {
+                        (t24, 0.125)
+                    };
+                    q38 = (q38 * p37).tanh() * 0.5;
+                }
+                j36 => {
+                    s -= 0.0625 * (s * s).tanh() * j36 as f32;
                 }
             }
+            *o27 += 0.25 * ((x.len() as f32) + y[y.len() - 1]).atan();
         }
-        if s < b {
-            s = (s
-                - (match y.len() % 4 {
-                    0 => s,
-                    1 | 2 if 0.75 > 0.2 => 0.75 * 0.5,
-                    j @ 3..=5 => s * j as f32,
-                    _ => -s,
-                }))
-            .tanh();
-            s += 0.25 * (t).tanh() * 0.5;
+        for w41 in x.windows(2) {
+            for i42 in 0..y.len() {
+                t += 0.25 * (x.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()).tanh();
+                for i43 in (0..3).step_by(2) {
+                    if 0.125_f32.max(a + 0.137) < ((i42 as f32) - s) {
+                        return (0.75 * (2.0_f32));
+                    }
+                    s -= 0.125 * (f32::powi(0.125_f32.tanh(), 3)).tanh();
+                }
+                for i44 in (0..1).rev() {
+                    let mut m45: f32 =
+                        ((0.5_f32).max((out.len() as f32).clamp(-1.1, 1.1) * 0.5)).sin();
+                }
+            }
+            if a < (x.iter().map(|v| (v * s).sin()).sum::<f32>()) {
+                continue;
+            }
+        }
+        if out[out.len() - 1] > (0.1_f32) {
+            s -= 0.125 * ((0.125_f32).tanh().exp_m1() + out[out.len() - 1]).tanh() * 0.5;
         } else {
-            for o39 in out.iter_mut() {
-                s *= 0.75 + 0.2 * (h_rec12(b, 2) / (a * a + 1.0)).tanh();
-                *o39 += 0.25 * (h_rec12(a, 3)).tanh();
+            for i46 in (0..2).step_by(2) {
+                if (y[y.len() - 1] + t) > (1.5_f32) || s < -0.9 {
+                    out[0] = out[0] * 0.5 + (i46 as f32).tanh() * 0.5;
+                    let t47: f32 = if i46 % 2 == 0 {
+                        h_slice1(&y, (i46 as f32))
+                    } else if h_slice1(&y, h_rec23(t, 0)) < (0.5_f32).max(out[0]) && !s.is_nan() {
+                        out[out.len() - 1]
+                    } else {
+                        0.25_f32
+                    };
+                    let mut buf48 = [0.0_f32; 3];
+                    buf48[i46] = buf48[i46] * 0.5
+                        + (x.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()).atan();
+                } else if (1.0_f32).is_finite() && ((i46 as f32) + 0.125) < 0.7 {
+                    t *= 0.75
+                        + 0.2
+                            * (0.5_f32.max(
+                                (out.iter()
+                                    .zip(x.iter())
+                                    .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                                    * 0.5,
+                            ))
+                            .atan();
+                }
+                {
+                    s -= 0.125
+                        * ({
+                            let z = ((0.5_f32) * 0.25);
+                            z * z * 0.5 - z
+                        })
+                        .sin();
+                    let g49 = move |z: f32| (z - t).atan();
+                    s += 0.25
+                        * g49(({
+                            let z = 0.125_f32;
+                            z * z * 0.5 - z
+                        }));
+                }
+            }
+            for i50 in (0..3).rev() {
+                out[0] = out[0] * 0.5 + (y[0]).atan();
+                s *= 0.75 + 0.2 * (h_rec23(h_slice1(&y, y[0]), 0).sinh().tanh()).atan();
             }
         }
-        let mut k40 = 0;
-        while k40 < 3 && 1.5_f32 < 2.5 {
-            k40 += 1;
-            for (i41, &v42) in y.iter().enumerate() {
-                s += 0.25 * (h_rec12(b.sin(), 0)).tanh();
-            }
-        }
-        t = (h_slice1(&y, y[0].sinh().tanh())).tanh() * 0.5;
         s + t * 0.5
     }
     #[test]
     fn check() {
         let prog = Program {
             name: "s3_4",
-            lens: &[(1, 2, 1), (4, 3, 3), (5, 2, 4)],
-            y_active: true,
+            lens: &[(0, 1, 1), (1, 1, 1), (4, 3, 3), (5, 2, 4)],
+            y_active: false,
             b_active: false,
         };
         check_adjoint::<f32>(&prog, f, |x, dx, y, dy, a, b, out, dout, seed| {
             let _ = &dy;
-            let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+            let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, 0.0)
         });
     }
@@ -914,131 +1137,342 @@ mod p_s3_5 {
                         .sum::<f64>())
                     .tanh();
             }
-            1 | 2 if (if u < (u + (0.125_f64)) { u } else { u }) < (r - r) => {
-                r += 0.25 * (((0.5_f64).max(u)).tanh().powf(2.0) + 0.1).atan();
+            1 | 2
+                if (1.0_f64).is_finite()
+                    && (if (1.0_f64).is_finite() && u < 0.7 {
+                        u
+                    } else {
+                        u
+                    }) < 0.7 =>
+            {
+                r = (0.5_f64.max((1.0_f64).cos())).atan();
+                for i3 in 0..=0 {
+                    r *= 0.75
+                        + 0.2 * (u.max(((i3 as f64).tanh().powf(2.0) + 0.1) + 0.137)).tanh() * 0.5;
+                    r = r * 0.5
+                        + (if r > (u + u) || r < -0.9 {
+                            (u - 0.29).abs()
+                        } else {
+                            r
+                        })
+                        .sin();
+                }
             }
-            j3 @ 2..=4 => {
-                r += 0.125 * (j3 as f64) * (u).sin();
-                r = r * 0.5
-                    + (match x.len() % 4 {
-                        0 => (if r > (u + u) || r < -0.9 { r } else { u }),
-                        1 | 2 if u.cos() > 0.2 => u.cos() * 0.5,
-                        j @ 3..=5 => (if r > (u + u) || r < -0.9 { r } else { u }) * j as f64,
-                        _ => -(if r > (u + u) || r < -0.9 { r } else { u }),
-                    })
-                    .tanh();
+            j4 @ 2..=4 => {
+                r += 0.125 * (j4 as f64) * (0.25_f64).atan();
+                for i5 in (0..x.len()).rev() {
+                    r = (x.len() as f64).tanh();
+                    if ((x.len() as f64) + u) < x[(i5 + 1) % x.len()] {
+                        break;
+                    }
+                }
             }
-            j3 => {
-                r -= 0.0625 * (r.min(u - 0.137)).tanh() * j3 as f64;
+            _ => {}
+        }
+        for v7 in x.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+            match x.len() % 6 {
+                0 => {
+                    r = r * 0.5 + (((1.0_f64) * (1.0_f64) + 0.25).sqrt()).tanh();
+                    r -= 0.125 * (0.5_f64.max(v7 * 0.5)).tanh();
+                    let (p8, mut q9): (f64, f64) = if x[x.len() - 1] > 0.2 {
+                        (
+                            f64::cbrt(r + 3.0),
+                            ((x[x.len() - 1]).tanh().powf(2.0) + 0.1),
+                        )
+                    } else {
+                        (((x.len() as f64) - (0.75_f64)), 0.75)
+                    };
+                    q9 = (q9 * p8).sin();
+                }
+                1 | 2
+                    if (x.len() as f64).hypot(0.7) < ((u).tanh() * 0.9).asin() && !v7.is_nan() =>
+                {
+                    r = r * 0.5 + (v7 * 1.5_f64).tanh();
+                    let (p10, mut q11): (f64, f64) =
+                        if x[x.len() - 1].sin().mul_add(0.5, 0.25) > 0.2_f64 {
+                            (0.25_f64, (x.len() as f64).sin().mul_add(0.5, 0.25))
+                        } else {
+                            ((x.len() as f64), 0.75_f64)
+                        };
+                    q11 = (q11 * p10).atan();
+                    let t12: f64 = if ({
+                        let z = (x.len() as f64);
+                        z * z * 0.5 - z
+                    }) < x[x.len() - 1].hypot(0.7)
+                    {
+                        (q11 + 0.25_f64).tanh().exp()
+                    } else if (if u < x[x.len() - 1] {
+                        x[x.len() - 1]
+                    } else {
+                        1.0
+                    }) < x[x.len() - 1]
+                    {
+                        x[x.len() - 1].sin()
+                    } else {
+                        (0.125_f64)
+                    };
+                }
+                j13 @ 2..=4 => {
+                    r += 0.125 * (j13 as f64) * (u / (0.5 * 0.5 + 1.0)).atan();
+                    let mut buf14: Vec<f64> = vec![0.0; x.len()];
+                    r += 0.25
+                        * (match x.len() % 4 {
+                            0 => v7,
+                            1 | 2 if buf14[buf14.len() - 1] > 0.2 => buf14[buf14.len() - 1] * 0.5,
+                            j @ 3..=5 => v7 * j as f64,
+                            _ => -v7,
+                        })
+                        .tanh();
+                }
+                j13 => {
+                    r -= 0.0625 * (x[x.len() - 1]).tanh() * j13 as f64;
+                }
+            }
+            for c17 in x.chunks(1) {
+                let g18 = |z: f64| (z - v7).atan();
+                r += 0.25 * g18((x.len() as f64).sin());
+                let l19: f64 = ((x.len() as f64).sin()).tanh().exp_m1();
             }
         }
-        let (p4, mut q5): (f64, f64) = if (0.3_f64) < ((x.len() as f64) + u) {
-            (
-                ({
-                    let z = u;
-                    z * z * 0.5 - z
-                }),
-                0.5_f64.max(u * 0.5),
-            )
-        } else {
-            (u, (1.0_f64))
-        };
-        q5 = (q5 * p4).atan();
         r
     }
     #[differentiable]
-    fn h_scalar6(u: f64, v: f64) -> f64 {
-        let mut r = (u * v).tanh() * 0.5;
-        {
-            for i7 in (0..4).step_by(2) {
-                r = (0.5_f64.max(u)).sin();
+    fn h_scalar20(u: f64, v: f64) -> f64 {
+        let mut r = (u * v).atan();
+        r = (2.0_f64.max(v)).atan();
+        match 2usize % 6 {
+            0 => {
+                r = ((0.5_f64).max(r * 0.5)).tanh() * 0.5;
+                r = (r).tanh() * 0.5;
             }
-            r = (((0.5_f64).max(r * 0.5) * (0.5_f64).max(r * 0.5) + 1.0).ln()).tanh() * 0.5;
-            r -= 0.125 * (1.0_f64).atan();
+            1 | 2 if (r + r) < 0.125_f64 => {
+                let l21: f64 = (v + 0.5_f64.max(v * 0.5));
+                r = (u).tanh();
+                for i22 in 0..4 {
+                    let (p23, mut q24): (f64, f64) = (
+                        v.max(l21 + 0.137),
+                        ({
+                            let z = (1.5_f64);
+                            z * z * 0.5 - z
+                        }),
+                    );
+                    q24 = (q24 * p23).sin();
+                }
+            }
+            j25 @ 2..=4 => {
+                r += 0.125 * (j25 as f64) * (v).atan();
+                for i26 in (0..2).step_by(2) {
+                    r = r * 0.5 + (0.3_f64.sin()).sin();
+                }
+            }
+            j25 => {
+                r -= 0.0625 * (r).atan() * j25 as f64;
+            }
         }
         r * 0.5 + u
     }
     #[differentiable]
-    fn h_rec8(u: f64, depth: usize) -> f64 {
+    fn h_rec27(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.sin()
         } else {
-            (h_rec8(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
+            (h_rec27(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = 0.0_f64;
+        let mut s: f64 = (0.0_f64);
         let mut t: f64 = 1.0_f64;
-        let mut k9 = 0;
-        while k9 < 4 {
-            k9 += 1;
-            match k9 % 6 {
+        for i28 in (0..y.len()).rev() {
+            let mut k29 = 0;
+            while k29 < 2 {
+                k29 += 1;
+                let mut buf30 = [0.0_f64; 3];
+                out[0] = ((s).tanh().exp_m1().hypot(0.7)).tanh();
+                for i31 in 0..=2 {
+                    t = ((buf30[0] * buf30[0] + 1.0).ln()).sin();
+                    s += 0.25 * (y.iter().rev().skip(1).map(|&v| v * v).sum::<f64>()).tanh();
+                }
+                let mut k32 = 0;
+                loop {
+                    k32 += 1;
+                    if k32 > 3 {
+                        break;
+                    }
+                    t = t * 0.5 + ((0.5_f64).max(s * 0.5)).atan();
+                    s += 0.25 * (f64::cbrt(a + 3.0).sin().mul_add(0.5, 0.25)).tanh();
+                    s = (b).tanh();
+                }
+            }
+            if (0.5_f64).max(a * 0.5) > -0.3_f64 {
+                for v34 in out.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+                    let t35: f64 = if i28 % 2 == 0 {
+                        (0.25_f64 - (0.25_f64 - 0.29).abs())
+                    } else if (1.0_f64).is_finite() && s < 0.7 {
+                        y[y.len() - 1]
+                    } else {
+                        0.75_f64
+                    };
+                    (s, t) = (t, (s + t).tanh() * 0.5);
+                    t += 0.25 * (y.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()).tanh();
+                }
+                for i36 in 1..y.len() {
+                    s += 0.25 * (y[i36] - y[i36 - 1]).tanh();
+                    out[1] += 0.5 * (s).atan();
+                    s += 0.25 * (x.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>()).tanh();
+                    let t37: f64 = if (0.25 - 2.0) < (1.0_f64) {
+                        out[1].max((y.len() as f64) + 0.137)
+                    } else if a < a {
+                        (match i36 % 4 {
+                            0 => (i36 as f64),
+                            1 | 2 if b > 0.2 => b * 0.5,
+                            j @ 3..=5 => (i36 as f64) * j as f64,
+                            _ => -(i36 as f64),
+                        })
+                    } else {
+                        (0.25_f64)
+                    };
+                }
+            } else {
+                for (o40, &v39) in out.iter_mut().zip(y.iter()) {
+                    if t > (0.2_f64) {
+                        continue;
+                    }
+                    *o40 = *o40 * 0.5 + ((i28 as f64) * v39).tanh() * 0.5;
+                }
+                for i41 in (0..out.len()).step_by(2) {
+                    out[i41] = (t.clamp(-1.1, 1.1)).tanh() * 0.5;
+                    t += 0.25
+                        * (h_slice2(
+                            &y,
+                            ({
+                                let z = b;
+                                z * z * 0.5 - z
+                            }),
+                        ))
+                        .tanh();
+                }
+                let mut buf42: Vec<f64> = vec![0.0_f64; y.len()];
+                buf42[i28] = ((0.5_f64).max(s.tanh() * 0.5)).sin();
+            }
+            t = (0.5_f64.max((i28 as f64).min(out[0] - 0.137))).sin();
+        }
+        let l43: f64 = f64::cbrt(((0.75_f64) + a) + 3.0);
+        out[1] = out[1] * 0.5 + (out[0] * (0.125_f64)).sin();
+        s *= 0.75 + 0.2 * (f64::powi(out[out.len() - 1].tanh(), 1).min(b - 0.137)).tanh();
+        for w46 in out.windows(2) {
+            let mut hs47 = h_scalar20(0.3_f64, (b + out[0]));
+            hs47 *= (out[out.len() - 1] - (out.len() as f64)).atan();
+            match y.len() % 6 {
                 0 => {
-                    for i10 in 0..x.len() {
-                        let mut m11: f64 = (h_rec8(h_slice2(&y[1..], (k9 as f64)), 2)).tanh();
-                        let (p12, mut q13): (f64, f64) = (((1.5_f64) - 0.3), b.sin());
-                        q13 = (q13 * p12).atan();
-                        out[0] = ((y[y.len() - 1] - (out.len() as f64)).sin()).sin();
+                    if b < l43.sinh().tanh() && !hs47.is_nan() {
+                        let l48: f64 = (w46[w46.len() - 1]).tanh().exp_m1();
+                        s *= 0.75 + 0.2 * (out[out.len() - 1].hypot(0.7)).tanh();
+                    } else {
+                        if ((0.125_f64).tanh() * 0.9).asin() < hs47 {
+                            break;
+                        }
+                        let t49: f64 = if hs47 > (-0.3_f64) {
+                            t.cos()
+                        } else if hs47 < f64::cbrt(w46[1] + 3.0) {
+                            0.5_f64.max(a * 0.5)
+                        } else {
+                            0.5
+                        };
+                        s += 0.25
+                            * (y.iter()
+                                .zip(x.iter())
+                                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                            .tanh();
                     }
+                    let mut k50 = 0;
+                    loop {
+                        k50 += 1;
+                        if k50 > 4 {
+                            break;
+                        }
+                        let t51: f64 =
+                            if w46[w46.len() - 1] < ((k50 as f64) * y[(k50 + 1) % y.len()]) {
+                                (k50 as f64).tanh()
+                            } else if y[y.len() - 1] < out[(k50 + 1) % out.len()] {
+                                l43.tanh()
+                            } else {
+                                1.0_f64
+                            };
+                        s += 0.25 * (w46[(k50 + 2) % w46.len()] * (a - 0.5)).tanh() * 0.5;
+                    }
+                    s = ((y[y.len() - 1]).tanh().exp().sin().mul_add(0.5, 0.25)).atan();
                 }
-                1 | 2 if out[(k9 + 1) % out.len()] > (0.2_f64) => {
+                1 | 2
+                    if (if l43 < b {
+                        (x.len() as f64)
+                    } else {
+                        (x.len() as f64)
+                    }) > (if y[0].atan()
+                        < ({
+                            let z = s;
+                            z * z * 0.5 - z
+                        }) {
+                        s
+                    } else {
+                        t
+                    }) || t < -0.9 =>
+                {
+                    t += 0.25 * ((2.0_f64).tanh().exp_m1()).tanh() * 0.5;
+                }
+                j52 @ 2..=4 => {
+                    s += 0.125 * (j52 as f64) * (0.3_f64 + (x.len() as f64)).atan();
                     {
-                        t -= 0.125 * ((0.125_f64) / (0.5 * 0.5 + 1.0)).atan();
-                        t += 0.25 * ((a * (k9 as f64)).tanh().powf(2.0) + 0.1).sin();
-                    }
-                    let (p14, mut q15): (f64, f64) = (s, 0.25_f64.sin().mul_add(0.5, 0.25));
-                    q15 = (q15 * p14).sin();
-                    let mut buf16 = [0.0_f64; 3];
-                    out[0] = out[0] * 0.5 + ((0.75_f64).tanh().exp_m1()).tanh() * 0.5;
-                }
-                j17 @ 2..=4 => {
-                    t += 0.125
-                        * (j17 as f64)
-                        * ((x.len() as f64) / ((k9 as f64) * (k9 as f64) + 1.0)).sin();
-                    {
-                        out[0] = (((2.0_f64).tanh().powf(2.0) + 0.1).sin()).sin();
+                        (t, s) = (s, (t + s).tanh() * 0.5);
+                        t = (2.0_f64.max((y[0] + 0.3))).sin();
+                        let mut buf53 = [0.0_f64; 3];
+                        buf53[1] = ((l43).tanh().exp().sinh().tanh()).tanh();
                     }
                 }
-                j17 => {
-                    s -= 0.0625 * (y[(k9 + 2) % y.len()]).sin() * j17 as f64;
+                j52 => {
+                    t -= 0.0625 * ((out[0]).tanh().exp()).tanh() * j52 as f64;
                 }
             }
         }
-        for o20 in out.iter_mut() {
-            s *= 0.75 + 0.2 * (a).tanh();
-            *o20 += 0.25 * ((x.len() as f64) + x[x.len() - 1]).sin();
+        let mut k54 = 0;
+        loop {
+            k54 += 1;
+            if k54 > 2 {
+                break;
+            }
+            for i55 in (0..2).rev() {
+                let g56 = |z: f64| (z * l43).tanh();
+                s += 0.25 * g56((k54 as f64));
+                t = (0.5_f64.max(t)).atan();
+                for v58 in y.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+                    let mut m59: f64 = (a.tanh()).tanh() * 0.5;
+                }
+            }
         }
-        if ({
-            let z = (1.5_f64);
-            z * z * 0.5 - z
-        }) < (if t.sin() < out[out.len() - 1] && !s.is_nan() {
-            x[x.len() - 1]
-        } else {
-            y[y.len() - 1]
-        }) {
-            return (b - t);
-        }
-        t += 0.25
-            * (x.iter()
-                .enumerate()
-                .map(|(k, v)| (v * k as f64).sin())
-                .sum::<f64>())
-            .tanh();
-        s + t * 0.5
+        let (p60, mut q61): (f64, f64) = (
+            (2.0_f64 - t),
+            (match x.len() % 4 {
+                0 => (y.len() as f64),
+                1 | 2 if l43 > 0.2 => l43 * 0.5,
+                j @ 3..=5 => (y.len() as f64) * j as f64,
+                _ => -(y.len() as f64),
+            }),
+        );
+        q61 = (q61 * p60).atan();
+        s * t + a
     }
     #[test]
     fn check() {
         let prog = Program {
             name: "s3_5",
-            lens: &[(3, 2, 1), (4, 3, 3), (5, 2, 4)],
+            lens: &[(0, 1, 2), (1, 1, 2), (4, 3, 3), (5, 2, 4)],
             y_active: true,
-            b_active: true,
+            b_active: false,
         };
         check_adjoint::<f64>(&prog, f, |x, dx, y, dy, a, b, out, dout, seed| {
             let _ = &dy;
-            let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
-            (v, da, db)
+            let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+            (v, da, 0.0)
         });
     }
 }
@@ -1103,19 +1537,22 @@ mod p_s3_6 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = 0.0;
-        let mut t: f32 = 1.0_f32;
+        let mut s: f32 = 0.0_f32;
+        let mut t: f32 = 1.0;
         s -= 0.125 * ((y.iter().fold(0.0_f32, |acc, v| acc * 0.5 + (v + t).tanh())).cos()).atan();
         t *= 0.75 + 0.2 * ((x.len() as f32) - a).atan();
         match x.len() % 6 {
             0 => {
                 for c20 in y.chunks(1) {
-                    if (s).tanh().exp()
-                        > ({
-                            let z = y[y.len() - 1];
-                            z * z * 0.5 - z
-                        })
-                        || a < -0.9
+                    if (if ({
+                        let z = c20[0];
+                        z * z * 0.5 - z
+                    }) < (c20[c20.len() - 1] - 0.29).abs()
+                    {
+                        b
+                    } else {
+                        b
+                    }) > 0.2_f32
                     {
                         let mut m21: f32 = (0.5_f32.max(
                             (y.iter()
@@ -1131,179 +1568,232 @@ mod p_s3_6 {
                                 .zip(c20.iter())
                                 .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
                             .tanh();
+                    } else if (if ((0.125_f32) + (x.len() as f32)) < (1.0_f32).tanh().exp()
+                        && !t.is_nan()
+                    {
+                        (c20.len() as f32)
                     } else {
-                        t += 0.25 * (0.125_f32.sin() * 1.5_f32).tanh();
-                        t *= 0.75
-                            + 0.2
-                                * (if s.cos() < (1.0 - a) {
-                                    s.min((0.3_f32) - 0.137)
-                                } else {
-                                    (if ((b).tanh().powf(2.0) + 0.1) < a {
-                                        (0.3_f32)
-                                    } else {
-                                        y[y.len() - 1]
-                                    })
-                                })
-                                .tanh()
-                                * 0.5;
-                    }
-                    if y[y.len() - 1]
-                        < (if ((0.125_f32) + (x.len() as f32)) < (1.0_f32).tanh().exp()
-                            && !t.is_nan()
-                        {
-                            t
-                        } else {
-                            t
-                        })
-                    {
-                        break;
-                    }
-                    let mut k22 = 0;
-                    while k22 < 4 {
-                        k22 += 1;
-                        t = ((c20.len() as f32)
-                            .min((c20[c20.len() - 1] - c20[c20.len() - 1]) - 0.137))
-                        .tanh()
-                            * 0.5;
-                    }
-                }
-                for o25 in out.iter_mut() {
-                    if h_rec8(0.3_f32.clamp(-1.1, 1.1), 2) < (0.5_f32).max(s * 0.5) {
-                        return t.min(0.5_f32 - 0.137);
-                    }
-                    *o25 += 0.25 * (a).tanh() * 0.5;
-                }
-                let mut m26: f32 = (s.max(
-                    ({
-                        let z = a;
-                        z * z * 0.5 - z
-                    }) + 0.137,
-                ))
-                .tanh()
-                    * 0.5;
-            }
-            1 | 2 if (a - a) < (y.len() as f32) => {
-                let mut k27 = 0;
-                while k27 < 4 && (0.5_f32).max(s) < 2.5 {
-                    k27 += 1;
-                    if (x.len() as f32).tanh() < b {
-                        return (k27 as f32);
-                    }
-                    let l28: f32 = ((b * b + 0.25).sqrt()).tanh().exp();
-                }
-            }
-            j29 @ 2..=4 => {
-                s += 0.125 * (j29 as f32) * (t.cos()).atan();
-                let mut m30: f32 = (0.5_f32.max(t * 0.5)
-                    / ((t / ((y.len() as f32) * (y.len() as f32) + 1.0))
-                        * (t / ((y.len() as f32) * (y.len() as f32) + 1.0))
-                        + 1.0))
-                    .sin();
-            }
-            j29 => {
-                t -= 0.0625 * ((a).tanh().powf(2.0) + 0.1).tanh() * j29 as f32;
-            }
-        }
-        if h_scalar1(
-            (match y.len() % 4 {
-                0 => b,
-                1 | 2 if a > 0.2 => a * 0.5,
-                j @ 3..=5 => b * j as f32,
-                _ => -b,
-            }),
-            (match y.len() % 4 {
-                0 => s,
-                1 | 2 if a > 0.2 => a * 0.5,
-                j @ 3..=5 => s * j as f32,
-                _ => -s,
-            }),
-        ) < t
-            && !a.is_nan()
-        {
-            match out.len() % 6 {
-                0 => {
-                    let g31 = move |z: f32| (z - s).atan();
-                    t += 0.25 * g31((s * s + 1.0).ln());
-                }
-                1 | 2 if s.cos() < b && !b.is_nan() => {
-                    s = (0.5_f32.max((0.3_f32).max(t + 0.137))).tanh() * 0.5;
-                    {
-                        let mut buf32 = [0.0_f32; 2];
-                        buf32[0] = (buf32[1]).tanh() * 0.5;
-                        (t, s) = (s, (t + s).sin());
-                        for i33 in (0..out.len()).step_by(2) {
-                            t += 0.25 * (s).tanh();
-                            s -= 0.125
-                                * (h_slice9(&buf32[1..], buf32[buf32.len() - 1])
-                                    * (0.5_f32).max(s))
-                                .tanh();
-                            if ((buf32.len() as f32) - b) < (out[out.len() - 1] / (s * s + 1.0)) {
-                                break;
-                            }
-                        }
-                    }
-                    let t34: f32 = if ({
-                        let z = t;
-                        z * z * 0.5 - z
+                        t
                     }) > 0.1
                     {
-                        a
-                    } else if a.atan() < (out.len() as f32).min(a - 0.137) {
-                        b
-                    } else {
-                        0.3
-                    };
-                }
-                j35 @ 2..=4 => {
-                    t += 0.125 * (j35 as f32) * ((x.len() as f32) + b).tanh();
-                    for (i36, &v37) in y.iter().enumerate() {
-                        s = s * 0.5
-                            + (match i36 % 4 {
-                                0 => (1.0_f32).hypot(0.7),
-                                1 | 2 if t.hypot(0.7) > 0.2 => t.hypot(0.7) * 0.5,
-                                j @ 3..=5 => (1.0_f32).hypot(0.7) * j as f32,
-                                _ => -(1.0_f32).hypot(0.7),
+                        t += 0.25 * (0.125_f32.sin() * 1.5_f32).tanh();
+                        t = t * 0.5
+                            + (if s.cos() < (1.0 - a) {
+                                s.min((0.3_f32) - 0.137)
+                            } else {
+                                (if (1.0_f32).is_finite() && ((b).tanh().powf(2.0) + 0.1) < 0.7 {
+                                    (0.3_f32)
+                                } else {
+                                    a
+                                })
                             })
-                            .atan();
+                            .tanh()
+                                * 0.5;
+                    }
+                    if t < a && !s.is_nan() {
+                        s -= 0.125 * (t).tanh() * 0.5;
+                        let mut m22: f32 = (f32::cbrt(c20[c20.len() - 1] + 3.0)).tanh();
+                    } else if c20[0] > 0.3_f32.clamp(-1.1, 1.1) || s < -0.9 {
+                        s *= 0.75 + 0.2 * (s).atan();
+                    }
+                    for (&v24, &u25) in y.iter().zip(out.iter()) {
+                        let mut hs26 = h_scalar1(a, 0.25_f32);
+                        hs26 *= (t).sin();
+                        s *= 0.75
+                            + 0.2
+                                * ((match x.len() % 4 {
+                                    0 => t,
+                                    1 | 2 if y[y.len() - 1] > 0.2 => y[y.len() - 1] * 0.5,
+                                    j @ 3..=5 => t * j as f32,
+                                    _ => -t,
+                                }) + (hs26 + (c20.len() as f32)))
+                                    .tanh();
+                        t = (2.0_f32.max(c20[c20.len() - 1])).atan();
                     }
                 }
-                _ => {}
-            }
-        } else if a.atan() < 1.5 {
-            let mut k38 = 0;
-            while k38 < 4 && a < 2.5 {
-                k38 += 1;
-                s += 0.25 * ((k38 as f32) - (y.len() as f32).tanh()).sin();
-                for o41 in out.iter_mut() {
-                    let mut buf42: Vec<f32> = vec![0.0; x.len()];
-                    s *= 0.75 + 0.2 * (s).sin();
-                    *o41 += 0.25 * (a).tanh() * 0.5;
-                }
-                if k38 % 2 == 0 {
-                    let mut vs43: Vec<f32> = Vec::new();
-                    for &e44 in out.iter() {
-                        vs43.push(
-                            (if ((0.5_f32).tanh().powf(2.0) + 0.1) < 0.4_f32.min(2.0_f32) {
-                                (t / ((x.len() as f32) * (x.len() as f32) + 1.0))
-                            } else {
-                                (a - e44)
+                for i27 in 0..y.len() {
+                    {
+                        t = t * 0.5 + ((i27 as f32) + (b * b + 0.25).sqrt()).tanh();
+                    }
+                    if (1.0_f32).is_finite() && y[(i27 + 2) % y.len()] < 0.7 {
+                        s -= 0.125
+                            * ({
+                                let z = (i27 as f32);
+                                z * z * 0.5 - z
                             })
-                            .tanh(),
+                            .tanh()
+                            * 0.5;
+                    } else if (1.0_f32).is_finite() && ((i27 as f32) - y[i27]) < 0.7 {
+                        let g28 = |z: f32| (z * a).tanh();
+                        t += 0.25 * g28((y[(i27 + 2) % y.len()] - (out.len() as f32)));
+                        let t29: f32 = if i27 % 2 == 0 {
+                            (s * s + 1.0).ln()
+                        } else if y[i27] < ((i27 as f32) + y[i27]) && !s.is_nan() {
+                            1.0_f32.cos()
+                        } else {
+                            2.0_f32
+                        };
+                    }
+                    s = (((0.25_f32 * b) * (0.25_f32 * b) + 1.0).ln()).tanh();
+                }
+                match y.len() % 6 {
+                    0 => {
+                        let mut buf30 = [0.0_f32; 2];
+                        buf30[0] = (s.max((x.len() as f32) + 0.137)).tanh();
+                        if b < a {
+                            if buf30[buf30.len() - 1] > a.tanh() || b < -0.9 {
+                                return (t + (buf30.len() as f32));
+                            }
+                            s += 0.25
+                                * (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f32>())
+                                    .tanh();
+                            let mut buf31: Vec<f32> = vec![0.0; buf30.len()];
+                            buf30[0] = buf30[0] * 0.5 + (s.sinh().tanh() * s).tanh() * 0.5;
+                        } else {
+                            let (p32, mut q33): (f32, f32) = (
+                                (if 1.5 > (a).tanh().exp() || t < -0.9 {
+                                    (out.len() as f32)
+                                } else {
+                                    b
+                                }),
+                                ({
+                                    let z = t;
+                                    z * z * 0.5 - z
+                                }),
+                            );
+                            q33 = (q33 * p32).tanh() * 0.5;
+                        }
+                        for (i34, &v35) in out.iter().enumerate() {
+                            buf30[0] += 0.5 * ((buf30.len() as f32).max(t + 0.137)).tanh() * 0.5;
+                        }
+                    }
+                    1 | 2 if s > (0.5_f32).max(t) || a < -0.9 => {
+                        s += 0.25 * (t - (y.len() as f32).tanh()).sin();
+                        for o38 in out.iter_mut() {
+                            let mut buf39: Vec<f32> = vec![0.0; x.len()];
+                            s *= 0.75 + 0.2 * (s).sin();
+                            *o38 += 0.25 * (a).tanh() * 0.5;
+                        }
+                        if b < (0.5_f32).max(s) {
+                            let mut vs40: Vec<f32> = Vec::new();
+                            for &e41 in out.iter() {
+                                vs40.push(
+                                    (if ((0.5_f32).tanh().powf(2.0) + 0.1) < 0.4_f32.min(2.0_f32) {
+                                        (t / ((x.len() as f32) * (x.len() as f32) + 1.0))
+                                    } else {
+                                        (a - e41)
+                                    })
+                                    .tanh(),
+                                );
+                            }
+                            t += 0.25
+                                * (y.iter()
+                                    .zip(out.iter())
+                                    .map(|(u, v)| (u * v).tanh())
+                                    .sum::<f32>())
+                                .tanh();
+                        } else if (b * b) > 0.5_f32.max(a * 0.5) || b < -0.9 {
+                            s = (0.5_f32).tanh();
+                        }
+                    }
+                    j42 @ 2..=4 => {
+                        t += 0.125
+                            * (j42 as f32)
+                            * (match y.len() % 4 {
+                                0 => 1.0_f32,
+                                1 | 2 if a > 0.2 => a * 0.5,
+                                j @ 3..=5 => 1.0_f32 * j as f32,
+                                _ => -1.0_f32,
+                            })
+                            .tanh()
+                            * 0.5;
+                        let t43: f32 = if (0.3 - a) < 0.5_f32 {
+                            (if b.atan() < (t + s) { t } else { b })
+                        } else if t < (b - a) && !b.is_nan() {
+                            (out.iter()
+                                .fold((0.0_f32), |acc, v| acc * 0.5 + (v + s).tanh()))
+                        } else {
+                            (0.3_f32)
+                        };
+                    }
+                    _ => {}
+                }
+            }
+            1 | 2 if ((x.len() as f32) - s) > (if t.sin() < s { t } else { 0.3 }) || a < -0.9 => {
+                if h_slice9(
+                    &y,
+                    (y.iter()
+                        .zip(y.iter())
+                        .map(|(u, v)| (u * v).tanh())
+                        .sum::<f32>()),
+                ) < t
+                {
+                    let t44: f32 = if a < b {
+                        (if 0.125_f32 < (b / ((1.5_f32) * (1.5_f32) + 1.0)) {
+                            h_scalar1(b, (b - a))
+                        } else {
+                            a
+                        })
+                    } else if (a * a + 0.25).sqrt() > 0.2 {
+                        ({
+                            let z = t;
+                            z * z * 0.5 - z
+                        })
+                    } else {
+                        (0.25_f32)
+                    };
+                    s *= 0.75 + 0.2 * (f32::powi((b - 0.5_f32).tanh(), 1)).tanh();
+                    if t44 < t44.sin().mul_add(0.5, 0.25) {
+                        t *= 0.75 + 0.2 * (b).tanh();
+                        t = t * 0.5 + ((t - a).tanh()).tanh() * 0.5;
+                        let l45: f32 = h_slice9(&y, (b * b + 0.25).sqrt()).sin();
+                    } else {
+                        let mut hs46 = h_scalar1(t, a.min(a - 0.137));
+                        hs46 *= (1.5_f32.cos()).atan();
+                        t += 0.25 * (y.iter().map(|v| (v * t).sin()).sum::<f32>()).tanh();
+                        t = (t * (0.25_f32 - 0.29).abs()).tanh();
+                    }
+                } else {
+                    if (t + t) < a.sin().mul_add(0.5, 0.25) {
+                        t = (2.0_f32.max((s + s))).sin();
+                    } else {
+                        s = (0.5_f32.max((0.125_f32).sin())).tanh();
+                    }
+                }
+            }
+            j47 @ 2..=4 => {
+                s += 0.125 * (j47 as f32) * (2.0_f32).sin();
+                {
+                    let mut vs48: Vec<f32> = Vec::new();
+                    for &e49 in x.iter() {
+                        vs48.push(
+                            ({
+                                let z = (out.len() as f32);
+                                z * z * 0.5 - z
+                            })
+                            .atan(),
                         );
                     }
-                    t += 0.25
-                        * (y.iter()
-                            .zip(out.iter())
-                            .map(|(u, v)| (u * v).tanh())
-                            .sum::<f32>())
-                        .tanh();
-                } else if (t - s) < (k38 as f32) {
-                    s = (0.5_f32).tanh();
                 }
             }
+            j47 => {
+                s -= 0.0625 * (0.5 + t).atan() * j47 as f32;
+            }
         }
-        s += 0.25 * (h_scalar1((0.125 + s), b)).tanh() * 0.5;
-        s + t * 0.5
+        s -= 0.125 * (t.tanh()).sin();
+        {
+            for v51 in y.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+                t -= 0.125 * (1.0_f32).sin();
+                s += 0.25 * (x.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()).tanh();
+                for (o54, &v53) in out.iter_mut().zip(x.iter()) {
+                    let g55 = move |z: f32| z * 0.5 + (x[0]).sin() * z;
+                    s += 0.25 * g55(t);
+                    *o54 = *o54 * 0.5 + (1.0_f32 * v53).sin();
+                }
+            }
+            s += 0.25 * (x.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f32>()).tanh();
+        }
+        s * t + a
     }
     #[test]
     fn check() {
@@ -1337,7 +1827,7 @@ mod p_s3_7 {
     }
     #[differentiable]
     fn h_scalar2(u: f64, v: f64) -> f64 {
-        let mut r = (u * v).sin();
+        let mut r = (u * v).atan();
         for i3 in (0..3).rev() {
             let l4: f64 = (i3 as f64).hypot(0.7);
             let mut vs5 = Vec::with_capacity(3);
@@ -1346,164 +1836,191 @@ mod p_s3_7 {
             }
             r += 0.5 * vs5[i3];
             for i7 in 0..1 {
-                let t8: f64 = if (i3 as f64) < vs5[0] {
-                    ((vs5.len() as f64) * vs5[(i3 + 2) % vs5.len()])
-                } else if (v).tanh().exp_m1() < (vs5[1] * vs5[1] + 1.0).ln() && !l4.is_nan() {
-                    (vs5.iter()
-                        .zip(vs5.iter())
-                        .map(|(u, v)| (u * v).tanh())
-                        .sum::<f64>())
+                let t8: f64 = if (1.0_f64).is_finite() && (i3 as f64) < 0.7 {
+                    (0.125_f64 - u).clamp(-1.1, 1.1)
+                } else if ((vs5.len() as f64) + (vs5.len() as f64)) > 0.1 {
+                    v
                 } else {
-                    1.0_f64
+                    1.0
                 };
-                r = r * 0.5 + ((i7 as f64).max((t8 - l4) + 0.137)).sin();
-                let mut m9: f64 =
-                    (f64::cbrt(u + 3.0).min((t8 * t8 + 0.25).sqrt() - 0.137)).tanh() * 0.5;
+                vs5[i3] = vs5[i3] * 0.5
+                    + ((vs5[1] * vs5[1] + 1.0).ln()
+                        / ((vs5
+                            .iter()
+                            .zip(vs5.iter())
+                            .map(|(u, v)| (u * v).tanh())
+                            .sum::<f64>())
+                            * (vs5
+                                .iter()
+                                .zip(vs5.iter())
+                                .map(|(u, v)| (u * v).tanh())
+                                .sum::<f64>())
+                            + 1.0))
+                        .sin();
+                let l9: f64 = v;
             }
         }
-        for i10 in 0..4 {
-            r -= 0.125 * (f64::cbrt((r + r) + 3.0)).tanh();
-            r -= 0.125 * ((i10 as f64).clamp(-1.1, 1.1)).sin();
+        {
+            r = r * 0.5
+                + (match 3usize % 4 {
+                    0 => u,
+                    1 | 2 if v > 0.2 => v * 0.5,
+                    j @ 3..=5 => u * j as f64,
+                    _ => -u,
+                })
+                .sin();
+            let t10: f64 = if (1.0_f64).is_finite() && (0.75_f64).max(r + 0.137) < 0.7 {
+                u.max(u + 0.137)
+                    .max((if v > -0.3 { 1.0_f64 } else { v }) + 0.137)
+            } else if (v * u) < 1.0_f64 && !v.is_nan() {
+                0.5_f64.max(v)
+            } else {
+                1.5_f64
+            };
+            r *= 0.75
+                + 0.2
+                    * (match 3usize % 4 {
+                        0 => (r + u),
+                        1 | 2 if (v * v + 1.0).ln() > 0.2 => (v * v + 1.0).ln() * 0.5,
+                        j @ 3..=5 => (r + u) * j as f64,
+                        _ => -(r + u),
+                    })
+                    .atan();
         }
         r * 0.5 + u
     }
     #[differentiable]
     fn h_slice11(x: &[f64], u: f64) -> f64 {
         let mut r = u;
-        r *= 0.75 + 0.2 * (r.sin()).tanh() * 0.5;
-        if f64::cbrt(u + 3.0) < (r * r + 0.25).sqrt() {
-            {
-                for i12 in 1..x.len() {
-                    let t13: f64 = if (1.5_f64) < f64::cbrt(r + 3.0) {
-                        x[(i12 + 1) % x.len()]
-                    } else if i12 % 2 == 0 {
-                        r
-                    } else {
-                        (1.5_f64)
-                    };
-                    let l14: f64 = u.sinh().tanh();
+        match x.len() % 6 {
+            0 => {
+                let mut vs12: Vec<f64> = Vec::new();
+                for &e13 in x.iter() {
+                    vs12.push(((0.5_f64).max((x.len() as f64) * 0.5)).tanh() * 0.5);
                 }
-                let t15: f64 = if 0.4_f64.min(0.3_f64) > 0.2_f64 {
-                    u.atan()
-                } else if u < u {
-                    0.125_f64
-                } else {
-                    (0.3_f64)
-                };
-                for i16 in (0..4).step_by(2) {
-                    for v18 in x.iter() {
-                        let mut buf19: Vec<f64> = vec![0.0; x.len()];
-                        r = (u).tanh() * 0.5;
-                        r = r * 0.5 + ((0.4_f64).min(0.75_f64)).atan();
-                        let mut m20: f64 = ((r + u) - ((i16 as f64) + (i16 as f64))).atan();
+            }
+            1 | 2 if (r - r) < (0.25_f64 * (0.125_f64)) => {
+                for w16 in x.windows(2) {
+                    r -= 0.125 * (u.sinh().tanh()).atan();
+                }
+            }
+            j17 @ 2..=4 => {
+                r += 0.125 * (j17 as f64) * (0.5_f64.clamp(-1.1, 1.1)).tanh();
+                for (&v19, &u20) in x.iter().zip(x.iter()) {
+                    for i21 in 0..=2 {
+                        if (1.0_f64).is_finite() && r < 0.7 {
+                            break;
+                        }
+                        r *= 0.75
+                            + 0.2
+                                * (u / (v19.clamp(-1.1, 1.1) * v19.clamp(-1.1, 1.1) + 1.0)).atan();
+                        r = (((x.len() as f64) + (0.3_f64)).sinh().tanh()).tanh();
                     }
-                    let mut m21: f64 = ((x.len() as f64).sin().mul_add(0.5, 0.25)).sin();
-                    let t22: f64 = if i16 % 2 == 0 {
-                        0.25_f64.sinh().tanh()
-                    } else if i16 % 2 == 0 {
-                        ({
-                            let z = u;
-                            z * z * 0.5 - z
+                    r = r * 0.5
+                        + (match x.len() % 4 {
+                            0 => (u20 - 0.29).abs(),
+                            1 | 2 if x[x.len() - 1] > 0.2 => x[x.len() - 1] * 0.5,
+                            j @ 3..=5 => (u20 - 0.29).abs() * j as f64,
+                            _ => -(u20 - 0.29).abs(),
                         })
-                    } else {
-                        0.25
-                    };
+                        .atan();
+                    r += 0.25 * ((0.5_f64).max(v19 * 0.5)).tanh() * 0.5;
                 }
             }
-        } else if r > (x.iter().fold(0.0, |acc, v| acc * 0.5 + (v + r).tanh())) || r < -0.9 {
-            match x.len() % 6 {
-                0 => {
-                    let mut vs23: Vec<f64> = Vec::new();
-                    for &e24 in x.iter() {
-                        vs23.push(
-                            (match x.len() % 4 {
-                                0 => u,
-                                1 | 2 if r > 0.2 => r * 0.5,
-                                j @ 3..=5 => u * j as f64,
-                                _ => -u,
-                            })
-                            .sin(),
-                        );
-                    }
-                    r = ({
-                        let z = ((r).tanh().powf(2.0) + 0.1);
-                        z * z * 0.5 - z
-                    })
-                    .tanh()
-                        * 0.5;
-                }
-                1 | 2 if (r + 2.0) < ((x.len() as f64) + (x.len() as f64)) => {
-                    let t25: f64 = if 2.0 < r {
-                        (r + 0.75)
-                    } else if u > (0.1_f64) {
-                        r
-                    } else {
-                        0.125_f64
-                    };
-                    let g26 = |z: f64| (z * t25).tanh();
-                    r += 0.25 * g26(r);
-                }
-                j27 @ 2..=4 => {
-                    r += 0.125 * (j27 as f64) * ((0.25_f64).cos()).sin();
-                    let mut m28: f64 = (r).sin();
-                }
-                _ => {}
+            j17 => {
+                r -= 0.0625 * (r).atan() * j17 as f64;
             }
-            r = (1.0_f64 + u.min((1.0_f64) - 0.137)).sin();
         }
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = 0.0_f64;
+        let mut s: f64 = 0.0;
         let mut t: f64 = 1.0;
-        h_out1(&y, &mut out[..], s);
-        if (t).tanh().exp() > 0.1_f64 {
-            if (0.5_f64).tanh() > (t + x[x.len() - 1]) || b < -0.9 {
-                return (x[0]).tanh().exp_m1();
-            }
-            let mut vs29 = Vec::with_capacity(1);
-            for j30 in 0..1 {
-                vs29.push((h_scalar2((t - b), ((0.5_f64) - t))).atan());
-            }
-            s += 0.5 * vs29[0];
-            {
-                s += 0.25 * (h_slice11(&y, a)).tanh();
-                (t, s) = (s, (t + s).sin());
-                t -= 0.125 * (t).tanh();
+        let mut buf22: Vec<f64> = vec![0.0_f64; out.len()];
+        buf22[0] = buf22[0] * 0.5
+            + (match out.len() % 4 {
+                0 => {
+                    (match y.len() % 4 {
+                        0 => y[0],
+                        1 | 2 if s > 0.2 => s * 0.5,
+                        j @ 3..=5 => y[0] * j as f64,
+                        _ => -y[0],
+                    })
+                }
+                1 | 2 if (a * a + 1.0).ln() > 0.2 => (a * a + 1.0).ln() * 0.5,
+                j @ 3..=5 => {
+                    (match y.len() % 4 {
+                        0 => y[0],
+                        1 | 2 if s > 0.2 => s * 0.5,
+                        j @ 3..=5 => y[0] * j as f64,
+                        _ => -y[0],
+                    }) * j as f64
+                }
+                _ => {
+                    -(match y.len() % 4 {
+                        0 => y[0],
+                        1 | 2 if s > 0.2 => s * 0.5,
+                        j @ 3..=5 => y[0] * j as f64,
+                        _ => -y[0],
+                    })
+                }
+            })
+            .sin();
+        if (out[out.len() - 1] * b) < b {
+            for w25 in buf22.windows(2) {
+                t = (2.0_f64.max(0.3_f64)).sin();
             }
         } else {
-            let mut vs31: Vec<f64> = Vec::new();
-            for &e32 in y.iter() {
-                vs31.push(((out.len() as f64).sinh().tanh()).tanh() * 0.5);
-            }
-            t += 0.5 * vs31[vs31.len() - 1];
+            let (p26, mut q27): (f64, f64) =
+                if (1.0_f64).is_finite() && 0.5_f64.max(0.25_f64 * 0.5) < 0.7 {
+                    (
+                        (1.0 + 2.0),
+                        (out.iter()
+                            .fold(0.0_f64, |acc, v| acc * 0.5 + (v + t).tanh())),
+                    )
+                } else {
+                    (t, 1.5_f64)
+                };
+            q27 = (q27 * p26).tanh();
+            q27 = (2.0_f64).tanh() * 0.5;
         }
-        std::mem::swap(&mut t, &mut s);
-        let (p33, mut q34): (f64, f64) = if t.min(y[y.len() - 1] - 0.137) < t {
-            (
-                (t - y[y.len() - 1]),
-                (0.5_f64).max((x.len() as f64) + 0.137),
-            )
-        } else {
-            (
-                (match y.len() % 4 {
-                    0 => 0.3_f64,
-                    1 | 2 if x[0] > 0.2 => x[0] * 0.5,
-                    j @ 3..=5 => 0.3_f64 * j as f64,
-                    _ => -0.3_f64,
-                }),
-                (0.5_f64),
-            )
-        };
-        q34 = (q34 * p33).tanh() * 0.5;
-        s + t * 0.5
+        for v29 in x.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+            if a.min((1.0_f64) - 0.137) > (0.2_f64) {
+                return a;
+            }
+            for (o32, &v31) in out.iter_mut().zip(x.iter()) {
+                let t33: f64 = if (1.0_f64).is_finite() && (v29 + t) < 0.7 {
+                    f64::cbrt(f64::cbrt(b + 3.0) + 3.0)
+                } else if (buf22[0] - buf22[buf22.len() - 1]) > (y[y.len() - 1] * y[1]) || b < -0.9
+                {
+                    (x.len() as f64)
+                } else {
+                    (0.75_f64)
+                };
+                *o32 = *o32 * 0.5 + (0.75 * v31).atan();
+            }
+        }
+        let mut vs34 = Vec::with_capacity(1);
+        for j35 in 0..1 {
+            vs34.push((h_scalar2((t - b), ((0.5_f64) - t))).atan());
+        }
+        s += 0.5 * vs34[0];
+        {
+            s += 0.25 * (h_slice11(&y, a)).tanh();
+            (t, s) = (s, (t + s).sin());
+            t -= 0.125 * (t).tanh();
+        }
+        s += 0.25 * ((0.5_f64).max(2.0_f64 * 0.5) - (vs34.len() as f64).tanh().exp_m1()).tanh();
+        let (p36, mut q37): (f64, f64) = ((out[0] - 0.29).abs(), (0.125_f64).tanh().exp());
+        q37 = (q37 * p36).sin();
+        s * t + a
     }
     #[test]
     fn check() {
         let prog = Program {
             name: "s3_7",
-            lens: &[(1, 2, 0), (1, 2, 1), (4, 3, 3), (5, 2, 4)],
+            lens: &[(1, 2, 1), (4, 3, 3), (5, 2, 4)],
             y_active: true,
             b_active: true,
         };
@@ -1601,7 +2118,7 @@ mod p_s3_8 {
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
-        let mut t: f64 = 1.0_f64;
+        let mut t: f64 = 1.0;
         for i16 in (0..3).rev() {
             s -= 0.125
                 * ((if (i16 as f64) < (a + a) {
@@ -1675,129 +2192,87 @@ mod p_s3_8 {
                 out[0] += 0.5 * ((out.len() as f64).tanh()).tanh();
             }
         }
-        if (out[out.len() - 1] + t) < out[out.len() - 1] {
-            return (out[out.len() - 1] + out[out.len() - 1]);
+        if (1.0_f64).is_finite() && (out[out.len() - 1] + t) < 0.7 {
+            return out[out.len() - 1];
         }
-        for i35 in (0..out.len()).rev() {
-            if (i35 as f64) < (0.5_f64).max((y.len() as f64) * 0.5) {
-                match i35 % 6 {
-                    0 => {
-                        out[0] += 0.5
-                            * (match i35 % 4 {
-                                0 => out[0].sin(),
-                                1 | 2
-                                    if (match i35 % 4 {
-                                        0 => b,
-                                        1 | 2 if s > 0.2 => s * 0.5,
-                                        j @ 3..=5 => b * j as f64,
-                                        _ => -b,
-                                    }) > 0.2 =>
-                                {
-                                    (match i35 % 4 {
-                                        0 => b,
-                                        1 | 2 if s > 0.2 => s * 0.5,
-                                        j @ 3..=5 => b * j as f64,
-                                        _ => -b,
-                                    }) * 0.5
-                                }
-                                j @ 3..=5 => out[0].sin() * j as f64,
-                                _ => -out[0].sin(),
-                            })
-                            .sin();
+        match out.len() % 6 {
+            0 => {
+                (t, s) = (s, (t + s).sin());
+                for i35 in 0..=2 {
+                    let mut vs36 = Vec::with_capacity(2);
+                    for j37 in 0..2 {
+                        vs36.push((h_rec13((j37 as f64), 0) - out[(i35 + 2) % out.len()]).tanh());
                     }
-                    1 | 2 if out[(i35 + 1) % out.len()] > -0.3_f64 => {
-                        out[i35] = ({
-                            let z = (a + 0.5);
-                            z * z * 0.5 - z
-                        })
-                        .sin();
-                    }
-                    j36 @ 2..=4 => {
-                        t += 0.125
-                            * (j36 as f64)
-                            * (match i35 % 4 {
-                                0 => s,
-                                1 | 2 if out[0] > 0.2 => out[0] * 0.5,
-                                j @ 3..=5 => s * j as f64,
-                                _ => -s,
-                            })
-                            .tanh()
-                            * 0.5;
-                        out[i35] = out[i35] * 0.5 + (0.3_f64.tanh()).tanh();
-                    }
-                    _ => {}
-                }
-                if (t).tanh().exp() < (i35 as f64).atan() && !s.is_nan() {
-                    s *= 0.75 + 0.2 * (i35 as f64).sin();
-                    out[i35] += 0.5 * (out[out.len() - 1]).atan();
-                } else if i35 % 2 == 0 {
-                    s = (2.0_f64.max(f64::powi(out[i35].tanh(), 3))).sin();
-                    let mut buf37: Vec<f64> = vec![(0.0_f64); x.len()];
-                    out[i35] = (b).tanh();
-                    if (out[(i35 + 1) % out.len()] * out[(i35 + 1) % out.len()] + 0.25).sqrt()
-                        < (out[(i35 + 2) % out.len()] * out[(i35 + 2) % out.len()] + 0.25).sqrt()
-                    {
-                        return t;
+                    s += 0.5 * vs36[0];
+                    let mut buf38 = [0.0_f64; 2];
+                    vs36[0] = vs36[0] * 0.5 + (b).tanh();
+                    for v40 in vs36.iter() {
+                        let hs41 = h_scalar1((0.5_f64).max(buf38[0] * 0.5), b);
+                        t -= 0.125 * (0.5_f64).tanh() * 0.5;
+                        t = (2.0_f64.max(((t).tanh().powf(2.0) + 0.1))).tanh() * 0.5;
                     }
                 }
-                match i35 % 6 {
-                    0 => {
-                        let g38 = |z: f64| z * 0.5 + (a).sin() * z;
-                        t += 0.25 * g38(b);
-                        let mut buf39 = [0.0_f64; 2];
-                        out[i35] =
-                            ((out[i35] + b).min(buf39[buf39.len() - 1] - 0.137)).tanh() * 0.5;
-                        buf39[1] = buf39[1] * 0.5 + (out[i35]).tanh();
-                    }
-                    1 | 2 if (i35 as f64) > (-0.3_f64) => {
-                        h_out15(&x, &mut out[..], (b).tanh().exp_m1());
-                    }
-                    j40 @ 2..=4 => {
-                        t += 0.125 * (j40 as f64) * (b).atan();
-                        t = ({
-                            let z = a;
-                            z * z * 0.5 - z
-                        })
-                        .tanh();
-                    }
-                    _ => {}
-                }
-            } else {
-                out[i35] = out[i35] * 0.5 + (out[out.len() - 1]).atan();
             }
-            match i35 % 6 {
+            1 if { out[out.len() - 1] } > 0.1 => match x.len() % 6 {
                 0 => {
-                    s = (2.0_f64.max(((i35 as f64) - s))).sin();
-                    for o43 in out.iter_mut() {
-                        let mut buf44 = [0.0_f64; 4];
-                        buf44[3] = buf44[3] * 0.5 + (a - buf44[buf44.len() - 1]).sin();
-                        *o43 += 0.25 * (1.5_f64).tanh() * 0.5;
+                    let (p42, mut q43): (f64, f64) = (0.3_f64, ((1.5_f64) - s));
+                    q43 = (q43 * p42).tanh();
+                }
+                1 | 2 if out[0] > out[0].sinh().tanh() || s < -0.9 => {
+                    let mut vs44 = Vec::with_capacity(1);
+                    for j45 in 0..1 {
+                        vs44.push(((a - 0.29).abs() * out[0]).tanh());
                     }
-                    {
-                        s += 0.25 * (out.iter().copied().fold(t, |acc, v| (acc + v).tanh())).tanh();
-                        let g45 = |z: f64| (z - a).atan();
-                        t += 0.25 * g45((0.5_f64).max(0.3_f64 * 0.5));
+                    t += 0.5 * vs44[0];
+                    for i46 in 0..=2 {
+                        t -= 0.125 * (out[out.len() - 1]).atan();
                     }
+                    t *= 0.75 + 0.2 * (0.125_f64).tanh() * 0.5;
                 }
-                1 | 2 if out[i35] < (1.0_f64).hypot(0.7) => {
-                    s = (0.5_f64.max((out.len() as f64))).tanh();
+                j47 @ 2..=4 => {
+                    t += 0.125 * (j47 as f64) * ((out[out.len() - 1]).tanh().exp()).sin();
+                    t = (2.0_f64.max((0.3_f64 + s))).tanh() * 0.5;
                 }
-                j46 @ 2..=4 => {
-                    s += 0.125 * (j46 as f64) * (2.0_f64 * t).atan();
-                    out[i35] = out[i35] * 0.5 + (1.5 + out[i35]).sin();
+                j47 => {
+                    s -=
+                        0.0625 * ((out.len() as f64) / (2.0 * 2.0 + 1.0)).tanh() * 0.5 * j47 as f64;
                 }
-                _ => {}
+            },
+            j48 @ 2..=4 => {
+                t += 0.125 * (j48 as f64) * ((0.75_f64) / (out[0] * out[0] + 1.0)).tanh();
+                if 1.0_f64.atan() < 0.125_f64 {
+                    return h_scalar1(
+                        out[0].sinh().tanh(),
+                        (y.iter()
+                            .zip(y.iter())
+                            .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25)),
+                    );
+                }
+            }
+            j48 => {
+                s -= 0.0625 * (0.25_f64.clamp(-1.1, 1.1)).tanh() * 0.5 * j48 as f64;
             }
         }
-        out[0] = ((0.5_f64).max(a)).sin();
-        if (if out[0].clamp(-1.1, 1.1) > (t - s) || t < -0.9 {
-            b
-        } else {
-            (x.len() as f64)
-        }) < out[out.len() - 1].sinh().tanh()
         {
-            return (out[out.len() - 1] + out[out.len() - 1]);
+            t = t * 0.5 + (1.5_f64).tanh() * 0.5;
+            let (p49, mut q50): (f64, f64) = if (1.0_f64).is_finite()
+                && out[out.len() - 1].min(out[out.len() - 1] - 0.137) < 0.7
+            {
+                ((x.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()), s)
+            } else {
+                (a, 1.5)
+            };
+            q50 = (q50 * p49).sin();
+            let mut buf51: Vec<f64> = vec![0.0; x.len()];
+            out[0] += 0.5
+                * ({
+                    let z = out[out.len() - 1];
+                    z * z * 0.5 - z
+                })
+                .tanh()
+                * 0.5;
         }
+        t = (2.0_f64.max(s.clamp(-1.1, 1.1))).tanh();
         s * t + a
     }
     #[test]
@@ -1860,8 +2335,8 @@ mod p_s3_9 {
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = 0.0;
-        let mut t: f32 = 1.0_f32;
+        let mut s: f32 = 0.0_f32;
+        let mut t: f32 = (1.0_f32);
         s += 0.25 * (y.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f32>()).tanh();
         for o10 in out.iter_mut() {
             let hv11 = h_vec1(&x, s);
@@ -1877,76 +2352,17 @@ mod p_s3_9 {
                     (i12 as f32)
                 }));
         }
-        h_scalar5(
+        let hs17 = h_scalar5(
             1.5_f32.min((y.len() as f32) - 0.137),
-            (if t.tanh() < (a - (0.3_f32)) { b } else { a }),
+            (if (1.0_f32).is_finite() && t.tanh() < 0.7 {
+                b
+            } else {
+                1.5_f32
+            }),
         );
-        if ((0.75_f32) - b) < ((out[out.len() - 1]).tanh() * 0.9).asin() {
-            t -= 0.125 * ((0.4_f32).min(x[0])).tanh();
-            let mut k18 = 0;
-            while k18 < 3 && (0.5_f32).tanh() < 2.5 {
-                k18 += 1;
-                for o21 in out.iter_mut() {
-                    t = (2.0_f32.max(b.min((k18 as f32) - 0.137))).tanh() * 0.5;
-                    *o21 += 0.25 * (a).atan();
-                }
-                match k18 % 6 {
-                    0 => {
-                        let g22 = move |z: f32| z * 0.5 + (b).sin() * z;
-                        s += 0.25 * g22(t.hypot(0.7));
-                        let t23: f32 = if g22(y[(k18 + 2) % y.len()])
-                            < (match k18 % 4 {
-                                0 => x[(k18 + 1) % x.len()],
-                                1 | 2 if (y.len() as f32) > 0.2 => (y.len() as f32) * 0.5,
-                                j @ 3..=5 => x[(k18 + 1) % x.len()] * j as f32,
-                                _ => -x[(k18 + 1) % x.len()],
-                            }) {
-                            (0.75_f32).tanh().exp_m1()
-                        } else if s < 0.5_f32.max(y[y.len() - 1] * 0.5) {
-                            (y.len() as f32)
-                        } else {
-                            (0.25_f32)
-                        };
-                        t *= 0.75 + 0.2 * (x.len() as f32).sin();
-                    }
-                    1 | 2 if (1.5_f32).tanh() > 0.2_f32 => {
-                        if ((x.len() as f32) - a) < 0.3 && !b.is_nan() {
-                            break;
-                        }
-                        t *= 0.75
-                            + 0.2
-                                * (1.0_f32.clamp(-1.1, 1.1)
-                                    + ((y[(k18 + 1) % y.len()]).tanh().powf(2.0) + 0.1))
-                                    .tanh()
-                                * 0.5;
-                    }
-                    j24 @ 2..=4 => {
-                        t += 0.125
-                            * (j24 as f32)
-                            * (((k18 as f32) * (k18 as f32) + 0.25).sqrt()).atan();
-                        t -= 0.125 * (y[y.len() - 1]).atan();
-                    }
-                    j24 => {
-                        t -= 0.0625 * (k18 as f32).tanh() * j24 as f32;
-                    }
-                }
-            }
-        } else {
-            out[0] = ((out[out.len() - 1] + t) + x[0]).atan();
-        }
-        let t25: f32 = if a > a || t < -0.9 {
-            (match out.len() % 4 {
-                0 => (s - (1.5_f32)),
-                1 | 2 if f32::cbrt(s + 3.0) > 0.2 => f32::cbrt(s + 3.0) * 0.5,
-                j @ 3..=5 => (s - (1.5_f32)) * j as f32,
-                _ => -(s - (1.5_f32)),
-            })
-        } else if y[0] > 0.2 {
-            (out[out.len() - 1] - x[x.len() - 1])
-        } else {
-            1.5
-        };
-        s + t * 0.5
+        s = (0.5_f32.max((0.75_f32 / ((0.125_f32) * (0.125_f32) + 1.0)))).atan();
+        t *= 0.75 + 0.2 * (y[y.len() - 1]).tanh();
+        (s - t).tanh() + b * 0.5
     }
     #[test]
     fn check() {
@@ -2062,248 +2478,364 @@ mod p_s3_10 {
                         } else {
                             (0.25_f64)
                         };
-                        if (out
-                            .iter()
-                            .fold((0.0_f64), |acc, v| acc * 0.5 + (v + s).tanh()))
-                            < a
+                        if (1.0_f64).is_finite()
+                            && (out
+                                .iter()
+                                .fold((0.0_f64), |acc, v| acc * 0.5 + (v + s).tanh()))
+                                < 0.7
                         {
                             break;
                         }
                     }
-                    {
-                        s = (t - b).tanh() * 0.5;
+                    for i25 in 0..2 {
+                        s = (t - (i25 as f64)).tanh() * 0.5;
+                        let mut m26: f64 = ((out[(i25 + 2) % out.len()]
+                            - out[(i25 + 2) % out.len()])
+                        .sinh()
+                        .tanh())
+                        .tanh()
+                            * 0.5;
+                        let mut vs27 = Vec::with_capacity(2);
+                        for j28 in 0..2 {
+                            vs27.push(
+                                ((((out.len() as f64).max(1.0 + 0.137)).tanh() * 0.9).asin()).sin(),
+                            );
+                        }
+                        m26 += 0.5 * vs27[vs27.len() - 1];
                     }
                 }
             }
-            1 | 2 if out[out.len() - 1].sinh().tanh() < s => {
-                out[0] += 0.5 * (0.5_f64.max(t).atan()).tanh() * 0.5;
+            1 | 2 if t < x[x.len() - 1].sin() => {
+                s -= 0.125 * (0.5_f64.hypot(0.7)).atan();
+                s *= 0.75 + 0.2 * (a).atan();
+                s += 0.25 * (y.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>()).tanh();
             }
-            j25 @ 2..=4 => {
-                t += 0.125 * (j25 as f64) * (x[0]).tanh() * 0.5;
-                let t26: f64 = if (s - 0.29).abs() < 0.5_f64.clamp(-1.1, 1.1) {
-                    s
-                } else if b < 0.3_f64.sin() {
-                    (0.25_f64 - a)
-                } else {
-                    0.5
-                };
+            j29 @ 2..=4 => {
+                s += 0.125 * (j29 as f64) * (t - x[x.len() - 1]).tanh();
+                s += 0.25
+                    * (out
+                        .iter()
+                        .zip(x.iter())
+                        .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                    .tanh();
             }
             _ => {}
         }
-        if (0.5_f64).max(t * 0.5) < (0.5_f64).max((x.len() as f64) * 0.5) && !b.is_nan() {
-            out[0] = out[0] * 0.5 + (1.0_f64).tanh();
-            if (0.5_f64).max(a) < 0.5_f64.max((out.len() as f64)) {
-                match y.len() % 6 {
-                    0 => {
-                        t = (2.0_f64.max(((x.len() as f64) - a))).tanh() * 0.5;
-                    }
-                    1 | 2
-                        if (x.iter().rev().skip(1).map(|&v| v * v).sum::<f64>())
-                            < (out.len() as f64) =>
-                    {
-                        let l27: f64 = t;
-                        t = (2.0_f64.max(t.clamp(-1.1, 1.1))).atan();
-                        t += 0.25
-                            * (({
-                                let z = x[0];
-                                z * z * 0.5 - z
-                            })
-                            .sin()
-                            .mul_add(0.5, 0.25))
-                            .tanh()
-                            * 0.5;
-                    }
-                    j28 @ 2..=4 => {
-                        s += 0.125 * (j28 as f64) * (x[x.len() - 1] - b).sin();
-                        if 0.25_f64 < b {
-                            return x[x.len() - 1];
-                        }
-                    }
-                    _ => {}
-                }
-                let t29: f64 = if (if x[0] < a { a } else { x[0] }) < (a - 0.29).abs() {
-                    out[out.len() - 1].cos().sin().mul_add(0.5, 0.25)
-                } else if (x[x.len() - 1] - 0.125) < (0.125 - 2.0) {
-                    out[0].clamp(-1.1, 1.1)
-                } else {
-                    0.25_f64
-                };
-            } else {
-                match y.len() % 6 {
-                    0 => {
-                        if (0.125 - 0.5_f64) < ((x.len() as f64) - 2.0) {
-                            return (x.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>());
-                        }
-                    }
-                    1 | 2 if (a).tanh().exp() < (t - x[x.len() - 1]) => {
-                        s += 0.25 * (x.iter().copied().fold(a, |acc, v| (acc + v).tanh())).tanh();
-                        let mut vs30: Vec<f64> = Vec::new();
-                        for &e31 in x.iter() {
-                            vs30.push((t + 0.75_f64).tanh() * 0.5);
-                        }
-                        t += 0.5 * vs30[vs30.len() - 1];
-                        vs30[0] = (b.atan()).sin();
-                    }
-                    j32 @ 2..=4 => {
-                        t += 0.125
-                            * (j32 as f64)
-                            * (y.iter().fold(0.0, |acc, v| acc * 0.5 + (v + s).tanh())).tanh()
-                            * 0.5;
-                        if ({
-                            let z = b;
-                            z * z * 0.5 - z
-                        }) < (b * (x.len() as f64))
-                            && !s.is_nan()
-                        {
-                            return (0.5_f64).max(1.0_f64);
-                        }
-                    }
-                    _ => {}
-                }
-                if (0.5_f64).max(x[0] * 0.5) < (1.5_f64 - 0.29).abs() {
-                    let mut buf33: Vec<f64> = vec![0.0_f64; x.len()];
-                    buf33[0] = buf33[0] * 0.5 + ((0.4_f64).min(out[out.len() - 1]) * s).sin();
-                } else {
-                    let hv34 = h_vec1(&out, s);
-                    t += 0.5 * hv34[hv34.len() - 1];
-                    t += 0.25 * (b + 0.5).tanh() * 0.5;
-                    let t35: f64 = if (a + b) > 0.2_f64 {
-                        b
-                    } else if hv34[0] < (1.0 + t) {
-                        a.sin()
-                    } else {
-                        (1.5_f64)
-                    };
-                }
-            }
-        } else {
-            t = (x[x.len() - 1]).sin();
-            for (i36, &v37) in y.iter().enumerate() {
-                for (i38, &v39) in x.iter().enumerate() {
-                    if v39.min((x.len() as f64) - 0.137) < (y.len() as f64) && !s.is_nan() {
-                        return ((y.len() as f64) * y[(i36 + 1) % y.len()]);
-                    }
-                    let g40 = |z: f64| (z - v39).atan();
-                    t += 0.25 * g40(((x.len() as f64) - s));
-                    let hv41 = h_vec1(&x, 0.25);
-                    s += 0.5 * hv41[hv41.len() - 1];
-                }
-                match i36 % 6 {
-                    0 => {
-                        t = t * 0.5 + (s.clamp(-1.1, 1.1)).tanh() * 0.5;
-                        s = ((0.5_f64).max(out[(i36 + 2) % out.len()] * 0.5) + y[y.len() - 1])
-                            .tanh()
-                            * 0.5;
-                        let mut m42: f64 = (h_vec1(&out, s)[0]
-                            + (out[out.len() - 1] * out[out.len() - 1] + 1.0).ln())
-                        .sin();
-                    }
-                    1 | 2 if 1.5 > (0.2_f64) => {
-                        out[0] = out[0] * 0.5 + ((b * s).sin()).tanh();
-                        out[0] = (b).tanh() * 0.5;
-                    }
-                    j43 @ 2..=4 => {
-                        s += 0.125 * (j43 as f64) * (t).tanh();
-                        t = ((i36 as f64).hypot(0.7)).tanh();
-                    }
-                    _ => {}
-                }
-                if y[y.len() - 1] < (i36 as f64).tanh().exp() {
-                    s += 0.25 * ((s * s + 0.25).sqrt() - (1.5_f64)).tanh() * 0.5;
-                    out[0] = out[0] * 0.5 + (a - x[x.len() - 1]).tanh();
-                    s -= 0.125 * (a.atan()).sin();
-                } else if (0.5_f64).max(0.3_f64 * 0.5)
-                    < ({
-                        let z = (i36 as f64);
-                        z * z * 0.5 - z
-                    })
-                {
-                    let mut buf44 = [0.0_f64; 3];
-                    out[0] = ((if i36 % 2 == 0 { a } else { (i36 as f64) }) + 0.3).tanh();
-                    s = (0.5_f64.max((y.len() as f64))).sin();
-                    std::mem::swap(&mut s, &mut t);
-                }
-            }
-        }
-        if 2.0_f64.clamp(-1.1, 1.1)
-            < (y.iter()
-                .zip(out.iter())
-                .map(|(u, v)| (u * v).tanh())
-                .sum::<f64>())
-        {
-            for i45 in 0..=3 {
-                s -= 0.125 * (i45 as f64).sin();
-                t += 0.25 * (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>()).tanh();
-            }
-        } else {
-            match y.len() % 6 {
-                0 => {
-                    let l46: f64 = ((out[out.len() - 1] / (x[0] * x[0] + 1.0)) * (0.25_f64 - x[0]));
-                }
-                1 | 2 if s > (x[0] - t) || b < -0.9 => {
-                    for o49 in out.iter_mut() {
-                        t *= 0.75 + 0.2 * (a).tanh() * 0.5;
-                        *o49 += 0.25
-                            * (if (1.0 - (2.0_f64)) < t && !b.is_nan() {
-                                x[0]
-                            } else {
-                                t
-                            })
-                            .atan();
-                    }
-                    if (x.len() as f64).min((y.len() as f64) - 0.137)
-                        < ({
-                            let z = 0.125_f64;
-                            z * z * 0.5 - z
+        match out.len() % 6 {
+            0 => {
+                let mut k30 = 0;
+                while k30 < 4 && f64::cbrt(a + 3.0) < 2.5 {
+                    k30 += 1;
+                    for (&v32, &u33) in out.iter().zip(out.iter()) {
+                        let (p34, mut q35): (f64, f64) = ((0.125_f64), x[(k30 + 1) % x.len()]);
+                        q35 = (q35 * p34).tanh();
+                        s = (if (x.len() as f64).tanh().exp() < s && !b.is_nan() {
+                            (p34 - t)
+                        } else {
+                            out[0].tanh()
                         })
-                    {
-                        let mut vs50: Vec<f64> = Vec::new();
-                        for &e51 in y.iter() {
-                            vs50.push((b).tanh() * 0.5);
+                        .tanh()
+                            * 0.5;
+                        let g36 = |z: f64| (z * u33).tanh();
+                        s += 0.25 * g36((k30 as f64));
+                    }
+                }
+                t -= 0.125 * (x[0].clamp(-1.1, 1.1)).tanh() * 0.5;
+                for o39 in out.iter_mut() {
+                    t = ((x[0] - b).tanh()).tanh() * 0.5;
+                    *o39 += 0.25 * (b * x[x.len() - 1]).tanh() * 0.5;
+                }
+            }
+            1 if { out[out.len() - 1] } > 0.1 => {
+                match y.len() % 6 {
+                    0 => match x.len() % 6 {
+                        0 => {
+                            t = ((0.5_f64).sin()).tanh();
                         }
-                        s *= 0.75
-                            + 0.2
-                                * (if t < (out[out.len() - 1] - x[x.len() - 1]) {
-                                    out[out.len() - 1].sinh().tanh()
-                                } else {
-                                    (a * a + 0.25).sqrt()
-                                })
+                        1 if { out[0] } > 0.1 => {
+                            let mut vs40 = Vec::with_capacity(3);
+                            for j41 in 0..3 {
+                                vs40.push(((j41 as f64) * x[0]).atan());
+                            }
+                            s += 0.5 * vs40[0];
+                            let t42: f64 = if (1.0_f64).is_finite()
+                                && h_slice2(&y, (t * (x.len() as f64))) < 0.7
+                            {
+                                s
+                            } else if (s + t) > (out.len() as f64) || b < -0.9 {
+                                (vs40.len() as f64)
+                            } else {
+                                (1.5_f64)
+                            };
+                            vs40[0] += 0.5
+                                * (vs40
+                                    .iter()
+                                    .zip(out.iter())
+                                    .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
                                 .tanh()
                                 * 0.5;
-                        t = (0.5_f64.max(b.clamp(-1.1, 1.1))).tanh() * 0.5;
-                    } else if 0.4_f64.min((1.0_f64)) < ((t).tanh().powf(2.0) + 0.1) && !b.is_nan() {
-                        let mut m52: f64 = ((x.len() as f64).min((x.len() as f64) - 0.137)).atan();
+                        }
+                        j43 @ 2..=4 => {
+                            t += 0.125 * (j43 as f64) * (b).atan();
+                            (s, t) = (t, (s + t).tanh());
+                        }
+                        _ => {}
+                    },
+                    1 | 2 if ((a).tanh().powf(2.0) + 0.1) < 0.25_f64 => {
+                        if (1.0_f64).is_finite() && a < 0.7 {
+                            t *= 0.75 + 0.2 * (t.atan().clamp(-1.1, 1.1)).atan();
+                            t += 0.25
+                                * (x.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f64>())
+                                    .tanh();
+                        } else if ((y.len() as f64) + t) < a.sin() {
+                            t = (b).sin();
+                            t = (x.iter().map(|v| (v * t).sin()).sum::<f64>()).tanh();
+                            std::mem::swap(&mut s, &mut t);
+                        }
                     }
-                    let hv53 = h_vec1(&out, (a - out[out.len() - 1]));
-                    s += 0.5 * hv53[0];
-                }
-                j54 @ 2..=4 => {
-                    t += 0.125 * (j54 as f64) * (f64::powi(1.5_f64.tanh(), 0)).sin();
-                    for o57 in out.iter_mut() {
-                        s = ((b - t).tanh()).sin();
-                        *o57 += 0.25 * (t - x[x.len() - 1]).atan();
+                    j44 @ 2..=4 => {
+                        s += 0.125 * (j44 as f64) * (0.5_f64.max(out[0] * 0.5)).tanh();
+                        s = (if (0.5_f64).max(a) < 0.5_f64.max((out.len() as f64)) {
+                            (1.5_f64 - 0.29).abs()
+                        } else {
+                            (x[0] - b)
+                        })
+                        .tanh()
+                            * 0.5;
+                    }
+                    j44 => {
+                        t -= 0.0625 * (t - b).tanh() * 0.5 * j44 as f64;
                     }
                 }
-                _ => {}
+                for o47 in out.iter_mut() {
+                    {
+                        let mut m48: f64 = ((y.len() as f64).hypot(0.7)).tanh() * 0.5;
+                        t += 0.25 * (((a * a + 1.0).ln() * (a * a + 1.0).ln() + 1.0).ln()).tanh();
+                        if (m48 * m48 + 0.25).sqrt()
+                            < ((0.75_f64) / (x[x.len() - 1] * x[x.len() - 1] + 1.0))
+                        {
+                            break;
+                        }
+                    }
+                    *o47 += 0.25
+                        * (if s < h_slice2(&x, t) {
+                            b
+                        } else {
+                            x[x.len() - 1]
+                        })
+                        .sin();
+                }
             }
-            let mut buf58 = [0.0_f64; 4];
-            out[0] = ((s.clamp(-1.1, 1.1)).tanh().exp_m1()).atan();
-            {
-                if (out.len() as f64).tanh() < (0.5_f64).hypot(0.7) {
-                    t = t * 0.5 + ((b - out[0]) * (t + (buf58.len() as f64))).sin();
-                } else {
-                    let t59: f64 = if ((y.len() as f64) - t) < b {
-                        (1.0_f64).cos()
-                    } else if 0.3_f64.sin().mul_add(0.5, 0.25) > 0.2 {
-                        ((s).tanh() * 0.9).asin()
+            j49 @ 2..=4 => {
+                t += 0.125
+                    * (j49 as f64)
+                    * (if ((out.len() as f64) / (a * a + 1.0)) > -0.3 {
+                        out[out.len() - 1]
                     } else {
-                        1.5
+                        2.0_f64
+                    })
+                    .atan();
+                match x.len() % 6 {
+                    0 => {
+                        let mut vs50: Vec<f64> = Vec::new();
+                        for &e51 in x.iter() {
+                            vs50.push(((a).tanh().exp()).atan());
+                        }
+                        t += 0.5 * vs50[0];
+                        for (o54, &v53) in vs50.iter_mut().zip(out.iter()) {
+                            t = t * 0.5
+                                + (if (match out.len() % 4 {
+                                    0 => 0.75_f64,
+                                    1 | 2 if b > 0.2 => b * 0.5,
+                                    j @ 3..=5 => 0.75_f64 * j as f64,
+                                    _ => -0.75_f64,
+                                }) < out[out.len() - 1].clamp(-1.1, 1.1)
+                                {
+                                    a
+                                } else {
+                                    t
+                                })
+                                .tanh()
+                                    * 0.5;
+                            *o54 = *o54 * 0.5 + (out[0] * v53).sin();
+                        }
+                    }
+                    1 | 2 if s < (x[0]).tanh().exp() => {
+                        let (p55, mut q56): (f64, f64) =
+                            if x[x.len() - 1].sin() < ((b).tanh().powf(2.0) + 0.1) && !t.is_nan() {
+                                ((x.len() as f64), out[0])
+                            } else {
+                                (((out.len() as f64) / (b * b + 1.0)), 1.5_f64)
+                            };
+                        q56 = (q56 * p55).sin();
+                        for i57 in 0..2 {
+                            q56 -= 0.125
+                                * (if (1.0_f64).is_finite() && (1.5_f64) < 0.7 {
+                                    (0.3_f64).tanh().exp()
+                                } else {
+                                    (x.iter()
+                                        .fold((0.0_f64), |acc, v| acc * 0.5 + (v + b).tanh()))
+                                })
+                                .tanh();
+                            s -= 0.125 * (((2.0_f64).tanh() * 0.9).asin()).atan();
+                        }
+                    }
+                    j58 @ 2..=4 => {
+                        s += 0.125
+                            * (j58 as f64)
+                            * (if (0.5_f64).tanh().exp() < b {
+                                (y.len() as f64)
+                            } else {
+                                x[x.len() - 1]
+                            })
+                            .sin();
+                        for v60 in x.iter() {
+                            let mut buf61: Vec<f64> = vec![0.0_f64; y.len()];
+                            out[0] +=
+                                0.5 * ((b - b) * h_slice2(&x[1..], (x[x.len() - 1] * t))).atan();
+                            let l62: f64 = ({
+                                let z = ({
+                                    let z = (x.len() as f64);
+                                    z * z * 0.5 - z
+                                });
+                                z * z * 0.5 - z
+                            });
+                            let mut vs63: Vec<f64> = Vec::new();
+                            for &e64 in y.iter() {
+                                vs63.push((*v60).tanh());
+                            }
+                        }
+                    }
+                    j58 => {
+                        s -= 0.0625 * ((y.len() as f64).tanh().exp_m1()).atan() * j58 as f64;
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut k65 = 0;
+        loop {
+            k65 += 1;
+            if k65 > 3 {
+                break;
+            }
+            for o68 in out.iter_mut() {
+                for v70 in x.iter() {
+                    s -= 0.125 * (h_slice2(&y, (0.5_f64).max((x.len() as f64) * 0.5))).tanh() * 0.5;
+                    t += 0.25 * (b).atan();
+                    let hv71 = h_vec1(&y, x[0].cos());
+                    t += 0.25 * hv71.iter().sum::<f64>().tanh();
+                }
+                *o68 += 0.25
+                    * (match k65 % 4 {
+                        0 => x[x.len() - 1],
+                        1 | 2 if (x.len() as f64) > 0.2 => (x.len() as f64) * 0.5,
+                        j @ 3..=5 => x[x.len() - 1] * j as f64,
+                        _ => -x[x.len() - 1],
+                    })
+                    .tanh()
+                    * 0.5;
+            }
+            let t72: f64 = if k65 % 2 == 0 {
+                (if k65 % 2 == 0 { x[0] } else { b })
+            } else if out[out.len() - 1]
+                < ({
+                    let z = x[0];
+                    z * z * 0.5 - z
+                })
+            {
+                (match k65 % 4 {
+                    0 => b,
+                    1 | 2 if (k65 as f64) > 0.2 => (k65 as f64) * 0.5,
+                    j @ 3..=5 => b * j as f64,
+                    _ => -b,
+                })
+            } else {
+                1.0
+            };
+        }
+        let mut k73 = 0;
+        loop {
+            k73 += 1;
+            if k73 > 2 {
+                break;
+            }
+            for i74 in 0..y.len() {
+                let mut buf75: Vec<f64> = vec![0.0; out.len()];
+                buf75[0] += 0.5 * (b * t).tanh() * 0.5;
+                let mut vs76: Vec<f64> = Vec::new();
+                for &e77 in x.iter() {
+                    vs76.push((y[(i74 + 2) % y.len()] + y[y.len() - 1]).tanh());
+                }
+                s += 0.5 * vs76[0];
+                for i78 in 1..buf75.len() {
+                    s += 0.25 * (buf75[i78] - buf75[i78 - 1]).tanh();
+                    vs76[0] = vs76[0] * 0.5 + ((out[i78] - 0.29).abs()).atan();
+                }
+            }
+            let mut buf79: Vec<f64> = vec![0.0; x.len()];
+            out[0] += 0.5 * (buf79[0]).sin();
+            if (out.len() as f64) < (y.len() as f64).clamp(-1.1, 1.1) {
+                s = (0.5_f64.max((t - out[0]))).tanh() * 0.5;
+                t -= 0.125 * ((0.3_f64).tanh().exp_m1()).tanh();
+                if buf79[buf79.len() - 1].sin() > f64::cbrt(b + 3.0) || t < -0.9 {
+                    let l80: f64 = x[x.len() - 1];
+                    t += 0.25 * (h_slice2(&out[1..], ((out.len() as f64) - s))).tanh();
+                    let t81: f64 = if (1.0_f64).is_finite()
+                        && h_vec1(&buf79, (buf79[0] - 0.29).abs())[0] < 0.7
+                    {
+                        ((k73 as f64) * ((0.75_f64).tanh() * 0.9).asin())
+                    } else if (0.25_f64 - out[0]) > (a - (k73 as f64)) || b < -0.9 {
+                        ((0.25_f64) * (0.25_f64) + 0.25).sqrt()
+                    } else {
+                        0.5_f64
                     };
+                } else {
+                    let mut buf82 = [0.0_f64; 4];
+                    buf82[k73] = ((k73 as f64) / (0.125 * 0.125 + 1.0)).atan();
+                }
+            } else if (s).tanh().exp_m1() > t || b < -0.9 {
+                let mut m83: f64 =
+                    (((x[0]).tanh().exp_m1() * (x[0]).tanh().exp_m1() + 0.25).sqrt()).tanh() * 0.5;
+                std::mem::swap(&mut t, &mut m83);
+                if (0.5_f64).max(t * 0.5) < 0.125 {
+                    out[0] = ((if k73 % 2 == 0 {
+                        m83
+                    } else {
+                        x[(k73 + 1) % x.len()]
+                    })
+                    .tanh()
+                    .powf(2.0)
+                        + 0.1)
+                        .sin();
+                    (t, s) = (s, (t + s).sin());
+                    let (p84, mut q85): (f64, f64) =
+                        ((out.len() as f64), buf79[buf79.len() - 1].clamp(-1.1, 1.1));
+                    q85 = (q85 * p84).atan();
+                } else if (k73 as f64).tanh().exp() < (2.0_f64).cos() {
+                    let mut vs86: Vec<f64> = Vec::new();
+                    for &e87 in y.iter() {
+                        vs86.push(
+                            ((x[x.len() - 1].sin().mul_add(0.5, 0.25)).tanh().powf(2.0) + 0.1)
+                                .tanh(),
+                        );
+                    }
+                    let mut buf88: Vec<f64> = vec![(0.0_f64); y.len()];
+                    out[0] = (if (k73 as f64).tanh().exp_m1() < (x.len() as f64) {
+                        (0.25_f64 + x[x.len() - 1])
+                    } else {
+                        (out[0] * out[0] + 0.25).sqrt()
+                    })
+                    .tanh()
+                        * 0.5;
+                    let g89 = move |z: f64| (z - a).atan();
+                    m83 += 0.25 * g89(out[out.len() - 1]);
                 }
             }
         }
-        t = (0.5_f64.max(((0.25_f64) * (0.25_f64) + 0.25).sqrt())).tanh();
-        s -= 0.125 * ((a.atan()).tanh().powf(2.0) + 0.1).tanh() * 0.5;
+        {
+            s = (2.0_f64.max(0.5_f64.hypot(0.7))).tanh();
+        }
         (s - t).tanh() + b * 0.5
     }
     #[test]
@@ -2415,8 +2947,8 @@ mod p_s3_11 {
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = (0.0_f64);
-        let mut t: f64 = 1.0_f64;
+        let mut s: f64 = 0.0_f64;
+        let mut t: f64 = (1.0_f64);
         s = s * 0.5
             + (t / ((x.len() as f64).tanh().exp_m1() * (x.len() as f64).tanh().exp_m1() + 1.0))
                 .atan();
@@ -2424,7 +2956,14 @@ mod p_s3_11 {
         let mut k17 = 0;
         while k17 < 3 {
             k17 += 1;
-            if (y[(k17 + 2) % y.len()] / ((x.len() as f64) * (x.len() as f64) + 1.0)) < a {
+            if s.hypot(0.7)
+                < (match k17 % 4 {
+                    0 => y[0],
+                    1 | 2 if a > 0.2 => a * 0.5,
+                    j @ 3..=5 => y[0] * j as f64,
+                    _ => -y[0],
+                })
+            {
                 match k17 % 6 {
                     0 => {
                         let mut vs18: Vec<f64> = Vec::new();
@@ -2476,103 +3015,114 @@ mod p_s3_11 {
                     0 => {
                         h_out1(&x, &mut out[..], (y[y.len() - 1] + s));
                     }
-                    1 | 2 if k17 % 2 == 0 => {
-                        t = t * 0.5 + (k17 as f64).atan();
+                    1 if { y[(k17 + 2) % y.len()] } > 0.1 => {
+                        std::mem::swap(&mut t, &mut s);
                     }
                     j24 @ 2..=4 => {
-                        s += 0.125
-                            * (j24 as f64)
-                            * ({
-                                let z = b;
-                                z * z * 0.5 - z
-                            })
-                            .atan();
-                        t *= 0.75
-                            + 0.2
-                                * (0.4_f64.min((out.len() as f64)) - ((y.len() as f64) - y[1]))
-                                    .tanh()
-                                * 0.5;
+                        t += 0.125 * (j24 as f64) * (h_rec2(y[0], 3)).atan();
+                        s = ((k17 as f64).max(
+                            (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f64>()) + 0.137,
+                        ))
+                        .atan();
                     }
                     j24 => {
-                        t -= 0.0625 * (f64::cbrt((k17 as f64) + 3.0)).tanh() * j24 as f64;
+                        t -= 0.0625 * (k17 as f64).atan() * j24 as f64;
                     }
                 }
-                let mut buf25: Vec<f64> = vec![(0.0_f64); out.len()];
-                s *= 0.75
-                    + 0.2
-                        * (match k17 % 4 {
-                            0 => {
-                                (match k17 % 4 {
-                                    0 => (k17 as f64),
-                                    1 | 2 if a > 0.2 => a * 0.5,
-                                    j @ 3..=5 => (k17 as f64) * j as f64,
-                                    _ => -(k17 as f64),
-                                })
-                            }
-                            1 | 2
-                                if (if (0.75_f64) < 1.5_f64.max(y[0] + 0.137) {
-                                    s
-                                } else {
-                                    (k17 as f64)
-                                }) > 0.2 =>
-                            {
-                                (if (0.75_f64) < 1.5_f64.max(y[0] + 0.137) {
-                                    s
-                                } else {
-                                    (k17 as f64)
-                                }) * 0.5
-                            }
-                            j @ 3..=5 => {
-                                (match k17 % 4 {
-                                    0 => (k17 as f64),
-                                    1 | 2 if a > 0.2 => a * 0.5,
-                                    j @ 3..=5 => (k17 as f64) * j as f64,
-                                    _ => -(k17 as f64),
-                                }) * j as f64
-                            }
-                            _ => {
-                                -(match k17 % 4 {
-                                    0 => (k17 as f64),
-                                    1 | 2 if a > 0.2 => a * 0.5,
-                                    j @ 3..=5 => (k17 as f64) * j as f64,
-                                    _ => -(k17 as f64),
-                                })
-                            }
-                        })
-                        .tanh();
+                s -= 0.125 * (s.sinh().tanh()).sin();
             }
-            let hv26 = h_vec3(&out, b);
-            s += 0.25 * hv26.iter().sum::<f64>().tanh();
-        }
-        for v28 in y.iter() {
-            for o31 in out.iter_mut() {
-                match x.len() % 6 {
-                    0 => {
-                        s = (f64::powi((1.5_f64).tanh(), 0)).tanh();
-                    }
-                    1 | 2 if h_slice4(&y, (0.3_f64)) < (t / (0.125_f64 * 0.125_f64 + 1.0)) => {
-                        t = (y[y.len() - 1]).tanh();
-                        if 0.5_f64 < y[y.len() - 1] {
-                            return ((*v28) + 0.125);
+            match k17 % 6 {
+                0 => {
+                    match k17 % 6 {
+                        0 => {
+                            t += 0.25 * (h_slice4(&x, y[y.len() - 1])).tanh();
+                            let l25: f64 = (if s > -0.3 {
+                                y[0]
+                            } else {
+                                y[(k17 + 2) % y.len()]
+                            })
+                            .max(
+                                (if a < (y[(k17 + 1) % y.len()] - 0.29).abs() {
+                                    0.25_f64
+                                } else {
+                                    (1.0_f64)
+                                }) + 0.137,
+                            );
+                            s = (f64::powi((1.5_f64).tanh(), 0)).tanh();
                         }
-                        let g32 = |z: f64| (z - b).atan();
-                        s += 0.25 * g32((0.5 * (x.len() as f64)));
+                        1 if { y[1] } > 0.1 => {
+                            if (match k17 % 4 {
+                                0 => 1.5_f64,
+                                1 | 2 if s > 0.2 => s * 0.5,
+                                j @ 3..=5 => 1.5_f64 * j as f64,
+                                _ => -1.5_f64,
+                            }) < a
+                            {
+                                return (if k17 % 2 == 0 { t } else { a });
+                            }
+                            if (y[y.len() - 1] + s) < s {
+                                break;
+                            }
+                            s +=
+                                0.25 * (h_slice4(&y, b.max(y[(k17 + 1) % y.len()] + 0.137))).tanh();
+                        }
+                        j26 @ 2..=4 => {
+                            s += 0.125 * (j26 as f64) * (b).sin();
+                            let t27: f64 = if (out
+                                .iter()
+                                .zip(out.iter())
+                                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                                < (y[(k17 + 2) % y.len()] / (0.5 * 0.5 + 1.0))
+                            {
+                                y[y.len() - 1].tanh()
+                            } else if (a * a + 1.0).ln() < (y[(k17 + 2) % y.len()] - 0.29).abs() {
+                                (a - (2.0_f64))
+                            } else {
+                                0.3
+                            };
+                        }
+                        j26 => {
+                            s -= 0.0625 * (b).tanh() * 0.5 * j26 as f64;
+                        }
                     }
-                    j33 @ 2..=4 => {
-                        s += 0.125 * (j33 as f64) * (t + 0.5_f64).sin();
-                        let l34: f64 = (x.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>())
-                            .sin()
-                            .mul_add(0.5, 0.25);
-                    }
-                    j33 => {
-                        t -= 0.0625 * (t).tanh() * j33 as f64;
-                    }
+                    s -= 0.125 * (((t.sin().mul_add(0.5, 0.25)).tanh() * 0.9).asin()).atan();
                 }
-                *o31 += 0.25 * (a.min(t - 0.137)).tanh();
+                1 if { y[y.len() - 1] } > 0.1 => {
+                    (t, s) = (s, (t + s).atan());
+                }
+                j28 @ 2..=4 => {
+                    t += 0.125 * (j28 as f64) * ((0.3_f64 * 0.3_f64 + 0.25).sqrt()).tanh();
+                    let mut buf29 = [0.0_f64; 4];
+                    buf29[0] = (match k17 % 4 {
+                        0 => a,
+                        1 | 2 if buf29[1] > 0.2 => buf29[1] * 0.5,
+                        j @ 3..=5 => a * j as f64,
+                        _ => -a,
+                    })
+                    .atan();
+                }
+                j28 => {
+                    s -= 0.0625 * (s).tanh() * j28 as f64;
+                }
             }
         }
-        s = s * 0.5 + (b - (b + t)).tanh();
-        s + t * 0.5
+        if (1.0_f64).is_finite() && b < 0.7 {
+            if ((out.len() as f64) + y[y.len() - 1]) < f64::powi(t.tanh(), 1) {
+                return (1.0_f64 - b);
+            }
+            let g30 = move |z: f64| (z * b).tanh();
+            s += 0.25 * g30(y[1]);
+            let (p31, mut q32): (f64, f64) = if 1.5_f64 > (0.25_f64 * t) || a < -0.9 {
+                (a, y[y.len() - 1])
+            } else {
+                (f64::cbrt(y[y.len() - 1] + 3.0), (0.5_f64))
+            };
+            q32 = (q32 * p31).sin();
+        } else if a > 0.2 {
+            s -= 0.125 * (0.5 * (0.3_f64)).atan();
+        }
+        let l33: f64 = h_vec3(&y, f64::cbrt(0.5_f64 + 3.0))[0].sin();
+        s * t + a
     }
     #[test]
     fn check() {

@@ -20,7 +20,7 @@ mod p_s4_0 {
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = (0.0_f32);
+        let mut s: f32 = 0.0;
         let mut t: f32 = 1.0;
         {
             let mut buf2: Vec<f32> = vec![0.0; out.len()];
@@ -52,62 +52,101 @@ mod p_s4_0 {
                         let (p8, mut q9): (f32, f32) =
                             (((y.len() as f32) * (y.len() as f32)), (buf2.len() as f32));
                         q9 = (q9 * p8).sin();
-                        let t10: f32 = if (buf2[0]
-                            / (out[(i6 + 2) % out.len()] * out[(i6 + 2) % out.len()] + 1.0))
-                            < t
+                        let t10: f32 = if (1.0_f32).is_finite()
+                            && (buf2[0]
+                                / (out[(i6 + 2) % out.len()] * out[(i6 + 2) % out.len()] + 1.0))
+                                < 0.7
                         {
-                            (y.len() as f32)
-                        } else if (y.len() as f32) < 1.0_f32.clamp(-1.1, 1.1) {
-                            a.cos()
+                            t
+                        } else if f32::cbrt(v7 + 3.0) > (0.2_f32) {
+                            y[i6]
                         } else {
-                            0.125
+                            0.5
                         };
                     }
                 }
                 _ => {}
             }
         }
-        t = ((a * a + 0.25).sqrt() - (b / (s * s + 1.0))).atan();
-        s += 0.25 * (h_rec1(out[out.len() - 1], 1)).tanh();
-        let mut k11 = 0;
-        loop {
-            k11 += 1;
-            if k11 > 3 {
-                break;
-            }
-            (s, t) = (t, (s + t).atan());
-            let l12: f32 = (out[out.len() - 1] * out[out.len() - 1]).max(0.125_f32.atan() + 0.137);
-        }
-        match x.len() % 6 {
-            0 => {
-                let g13 = move |z: f32| (z - t).atan();
-                s += 0.25 * g13(out[out.len() - 1]);
-            }
-            1 | 2 if (b).tanh().exp() < out[out.len() - 1] => {
-                let mut m14: f32 = (if ({
-                    let z = b;
-                    z * z * 0.5 - z
-                }) < b
+        if (1.0_f32).is_finite() && out[out.len() - 1] < 0.7 {
+            if (a / (t * t + 1.0)) < (2.0_f32) {
+                let l11: f32 = (t * s);
+                for i12 in (0..y.len()).step_by(2) {
+                    out[0] += 0.5 * (y[(i12 + 2) % y.len()]).tanh() * 0.5;
+                }
+                (s, t) = (t, (s + t).atan());
+            } else {
                 {
-                    (s * s + 1.0).ln()
-                } else {
-                    h_rec1((out[0]).tanh().exp_m1(), 0)
-                })
-                .tanh();
+                    out[0] = out[0] * 0.5
+                        + ({
+                            let z = (t + out[out.len() - 1]);
+                            z * z * 0.5 - z
+                        })
+                        .tanh()
+                            * 0.5;
+                }
             }
-            j15 @ 2..=4 => {
-                s += 0.125 * (j15 as f32) * (2.0_f32).tanh();
-                t += 0.25
-                    * (x.iter()
-                        .fold((0.0_f32), |acc, v| acc * 0.5 + (v + b).tanh()))
-                    .tanh();
-            }
-            j15 => {
-                t -= 0.0625 * (out[0]).sin() * j15 as f32;
+        } else {
+            for i13 in 1..y.len() {
+                match i13 % 6 {
+                    0 => {
+                        if 0.3_f32 > t || a < -0.9 {
+                            break;
+                        }
+                    }
+                    1 | 2 if (1.0_f32).is_finite() && (out[(i13 + 2) % out.len()] + a) < 0.7 => {
+                        s += 0.25
+                            * (x.iter()
+                                .zip(out.iter())
+                                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
+                            .tanh();
+                        t += 0.25
+                            * (h_rec1(
+                                (match i13 % 4 {
+                                    0 => y[i13],
+                                    1 | 2 if y[(i13 + 1) % y.len()] > 0.2 => {
+                                        y[(i13 + 1) % y.len()] * 0.5
+                                    }
+                                    j @ 3..=5 => y[i13] * j as f32,
+                                    _ => -y[i13],
+                                }),
+                                1,
+                            ))
+                            .tanh();
+                        t += 0.25 * (h_rec1(y[(i13 + 2) % y.len()].min(b - 0.137), 3)).tanh();
+                    }
+                    j14 @ 2..=4 => {
+                        s += 0.125 * (j14 as f32) * (a - a).tanh() * 0.5;
+                        if (1.0_f32).is_finite() && (a - 0.29).abs() < 0.7 {
+                            return f32::powi(a.tanh(), 1);
+                        }
+                    }
+                    _ => {}
+                }
+                let mut vs15 = Vec::with_capacity(3);
+                for j16 in 0..3 {
+                    vs15.push((h_rec1((i13 as f32), 2)).tanh());
+                }
+                t += 0.5 * vs15[vs15.len() - 1];
+                s += 0.25 * (i13 as f32).tanh();
             }
         }
-        let l16: f32 = (t.atan() - 0.5_f32.max(out[0] * 0.5));
-        s * t + a
+        (t, s) = (s, (t + s).atan());
+        for o19 in out.iter_mut() {
+            t = t * 0.5 + ((0.75_f32 * 0.75_f32 + 1.0).ln()).tanh() * 0.5;
+            *o19 += 0.25 * ((b).tanh().powf(2.0) + 0.1).atan();
+        }
+        for i22 in (0..x.len()).step_by(2) {
+            let mut m23: f32 = ((a).tanh().exp_m1()).tanh() * 0.5;
+            for o26 in out.iter_mut() {
+                m23 = (x[x.len() - 1].sinh().tanh()).tanh() * 0.5;
+                *o26 += 0.25 * (((b).tanh() * 0.9).asin()).sin();
+            }
+            let g27 = move |z: f32| z * 0.5 + (m23).sin() * z;
+            m23 += 0.25 * g27((1.5 + a));
+        }
+        s += 0.25 * (x.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f32>()).tanh();
+        s + t * 0.5
     }
     #[test]
     fn check() {
@@ -156,7 +195,7 @@ mod p_s4_1 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = (0.0_f32);
+        let mut s: f32 = 0.0_f32;
         let mut t: f32 = 1.0;
         for o5 in out.iter_mut() {
             let mut k8 = 0;
@@ -166,60 +205,122 @@ mod p_s4_1 {
                 if k8 % 2 == 0 {
                     return b;
                 }
-                t += 0.25
-                    * (if (s * y[(k8 + 2) % y.len()]) < t {
-                        ((x.len() as f32) / (1.5 * 1.5 + 1.0))
-                    } else {
-                        h_scalar1(0.125_f32, (x[x.len() - 1] + t))
-                    })
-                    .tanh();
+                t = (if (1.0_f32).is_finite() && (s * y[(k8 + 2) % y.len()]) < 0.7 {
+                    ((x.len() as f32) / (1.5 * 1.5 + 1.0))
+                } else {
+                    s.sin().mul_add(0.5, 0.25)
+                })
+                .sin();
             }
-            *o5 += 0.25 * ((b).tanh().exp()).tanh();
+            *o5 += 0.25 * (b * y[y.len() - 1]).tanh() * 0.5;
         }
-        for i9 in 0..x.len() {
-            let mut buf10: Vec<f32> = vec![0.0_f32; out.len()];
-            t = t * 0.5 + ((i9 as f32).hypot(0.7)).tanh() * 0.5;
-            let g11 = move |z: f32| (z * s).tanh();
-            t += 0.25
-                * g11(h_scalar1(
-                    ({
-                        let z = a;
-                        z * z * 0.5 - z
-                    }),
-                    b,
-                ));
-            let mut k12 = 0;
-            while k12 < 3 && (y.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f32>()) < 2.5 {
-                k12 += 1;
-                let g13 = |z: f32| (z * a).tanh();
-                t += 0.25 * g13(h_scalar1((i9 as f32), 0.5_f32.max(t)));
-                for i14 in (0..4).rev() {
-                    let mut buf15: Vec<f32> = vec![0.0_f32; buf10.len()];
-                    s -= 0.125 * ((s - a) + t).tanh() * 0.5;
+        let mut buf9 = [0.0_f32; 3];
+        buf9[0] += 0.5 * (t).tanh() * 0.5;
+        {
+            buf9[0] = buf9[0] * 0.5 + (x[0]).atan();
+            {
+                match out.len() % 6 {
+                    0 => {
+                        let mut buf10 = [0.0_f32; 2];
+                        buf9[1] += 0.5
+                            * (h_scalar1(
+                                ({
+                                    let z = a;
+                                    z * z * 0.5 - z
+                                }),
+                                b,
+                            )
+                            .min((s * 2.0) - 0.137))
+                            .atan();
+                        let mut buf11: Vec<f32> = vec![0.0; x.len()];
+                        buf11[0] = buf11[0] * 0.5
+                            + (if (if 2.0_f32 < (t * a) { s } else { a }) < buf11[1] && !a.is_nan()
+                            {
+                                a
+                            } else {
+                                a
+                            })
+                            .tanh()
+                                * 0.5;
+                    }
+                    1 if { y[1] } > 0.1 => {
+                        t = (0.5_f32.max(y[0])).tanh() * 0.5;
+                        let mut vs12: Vec<f32> = Vec::new();
+                        for &e13 in x.iter() {
+                            vs12.push((h_scalar1(b, e13)).tanh() * 0.5);
+                        }
+                        s += 0.5 * vs12[vs12.len() - 1];
+                        vs12[0] = (b.sinh().tanh().min(0.125_f32 - 0.137)).sin();
+                    }
+                    j14 @ 2..=4 => {
+                        t += 0.125 * (j14 as f32) * (y.len() as f32).tanh() * 0.5;
+                        if 0.5_f32.max(s * 0.5) < 0.5_f32.max(a * 0.5) {
+                            return (0.125_f32);
+                        }
+                    }
+                    _ => {}
                 }
             }
+            let mut vs15: Vec<f32> = Vec::new();
+            for &e16 in x.iter() {
+                vs15.push(
+                    (match out.len() % 4 {
+                        0 => e16.min(a - 0.137),
+                        1 | 2 if y[y.len() - 1] > 0.2 => y[y.len() - 1] * 0.5,
+                        j @ 3..=5 => e16.min(a - 0.137) * j as f32,
+                        _ => -e16.min(a - 0.137),
+                    })
+                    .tanh(),
+                );
+            }
+            s += 0.5 * vs15[2];
         }
-        s = (0.5_f32.max((y[y.len() - 1] - 0.125))).tanh();
-        for i16 in (0..3).step_by(2) {
-            s -= 0.125
-                * (h_scalar1((i16 as f32), (t - b)).max(x[(i16 + 1) % x.len()] + 0.137)).tanh()
-                * 0.5;
-        }
-        std::mem::swap(&mut t, &mut s);
-        for v18 in out.iter() {
-            for (&v20, &u21) in x.iter().zip(out.iter()) {
-                if (x[2] + a) < t {
-                    t *= 0.75 + 0.2 * (x[x.len() - 1]).sin();
-                } else if 0.125 > (s - x[0]) || t < -0.9 {
-                    std::mem::swap(&mut t, &mut s);
-                    if a < (y.len() as f32) {
+        t += 0.25 * ((s - t) + (x[x.len() - 1] + y[y.len() - 1])).tanh();
+        match buf9.len() % 6 {
+            0 => {
+                buf9[1] = (x[x.len() - 1].max(x[1] + 0.137)).atan();
+                let mut buf17 = [0.0_f32; 2];
+                buf9[2] += 0.5 * (b.min(s - 0.137)).tanh();
+            }
+            1 if { y[1] } > 0.1 => {
+                s += 0.25 * (h_scalar1((buf9[2] * buf9[2] + 1.0).ln(), 0.5_f32.max(t))).tanh();
+                let mut k18 = 0;
+                loop {
+                    k18 += 1;
+                    if k18 > 4 {
                         break;
                     }
-                    s = (h_scalar1((s - t), out[out.len() - 1])).tanh();
+                    for v20 in out.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
+                        s = (2.0_f32.max((2.0_f32).sin())).tanh() * 0.5;
+                        if (0.5_f32).max((k18 as f32) * 0.5) > x[x.len() - 1] || s < -0.9 {
+                            return h_scalar1(((k18 as f32) + y[0]), (k18 as f32));
+                        }
+                        let g21 = move |z: f32| z * 0.5 + (x[0]).sin() * z;
+                        s += 0.25 * g21(v20);
+                    }
                 }
             }
+            j22 @ 2..=4 => {
+                s += 0.125 * (j22 as f32) * (s * s).atan();
+                let g23 = move |z: f32| (z * x[0]).tanh();
+                s += 0.25 * g23(x[1]);
+            }
+            j22 => {
+                s -= 0.0625 * ((0.4_f32).min(0.5_f32)).atan() * j22 as f32;
+            }
         }
-        s * t + a
+        let mut m24: f32 = (h_scalar1(
+            (match out.len() % 4 {
+                0 => x[0],
+                1 | 2 if s > 0.2 => s * 0.5,
+                j @ 3..=5 => x[0] * j as f32,
+                _ => -x[0],
+            }),
+            ((a).tanh().powf(2.0) + 0.1),
+        ) - (out.len() as f32))
+            .tanh()
+            * 0.5;
+        (s - t).tanh() + b * 0.5
     }
     #[test]
     fn check() {
@@ -264,7 +365,7 @@ mod p_s4_2 {
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = (0.0_f32);
-        let mut t: f32 = 1.0_f32;
+        let mut t: f32 = (1.0_f32);
         out[0] = out[0] * 0.5 + (a).sin();
         for o7 in out.iter_mut() {
             let mut vs8 = Vec::with_capacity(3);
@@ -289,89 +390,30 @@ mod p_s4_2 {
             let mut m14: f32 = (h_rec1((0.5_f32), 2)).atan();
         }
         {
-            if (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()) < s {
-                return x[0].sin();
+            if (1.0_f32).is_finite()
+                && (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f32>()) < 0.7
+            {
+                return h_scalar2(
+                    x[x.len() - 1],
+                    ({
+                        let z = 2.0_f32;
+                        z * z * 0.5 - z
+                    }),
+                );
             }
-            s = (if f32::powi(out[out.len() - 1].tanh(), 2) < (x[x.len() - 1] * 0.75) {
-                (x.len() as f32)
-            } else {
-                a
+            out[0] += 0.5 * (s.clamp(-1.1, 1.1)).sin();
+            t += 0.25 * (h_scalar2((x[x.len() - 1] * 0.75), a)).tanh();
+        }
+        let mut buf15: Vec<f32> = vec![0.0_f32; x.len()];
+        out[0] = out[0] * 0.5
+            + ({
+                let z = 2.0_f32;
+                z * z * 0.5 - z
             })
-            .atan();
-            for w17 in out.windows(2) {
-                let g18 = |z: f32| (z * a).tanh();
-                s += 0.25 * g18(0.5_f32.max((0.5_f32) * 0.5));
-                let mut k19 = 0;
-                while k19 < 2 {
-                    k19 += 1;
-                    let (p20, mut q21): (f32, f32) =
-                        (((0.125_f32) - x[0]), ((y.len() as f32).tanh() * 0.9).asin());
-                    q21 = (q21 * p20).tanh();
-                }
-            }
-        }
-        let mut buf22 = [0.0_f32; 2];
-        buf22[1] = buf22[1] * 0.5
-            + (out[0].max(buf22[buf22.len() - 1] + 0.137) / ((1.5_f32) * (1.5_f32) + 1.0)).sin();
-        for i23 in (0..x.len()).step_by(2) {
-            let g24 = move |z: f32| (z - b).atan();
-            t += 0.25 * g24(0.125_f32);
-            match i23 % 6 {
-                0 => {
-                    for i25 in 1..buf22.len() {
-                        t = ((g24(1.0_f32)).tanh().exp()).atan();
-                        if (y[0] - b)
-                            < ({
-                                let z = s;
-                                z * z * 0.5 - z
-                            })
-                            && !a.is_nan()
-                        {
-                            continue;
-                        }
-                        let g26 = |z: f32| (z - b).atan();
-                        s += 0.25 * g26(((i23 as f32) - t));
-                    }
-                }
-                1 | 2 if i23 % 2 == 0 => {
-                    let mut buf27: Vec<f32> = vec![0.0_f32; buf22.len()];
-                    buf22[0] = buf22[0] * 0.5
-                        + ({
-                            let z = ((buf27.len() as f32) - b);
-                            z * z * 0.5 - z
-                        })
-                        .atan();
-                    for i28 in (0..out.len()).step_by(2) {
-                        out[0] = out[0] * 0.5 + (x.len() as f32).atan();
-                        let mut m29: f32 = ((buf27.len() as f32).sinh().tanh()).tanh();
-                        let (p30, mut q31): (f32, f32) =
-                            (g24(x[x.len() - 1]), ((i28 as f32) - x[x.len() - 1]));
-                        q31 = (q31 * p30).atan();
-                    }
-                    if a.tanh() < g24(x[0]) {
-                        break;
-                    }
-                }
-                j32 @ 2..=4 => {
-                    s += 0.125
-                        * (j32 as f32)
-                        * (if (out.iter().map(|v| (v * a).sin()).sum::<f32>())
-                            < (i23 as f32).tanh().exp()
-                        {
-                            a
-                        } else {
-                            (1.0_f32)
-                        })
-                        .atan();
-                    let (p33, mut q34): (f32, f32) = ((0.4_f32).min(y[0]), g24((y.len() as f32)));
-                    q34 = (q34 * p33).sin();
-                }
-                j32 => {
-                    t -= 0.0625 * (1.5_f32).sin() * j32 as f32;
-                }
-            }
-        }
-        s * t + a
+            .tanh()
+                * 0.5;
+        let mut m16: f32 = (f32::cbrt(0.75_f32 + 3.0)).sin();
+        s + t * 0.5
     }
     #[test]
     fn check() {
@@ -426,8 +468,8 @@ mod p_s4_3 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
-        let mut s: f32 = 0.0;
-        let mut t: f32 = 1.0_f32;
+        let mut s: f32 = 0.0_f32;
+        let mut t: f32 = 1.0;
         {
             t = t * 0.5 + (1.5_f32).atan();
             for i7 in (0..out.len()).step_by(2) {
@@ -532,7 +574,7 @@ mod p_s4_3 {
                 t -= 0.0625 * (x[1]).sin() * j26 as f32;
             }
         }
-        if (b / (y[y.len() - 1] * y[y.len() - 1] + 1.0)) < (x[0] - a) {
+        if (1.0_f32).is_finite() && (b / (y[y.len() - 1] * y[y.len() - 1] + 1.0)) < 0.7 {
             t = (x[x.len() - 1].clamp(-1.1, 1.1) * b).sin();
             let mut buf27: Vec<f32> = vec![0.0; x.len()];
             buf27[0] = buf27[0] * 0.5 + (x[x.len() - 1]).tanh();
@@ -620,8 +662,8 @@ mod p_s4_4 {
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = 0.0_f64;
-        let mut t: f64 = 1.0;
+        let mut s: f64 = 0.0;
+        let mut t: f64 = (1.0_f64);
         s += 0.25 * (y.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f64>()).tanh();
         t -= 0.125 * ((h_slice3(&y, t)).tanh().exp()).tanh();
         let (p5, mut q6): (f64, f64) = (1.5_f64.cos(), (0.5_f64).max(b * 0.5));
@@ -658,35 +700,50 @@ mod p_s4_4 {
                     s *= 0.75 + 0.2 * (a).sin();
                 }
             }
-            1 | 2 if (0.5_f64).max(2.0_f64 * 0.5) < s && !s.is_nan() => {
-                q6 += 0.25 * ((2.0_f64 * 2.0_f64 + 0.25).sqrt()).tanh();
-                for v16 in out.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
-                    let mut k17 = 0;
-                    while k17 < 3 {
-                        k17 += 1;
-                        s = s * 0.5 + (out[(k17 + 1) % out.len()]).tanh();
-                        let g18 = |z: f64| z * 0.5 + (p5).sin() * z;
-                        q6 += 0.25 * g18(h_scalar1(0.5_f64, ((p5).tanh() * 0.9).asin()));
+            1 if { y[0] } > 0.1 => {
+                if 0.5 < (y.len() as f64) && !s.is_nan() {
+                    let mut vs15: Vec<f64> = Vec::new();
+                    for &e16 in y.iter() {
+                        vs15.push((s).atan());
+                    }
+                    q6 += 0.5 * vs15[0];
+                } else {
+                    for i17 in 0..=0 {
+                        let t18: f64 = if (2.0_f64 + y[0]) < 2.0 {
+                            (if (i17 as f64)
+                                < h_slice3(&y, h_scalar1((b + 0.5_f64), y[(i17 + 1) % y.len()]))
+                            {
+                                1.5_f64
+                            } else {
+                                ((s).tanh().powf(2.0) + 0.1)
+                            })
+                        } else if (p5 - t) > (1.5_f64).atan() || a < -0.9 {
+                            f64::cbrt((y.len() as f64) + 3.0)
+                        } else {
+                            1.0_f64
+                        };
+                        q6 *= 0.75 + 0.2 * ((y[(i17 + 1) % y.len()] - 0.29).abs()).sin();
+                        q6 *= 0.75 + 0.2 * (q6).tanh();
                     }
                 }
             }
             j19 @ 2..=4 => {
-                s += 0.125 * (j19 as f64) * (2.0_f64).sin();
-                let l20: f64 = t;
+                s += 0.125 * (j19 as f64) * (q6).sin();
+                t -= 0.125 * (p5).atan();
             }
             j19 => {
-                t -= 0.0625
-                    * (if (p5 - t) > (1.5_f64).atan() || a < -0.9 {
-                        p5
-                    } else {
-                        y[y.len() - 1]
-                    })
-                    .tanh()
-                    * 0.5
-                    * j19 as f64;
+                t -= 0.0625 * (p5 * b).atan() * j19 as f64;
             }
         }
-        q6 *= 0.75 + 0.2 * ((h_slice3(&y, f64::cbrt((out.len() as f64) + 3.0)) - 0.29).abs()).sin();
+        q6 = q6 * 0.5
+            + (h_scalar1(
+                (q6 * a),
+                ({
+                    let z = y[y.len() - 1];
+                    z * z * 0.5 - z
+                }),
+            ))
+            .atan();
         s + t * 0.5
     }
     #[test]
@@ -811,225 +868,109 @@ mod p_s4_6 {
                 .asin())
             .tanh()
                 * 0.5;
-        if (x.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f32>()) > (0.1_f32) {
+        if a.max(t + 0.137) < (out[out.len() - 1] - (out.len() as f32)) && !s.is_nan() {
             let mut m9: f32 = ((0.5_f32).max(y[0] * 0.5)).atan();
             for i10 in 0..out.len() {
-                if out[i10] < (a * out[(i10 + 1) % out.len()]) {
+                if out[out.len() - 1] < (i10 as f32).tanh() {
                     let l11: f32 = (i10 as f32);
-                    s += 0.25
-                        * ((if (match i10 % 4 {
-                            0 => 0.125_f32,
-                            1 | 2 if (out.len() as f32) > 0.2 => (out.len() as f32) * 0.5,
-                            j @ 3..=5 => 0.125_f32 * j as f32,
-                            _ => -0.125_f32,
-                        }) < 1.5
+                    s = s * 0.5
+                        + ((if (1.0_f32).is_finite()
+                            && (match i10 % 4 {
+                                0 => 0.125_f32,
+                                1 | 2 if (out.len() as f32) > 0.2 => (out.len() as f32) * 0.5,
+                                j @ 3..=5 => 0.125_f32 * j as f32,
+                                _ => -0.125_f32,
+                            }) < 0.7
                         {
                             x[(i10 + 2) % x.len()]
                         } else {
-                            b
-                        })
-                        .min(1.0_f32.sin() - 0.137))
-                        .sin();
-                } else if (x[x.len() - 1] + 0.125) < (2.0 + 2.0) {
-                    out[0] += 0.5 * (0.5_f32.max((b * b + 0.25).sqrt() * 0.5)).tanh();
-                    let (p12, mut q13): (f32, f32) =
-                        if (y.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f32>()) > -0.3 {
-                            (0.5_f32.max(t * 0.5), (i10 as f32).tanh())
-                        } else {
-                            ((out.len() as f32), 2.0)
-                        };
-                    q13 = (q13 * p12).tanh();
-                    t += 0.25 * (0.3_f32.hypot(0.7) + p12).sin();
+                            a
+                        }) - (b / (a * a + 1.0)))
+                            .sin();
+                } else if (out.len() as f32).sin() < out[(i10 + 2) % out.len()] && !a.is_nan() {
+                    out[0] = out[0] * 0.5 + (out[(i10 + 2) % out.len()]).tanh();
                 }
-                if (0.3_f32) < ((a).tanh().powf(2.0) + 0.1) {
-                    t += 0.25 * (h_slice4(&y[1..], x[(i10 + 2) % x.len()])).tanh();
-                    if m9 < (out.iter().copied().fold(m9, |acc, v| (acc + v).tanh())) {
-                        return (a / (a * a + 1.0));
-                    }
-                } else if ((y.len() as f32) * (y.len() as f32) + 0.25).sqrt() < 1.0_f32.atan() {
-                    h_scalar1(a.sin().mul_add(0.5, 0.25), (2.0_f32));
-                    if ((y[y.len() - 1]).tanh().powf(2.0) + 0.1) < (y[y.len() - 1]).tanh().exp() {
-                        return out[(i10 + 2) % out.len()].atan();
-                    }
+                let mut vs12: Vec<f32> = Vec::new();
+                for &e13 in x.iter() {
+                    vs12.push((x[(i10 + 2) % x.len()].max((0.25 - y[y.len() - 1]) + 0.137)).atan());
                 }
-                if (y
-                    .iter()
-                    .enumerate()
-                    .map(|(k, v)| (v * k as f32).sin())
-                    .sum::<f32>())
-                    > -0.3
-                {
-                    let mut vs15: Vec<f32> = Vec::new();
-                    for &e16 in y.iter() {
-                        vs15.push(((i10 as f32).atan()).tanh());
-                    }
-                    m9 += 0.5 * vs15[(i10 + 1) % vs15.len()];
-                } else if (y[0]).tanh().exp_m1() < m9 {
-                    m9 *= 0.75 + 0.2 * (out.len() as f32).tanh();
-                    let l17: f32 = (x[(i10 + 1) % x.len()].hypot(0.7) * t);
-                    let l18: f32 = ((0.3_f32).tanh().powf(2.0) + 0.1).sin();
-                }
+                m9 += 0.5 * vs12[vs12.len() - 1];
+                t = ((a).tanh().exp_m1() + t).sin();
             }
+        } else if h_scalar1((1.5_f32 - 0.29).abs(), ((t).tanh().powf(2.0) + 0.1))
+            < (y[y.len() - 1] * x[x.len() - 1])
+        {
+            h_scalar1((y.len() as f32), (s - 0.29).abs());
+        }
+        t -= 0.125 * (y.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f32>()).tanh() * 0.5;
+        let (p15, mut q16): (f32, f32) = if (t + b) < (0.75_f32) && !s.is_nan() {
+            ((0.5_f32).max(x[x.len() - 1] * 0.5), (0.3_f32))
         } else {
-            s = s * 0.5 + (s + (0.5_f32)).sin();
-            let mut buf19: Vec<f32> = vec![0.0; y.len()];
-            out[0] += 0.5 * ((((buf19.len() as f32) + t) - 0.29).abs()).atan();
-            if (0.5_f32).max((buf19.len() as f32) * 0.5) < (0.75 - 0.5_f32) {
-                return (out[0] - t);
-            }
-        }
-        t *= 0.75 + 0.2 * ((s).tanh().exp().cos()).atan();
-        match x.len() % 6 {
-            0 => {
-                if (out.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f32>()) > (b + x[0])
-                    || b < -0.9
-                {
-                    t = (2.0_f32.max(h_scalar1(x[0], y[0]))).sin();
-                } else if a < (out.len() as f32) {
-                    if (x.len() as f32) < (2.0 + 1.0) {
-                        s += 0.25 * (out.iter().rev().skip(1).map(|&v| v * v).sum::<f32>()).tanh();
-                        let hs20 = h_scalar1(out[0], b);
-                    } else if (t - t) > 0.2 {
-                        let mut buf21 = [0.0_f32; 2];
-                        out[0] = ((x[0].tanh() * x[0].tanh() + 1.0).ln()).tanh();
-                    }
-                    match out.len() % 6 {
-                        0 => {
-                            for i22 in (0..y.len()).step_by(2) {
-                                out[0] = ((0.5_f32).max(b * 0.5)).tanh() * 0.5;
-                            }
-                            for i23 in (0..4).step_by(2) {
-                                out[0] += 0.5 * (y[0] + out[out.len() - 1]).tanh();
-                                let l24: f32 = (x.len() as f32);
-                            }
-                            let g25 = move |z: f32| z * 0.5 + (a).sin() * z;
-                            t += 0.25 * g25((out.len() as f32).cos());
-                        }
-                        1 | 2 if (0.75_f32) < out[0] => {
-                            let l26: f32 = (out.len() as f32);
-                            out[0] = (1.5_f32.tanh()).tanh() * 0.5;
-                            t = (2.0_f32.max(b)).tanh() * 0.5;
-                        }
-                        j27 @ 2..=4 => {
-                            s += 0.125 * (j27 as f32) * (y[0]).tanh();
-                            s = (2.0_f32.max(a)).atan();
-                        }
-                        j27 => {
-                            s -= 0.0625 * (t.hypot(0.7)).atan() * j27 as f32;
-                        }
-                    }
-                }
-                for (o30, &v29) in out.iter_mut().zip(x.iter()) {
-                    if b.cos() < (y.iter().rev().skip(1).map(|&v| v * v).sum::<f32>()) {
-                        break;
-                    }
-                    *o30 = *o30 * 0.5 + (v29.sinh().tanh() * v29).tanh() * 0.5;
-                }
-                t *= 0.75 + 0.2 * ((0.125_f32 * (out.len() as f32)).tanh().exp_m1()).atan();
-            }
-            1 | 2 if (a - 0.29).abs() < (1.5_f32).atan() => {
-                for v32 in x.iter() {
-                    h_scalar1(
-                        ({
-                            let z = (*v32);
-                            z * z * 0.5 - z
-                        }),
-                        h_scalar1(
-                            h_scalar1(
-                                (y[0] + x[x.len() - 1]),
-                                h_scalar1(1.5, (0.25_f32 * 0.25_f32 + 0.25).sqrt()),
-                            ),
-                            y[y.len() - 1],
-                        ),
-                    );
-                    if (x[x.len() - 1] - 0.29).abs() < y[0] {
-                        s -= 0.125 * (t + (*v32).clamp(-1.1, 1.1)).sin();
-                        t *= 0.75
-                            + 0.2
-                                * (a + ({
-                                    let z = a;
-                                    z * z * 0.5 - z
-                                }))
-                                .sin();
-                        h_scalar1(
-                            (y.iter()
-                                .zip(y.iter())
-                                .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25)),
-                            ((2.0_f32) - (0.5_f32)),
-                        );
-                    } else {
-                        out[0] =
-                            out[0] * 0.5 + (0.5_f32.max(((*v32) * (*v32) + 1.0).ln() * 0.5)).atan();
-                        out[0] = (if a.tanh() < (x.len() as f32) {
-                            0.5_f32.max(x[x.len() - 1] * 0.5)
-                        } else {
-                            h_scalar1(((*v32) + t), ((out.len() as f32) + y[0]))
-                        })
-                        .tanh();
-                    }
-                    out[0] += 0.5
-                        * ({
-                            let z = (*v32);
-                            z * z * 0.5 - z
-                        })
-                        .atan();
-                }
-                for (i35, &v36) in x.iter().enumerate() {
-                    out[0] +=
-                        0.5 * (out.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f32>()).tanh();
-                    for i37 in 0..3 {
-                        s = (0.5_f32.max(x[(i35 + 2) % x.len()].clamp(-1.1, 1.1))).sin();
-                        s = (2.0_f32.max(((0.3_f32) * y[(i35 + 1) % y.len()]))).atan();
-                    }
-                    for v39 in out.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
-                        let mut vs40: Vec<f32> = Vec::new();
-                        for &e41 in y.iter() {
-                            vs40.push((h_slice4(&x[1..], x[0])).atan());
-                        }
-                        s += 0.5 * vs40[0];
-                    }
-                }
-                for o44 in out.iter_mut() {
-                    s += 0.25 * (h_scalar1((s - 0.29).abs(), (a).tanh().exp())).tanh();
-                    *o44 += 0.25 * ((x[x.len() - 1]).tanh().exp()).tanh();
-                }
-            }
-            j45 @ 2..=4 => {
-                t += 0.125 * (j45 as f32) * (1.5_f32.hypot(0.7)).sin();
-                for o48 in out.iter_mut() {
-                    s += 0.25
-                        * (((y[y.len() - 1] * y[y.len() - 1] + 0.25).sqrt())
-                            .tanh()
-                            .exp())
-                        .tanh()
-                        * 0.5;
-                    *o48 += 0.25 * ((0.5_f32).tanh().powf(2.0) + 0.1).sin();
-                }
-            }
-            j45 => {
-                s -= 0.0625
-                    * (match x.len() % 4 {
-                        0 => t,
-                        1 | 2 if 1.5 > 0.2 => 1.5 * 0.5,
-                        j @ 3..=5 => t * j as f32,
-                        _ => -t,
+            (((a).tanh().powf(2.0) + 0.1), 0.3)
+        };
+        q16 = (q16 * p15).atan();
+        for i17 in 0..x.len() {
+            t = (0.5_f32.max(q16)).tanh();
+            if q16 > (-0.3_f32) {
+                for v19 in out.iter() {
+                    let l20: f32 = ({
+                        let z = (i17 as f32);
+                        z * z * 0.5 - z
                     })
-                    .tanh()
-                    * 0.5
-                    * j45 as f32;
+                    .cos();
+                    let mut vs21: Vec<f32> = Vec::new();
+                    for &e22 in out.iter() {
+                        vs21.push(
+                            ({
+                                let z = 1.0_f32;
+                                z * z * 0.5 - z
+                            })
+                            .tanh()
+                                * 0.5,
+                        );
+                    }
+                    s += 0.5 * vs21[(i17 + 1) % vs21.len()];
+                }
+            } else {
+                let hs23 = h_scalar1(
+                    (x[(i17 + 1) % x.len()] + out[0]),
+                    (y.iter()
+                        .enumerate()
+                        .map(|(k, v)| (v * k as f32).sin())
+                        .sum::<f32>()),
+                );
+                if f32::cbrt(y[y.len() - 1] + 3.0) < b.tanh() && !hs23.is_nan() {
+                    (q16, s) = (s, (q16 + s).tanh());
+                    let mut buf24: Vec<f32> = vec![0.0; x.len()];
+                    out[0] += 0.5
+                        * (hs23.clamp(-1.1, 1.1)
+                            - h_scalar1(
+                                ({
+                                    let z = y[(i17 + 2) % y.len()];
+                                    z * z * 0.5 - z
+                                }),
+                                ((0.5_f32) * hs23),
+                            ))
+                        .sin();
+                } else {
+                    let mut vs25: Vec<f32> = Vec::new();
+                    for &e26 in out.iter() {
+                        vs25.push((((x.len() as f32) - 0.29).abs()).atan());
+                    }
+                    t += 0.5 * vs25[vs25.len() - 1];
+                    let mut vs27 = Vec::with_capacity(1);
+                    for j28 in 0..1 {
+                        vs27.push((1.5 + y[y.len() - 1]).sin());
+                    }
+                    t += 0.5 * vs27[vs27.len() - 1];
+                    out[0] = (f32::cbrt((p15 + t) + 3.0)).tanh();
+                }
+                let mut buf29: Vec<f32> = vec![0.0; y.len()];
+                out[0] += 0.5 * (t.cos() - (0.125_f32)).tanh();
             }
         }
-        h_scalar1(t.hypot(0.7), ((0.3_f32) + t));
-        for w52 in y.windows(2) {
-            s += 0.25 * (0.25_f32).tanh() * 0.5;
-            let l53: f32 = ((x[0] - 1.0)
-                + (if y[y.len() - 1].hypot(0.7) < f32::cbrt(w52[w52.len() - 1] + 3.0) {
-                    x[0]
-                } else {
-                    s
-                }));
-        }
-        s * t + a
+        q16 += 0.25 * (h_scalar1(x[x.len() - 1], p15)).tanh();
+        (s - t).tanh() + b * 0.5
     }
     #[test]
     fn check() {
@@ -1089,29 +1030,211 @@ mod p_s4_7 {
             }
             for i11 in 1..buf2.len() {
                 r += 0.25 * (buf2[i11] - buf2[i11 - 1]).tanh();
-                r += 0.25 * (buf2.iter().map(|v| (v * r).sin()).sum::<f64>()).tanh();
-                r = r * 0.5 + (0.125_f64 - 0.75).tanh() * 0.5;
+                let l12: f64 = (match i3 % 4 {
+                    0 => {
+                        (if f64::powi((buf2.len() as f64).tanh(), 1) < f64::powi(x[i3].tanh(), 1) {
+                            buf2[(i11 + 2) % buf2.len()]
+                        } else {
+                            (0.3_f64)
+                        })
+                    }
+                    1 | 2 if (0.5_f64).max(v4 * 0.5) > 0.2 => (0.5_f64).max(v4 * 0.5) * 0.5,
+                    j @ 3..=5 => {
+                        (if f64::powi((buf2.len() as f64).tanh(), 1) < f64::powi(x[i3].tanh(), 1) {
+                            buf2[(i11 + 2) % buf2.len()]
+                        } else {
+                            (0.3_f64)
+                        }) * j as f64
+                    }
+                    _ => {
+                        -(if f64::powi((buf2.len() as f64).tanh(), 1) < f64::powi(x[i3].tanh(), 1) {
+                            buf2[(i11 + 2) % buf2.len()]
+                        } else {
+                            (0.3_f64)
+                        })
+                    }
+                });
+                let mut vs13 = Vec::with_capacity(3);
+                for j14 in 0..3 {
+                    vs13.push((v4).sin());
+                }
+                r += 0.5 * vs13[vs13.len() - 1];
+                let (p15, mut q16): (f64, f64) = (
+                    (if (buf2.len() as f64) < (u * r) {
+                        u
+                    } else {
+                        vs13[(i11 + 1) % vs13.len()]
+                    }),
+                    x[(i3 + 1) % x.len()],
+                );
+                q16 = (q16 * p15).tanh() * 0.5;
             }
         }
         r
     }
     #[differentiable]
-    fn h_scalar12(u: f64, v: f64) -> f64 {
-        let mut r = (u * v).atan();
-        let (p13, mut q14): (f64, f64) = (v, (u - (1.0_f64)));
-        q14 = (q14 * p13).tanh();
+    fn h_scalar17(u: f64, v: f64) -> f64 {
+        let mut r = (u * v).tanh();
+        let (p18, mut q19): (f64, f64) = if (v - v) > (0.2_f64) {
+            (r, ((r).tanh().powf(2.0) + 0.1))
+        } else {
+            (f64::powi(u.tanh(), 2), 0.3)
+        };
+        q19 = (q19 * p18).sin();
+        let mut k20 = 0;
+        loop {
+            k20 += 1;
+            if k20 > 3 {
+                break;
+            }
+            r *= 0.75 + 0.2 * (2.0_f64).atan();
+            let l21: f64 = ((0.125 - u) - 1.5_f64.sin());
+            r = (v.tanh().atan()).atan();
+        }
         r * 0.5 + u
     }
     #[differentiable]
-    fn h_vec15(x: &[f64], u: f64) -> Vec<f64> {
+    fn h_vec22(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
-            v.push((e + u).cos());
+            v.push((e + u).tanh());
         }
         v
     }
     #[differentiable]
-    fn h_out16(x: &[f64], out: &mut [f64], u: f64) {
+    fn h_out23(x: &[f64], out: &mut [f64], u: f64) {
+        for (o, v) in out.iter_mut().zip(x.iter()) {
+            *o = *o * 0.5 + (v * u).tanh();
+        }
+        if !out.is_empty() {
+            out[0] += 0.25 * u;
+        }
+    }
+    #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
+        let mut s: f64 = 0.0_f64;
+        let mut t: f64 = 1.0;
+        t -= 0.125
+            * (match x.len() % 4 {
+                0 => 0.5_f64,
+                1 | 2 if y[y.len() - 1] > 0.2 => y[y.len() - 1] * 0.5,
+                j @ 3..=5 => 0.5_f64 * j as f64,
+                _ => -0.5_f64,
+            })
+            .tanh()
+            * 0.5;
+        for i24 in (0..4).step_by(2) {
+            s += 0.25 * (h_slice1(&out, (i24 as f64).hypot(0.7))).tanh();
+            let g25 = |z: f64| z * 0.5 + (b).sin() * z;
+            s += 0.25 * g25((y[y.len() - 1] + 1.0_f64));
+            let mut vs26 = Vec::with_capacity(3);
+            for j27 in 0..3 {
+                vs26.push((x[x.len() - 1]).atan());
+            }
+            t += 0.5 * vs26[0];
+        }
+        match y.len() % 6 {
+            0 => {
+                let t28: f64 = if (1.0_f64).is_finite() && ((0.3_f64) - x[0]) < 0.7 {
+                    h_slice1(&y, y[0].cos()).sin()
+                } else if (if (0.5_f64 + x[0]) < (y.len() as f64) {
+                    1.0_f64
+                } else {
+                    x[0]
+                }) < s
+                {
+                    f64::cbrt(x[x.len() - 1] + 3.0)
+                } else {
+                    (1.5_f64)
+                };
+                let l29: f64 = h_scalar17(0.25, (y[1] + t28));
+                {
+                    for v31 in y.iter() {
+                        if (1.0_f64).is_finite() && t < 0.7 {
+                            return (*v31);
+                        }
+                        t *= 0.75
+                            + 0.2
+                                * ((y[1] * (0.5_f64))
+                                    - (x.iter()
+                                        .zip(y.iter())
+                                        .map(|(u, v)| (u * v).tanh())
+                                        .sum::<f64>()))
+                                .tanh()
+                                * 0.5;
+                        s = s * 0.5 + (2.0 + y[y.len() - 1]).atan();
+                    }
+                    let t32: f64 = if (s + y[1]) > 0.2_f64 {
+                        ((0.5_f64).max((2.0_f64) * 0.5) * l29)
+                    } else if 1.0_f64.sinh().tanh()
+                        < (if f64::cbrt(t + 3.0) < s { y[0] } else { 0.3 })
+                    {
+                        1.0_f64
+                    } else {
+                        (1.0_f64)
+                    };
+                    for (i33, &v34) in out.iter().enumerate() {
+                        let mut m35: f64 = (({
+                            let z = x[0];
+                            z * z * 0.5 - z
+                        }) - (t - 0.3_f64))
+                            .tanh();
+                    }
+                }
+            }
+            1 if { y[y.len() - 1] } > 0.1 => {
+                for (&v37, &u38) in out.iter().zip(x.iter()) {
+                    t *= 0.75 + 0.2 * ((0.5_f64).max((out.len() as f64))).tanh();
+                    let g39 = move |z: f64| z * 0.5 + (b).sin() * z;
+                    t += 0.25 * g39((a - 0.3_f64));
+                }
+            }
+            j40 @ 2..=4 => {
+                s += 0.125 * (j40 as f64) * (s - y[y.len() - 1]).tanh();
+                let mut vs41 = Vec::with_capacity(2);
+                for j42 in 0..2 {
+                    vs41.push((((0.25_f64).tanh().powf(2.0) + 0.1).tanh().exp()).tanh() * 0.5);
+                }
+                t += 0.5 * vs41[0];
+            }
+            j40 => {
+                t -= 0.0625 * (b).atan() * j40 as f64;
+            }
+        }
+        let t43: f64 = if (x.len() as f64).max(s + 0.137) < y[y.len() - 1].hypot(0.7) {
+            f64::cbrt(2.0_f64 + 3.0)
+        } else if t < 0.5_f64.max(y[1] * 0.5) {
+            ((y[1]).tanh().powf(2.0) + 0.1)
+        } else {
+            0.75
+        };
+        s *= 0.75 + 0.2 * ((out.len() as f64).min(x[x.len() - 1] - 0.137)).sin();
+        let l44: f64 = (0.25_f64).tanh().exp_m1();
+        s + t * 0.5
+    }
+    #[test]
+    fn check() {
+        let prog = Program {
+            name: "s4_7",
+            lens: &[(1, 2, 0), (1, 2, 1), (4, 3, 3), (5, 2, 4)],
+            y_active: true,
+            b_active: false,
+        };
+        check_adjoint::<f64>(&prog, f, |x, dx, y, dy, a, b, out, dout, seed| {
+            let _ = &dy;
+            let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+            (v, da, 0.0)
+        });
+    }
+}
+
+mod p_s4_8 {
+    #[allow(unused_imports)]
+    use crate::harness::{check as check_adjoint, Program};
+    #[allow(unused_imports)]
+    use cotangent::{autodiff_reverse, differentiable};
+    #[differentiable]
+    fn h_out1(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).sin();
         }
@@ -1119,213 +1242,150 @@ mod p_s4_7 {
             out[0] += 0.25 * u;
         }
     }
+    #[differentiable]
+    fn h_vec2(x: &[f64], u: f64) -> Vec<f64> {
+        let mut v = Vec::new();
+        for &e in x.iter() {
+            v.push((e + u).sin());
+        }
+        v
+    }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = 0.0_f64;
-        let mut t: f64 = 1.0_f64;
-        for v18 in out.iter().map(|e| e.tanh()).filter(|e| *e > -0.2) {
-            if a.cos() < out[1] {
-                let hs19 = h_scalar12(
-                    (if f64::cbrt(a + 3.0) < (a - v18) {
-                        0.75_f64
-                    } else {
-                        out[out.len() - 1]
-                    }),
-                    out[0],
-                );
-                for w22 in y.windows(2) {
-                    let t23: f64 = if hs19.hypot(0.7) < (0.5_f64).max(s) && !a.is_nan() {
-                        f64::powi((w22[w22.len() - 1] - (out.len() as f64)).tanh(), 2)
-                    } else if (y[y.len() - 1] - b) < a {
-                        (b * b + 1.0).ln()
-                    } else {
-                        1.5
-                    };
-                }
-            } else {
-                match y.len() % 6 {
-                    0 => {
-                        let mut vs24 = Vec::with_capacity(1);
-                        for j25 in 0..1 {
-                            vs24.push((1.5_f64.sin()).sin());
-                        }
-                        s += 0.5 * vs24[0];
+        let mut s: f64 = (0.0_f64);
+        let mut t: f64 = 1.0;
+        t = t * 0.5 + (y[y.len() - 1] + out[0]).tanh();
+        s = s * 0.5 + (x[0]).tanh();
+        let t3: f64 = if (match x.len() % 4 {
+            0 => y[y.len() - 1],
+            1 | 2 if (y.len() as f64) > 0.2 => (y.len() as f64) * 0.5,
+            j @ 3..=5 => y[y.len() - 1] * j as f64,
+            _ => -y[y.len() - 1],
+        }) > (0.1_f64)
+        {
+            h_vec2(&y, x[x.len() - 1])[0]
+        } else if ((out.len() as f64) * 0.125) > 0.1_f64 {
+            a
+        } else {
+            2.0
+        };
+        if (if (t3 - a) > t || a < -0.9 {
+            0.25_f64
+        } else {
+            a
+        }) > 0.5_f64.max(t3 * 0.5)
+            || s < -0.9
+        {
+            if (s + 2.0_f64) < y[y.len() - 1] {
+                return (1.0 * b);
+            }
+        } else {
+            for (&v5, &u6) in out.iter().zip(x.iter()) {
+                let (p7, mut q8): (f64, f64) = (t3, (x[0] - y[y.len() - 1]));
+                q8 = (q8 * p7).sin();
+                q8 += 0.25 * (v5).tanh();
+                let mut k9 = 0;
+                while k9 < 3 && u6 < 2.5 {
+                    k9 += 1;
+                    if y[0] < (x.iter().rev().skip(1).map(|&v| v * v).sum::<f64>()) {
+                        return (x[(k9 + 1) % x.len()] - (1.0_f64));
                     }
-                    1 | 2 if ((out.len() as f64) * 0.5_f64) < out[1].atan() => {
-                        let g26 = move |z: f64| z * 0.5 + (b).sin() * z;
-                        t += 0.25 * g26((x.len() as f64));
-                    }
-                    j27 @ 2..=4 => {
-                        s += 0.125 * (j27 as f64) * (v18).tanh();
-                        let mut vs28: Vec<f64> = Vec::new();
-                        for &e29 in y.iter() {
-                            vs28.push(((out.len() as f64).tanh().powf(2.0) + 0.1).atan());
-                        }
-                    }
-                    _ => {}
+                    s *= 0.75
+                        + 0.2
+                            * (y[y.len() - 1]
+                                .sin()
+                                .mul_add(0.5, 0.25)
+                                .max(((k9 as f64).tanh() * 0.9).asin() + 0.137))
+                            .atan();
                 }
-                let mut m30: f64 =
-                    (((out.len() as f64).sin() * (out.len() as f64).sin() + 1.0).ln()).tanh();
-                let mut k31 = 0;
-                while k31 < 3 && t.tanh() < 2.5 {
-                    k31 += 1;
-                    s *= 0.75 + 0.2 * ((out.len() as f64) + 2.0).tanh();
-                    let (p32, mut q33): (f64, f64) =
-                        if (m30 + 1.5_f64) > (s - (k31 as f64)) || m30 < -0.9 {
-                            ((0.5_f64).max(s * 0.5), out[(k31 + 2) % out.len()])
-                        } else {
-                            (
-                                (match k31 % 4 {
-                                    0 => 2.0_f64,
-                                    1 | 2 if out[(k31 + 2) % out.len()] > 0.2 => {
-                                        out[(k31 + 2) % out.len()] * 0.5
-                                    }
-                                    j @ 3..=5 => 2.0_f64 * j as f64,
-                                    _ => -2.0_f64,
-                                }),
-                                0.25_f64,
-                            )
-                        };
-                    q33 = (q33 * p32).atan();
+            }
+            for o12 in out.iter_mut() {
+                let mut k13 = 0;
+                while k13 < 3 && (x[x.len() - 1] + (0.125_f64)) < 2.5 {
+                    k13 += 1;
+                    t = (((x.len() as f64).tanh() * 0.9).asin() * (y.len() as f64)).tanh() * 0.5;
+                    t = t * 0.5
+                        + (match k13 % 4 {
+                            0 => f64::cbrt((k13 as f64) + 3.0),
+                            1 | 2 if a > 0.2 => a * 0.5,
+                            j @ 3..=5 => f64::cbrt((k13 as f64) + 3.0) * j as f64,
+                            _ => -f64::cbrt((k13 as f64) + 3.0),
+                        })
+                        .tanh();
                 }
+                *o12 += 0.25 * (x[0].sin()).tanh();
             }
         }
-        for i34 in (0..4).rev() {
-            let l35: f64 = (0.25_f64);
-            let mut k36 = 0;
-            while k36 < 4 {
-                k36 += 1;
-                if (0.25_f64).tanh().exp() < l35 {
-                    let g37 = move |z: f64| z * 0.5 + (s).sin() * z;
-                    t += 0.25 * g37(((x.len() as f64).tanh().powf(2.0) + 0.1));
-                } else {
-                    let g38 = |z: f64| (z * l35).tanh();
-                    s += 0.25
-                        * g38(({
-                            let z = a;
-                            z * z * 0.5 - z
-                        }));
-                    t -= 0.125 * ((y.len() as f64) - (2.0_f64).min((y.len() as f64) - 0.137)).sin();
+        t += 0.25 * (out.iter().rev().skip(1).map(|&v| v * v).sum::<f64>()).tanh();
+        t = (0.5_f64.max(t)).atan();
+        let mut k14 = 0;
+        while k14 < 3 {
+            k14 += 1;
+            match k14 % 6 {
+                0 => {
+                    for i15 in (0..4).step_by(2) {
+                        if k14 % 2 == 0 {
+                            continue;
+                        }
+                        let mut buf16: Vec<f64> = vec![(0.0_f64); out.len()];
+                        buf16[0] = (s).sin();
+                    }
                 }
-            }
-            for v40 in y.iter() {
-                match i34 % 6 {
-                    0 => {
-                        t += 0.25
-                            * (h_vec15(&y, (out.len() as f64).max((i34 as f64) + 0.137))[0]).tanh();
-                        t -= 0.125 * (((*v40) * 1.0).cos()).tanh();
-                    }
-                    1 | 2 if (out[out.len() - 1] - t) < s => {
-                        std::mem::swap(&mut t, &mut s);
-                        (t, s) = (s, (t + s).sin());
-                    }
-                    j41 @ 2..=4 => {
-                        t += 0.125 * (j41 as f64) * (f64::cbrt((y.len() as f64) + 3.0)).atan();
-                        if out[out.len() - 1].sinh().tanh() > (-0.3_f64) {
+                1 | 2
+                    if (k14 as f64).tanh() > f64::powi(x[(k14 + 1) % x.len()].tanh(), 0)
+                        || s < -0.9 =>
+                {
+                    if (1.0_f64).is_finite() && (out.len() as f64) < 0.7 {
+                        out[0] = out[0] * 0.5
+                            + ((x.len() as f64).tanh().exp_m1() - (0.125_f64)).tanh() * 0.5;
+                    } else {
+                        std::mem::swap(&mut s, &mut t);
+                        s *= 0.75
+                            + 0.2
+                                * (if (b - s) > -0.3 {
+                                    (match k14 % 4 {
+                                        0 => out[(k14 + 2) % out.len()],
+                                        1 | 2 if y[y.len() - 1] > 0.2 => y[y.len() - 1] * 0.5,
+                                        j @ 3..=5 => out[(k14 + 2) % out.len()] * j as f64,
+                                        _ => -out[(k14 + 2) % out.len()],
+                                    })
+                                } else {
+                                    a
+                                })
+                                .tanh();
+                        if (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f64>()) < 1.5 {
                             break;
                         }
                     }
-                    j41 => {
-                        t -= 0.0625 * ((i34 as f64) + 0.5).tanh() * 0.5 * j41 as f64;
-                    }
                 }
-                if i34 % 2 == 0 {
-                    t += 0.25 * (y.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()).tanh();
-                    s = (2.0_f64.max(t.hypot(0.7))).tanh();
-                    let mut m42: f64 = (y[y.len() - 1] - (*v40)).tanh();
-                } else {
-                    s = (0.5_f64.max((i34 as f64) * 0.5)).sin();
-                    h_out16(
-                        &x,
-                        &mut out[1..],
-                        (if (1.0 * (y.len() as f64)) < ((i34 as f64) * (i34 as f64) + 1.0).ln()
-                            && !t.is_nan()
-                        {
-                            (i34 as f64)
-                        } else {
-                            y[(i34 + 1) % y.len()]
-                        }),
-                    );
-                    t += 0.25 * ((*v40).tanh() + s).tanh();
-                }
-                match i34 % 6 {
-                    0 => {
-                        out[1] = out[1] * 0.5
-                            + (match i34 % 4 {
-                                0 => (*v40).tanh().exp_m1(),
-                                1 | 2 if (x.len() as f64).min(l35 - 0.137) > 0.2 => {
-                                    (x.len() as f64).min(l35 - 0.137) * 0.5
-                                }
-                                j @ 3..=5 => (*v40).tanh().exp_m1() * j as f64,
-                                _ => -(*v40).tanh().exp_m1(),
-                            })
-                            .tanh();
-                    }
-                    1 | 2 if 2.0_f64 < out[1] => {
-                        let t43: f64 = if (0.5 * y[(i34 + 2) % y.len()]) < out[out.len() - 1] {
-                            (if ((i34 as f64) - a) > 0.1_f64 {
-                                b
+                j17 @ 2..=4 => {
+                    s += 0.125 * (j17 as f64) * (x[(k14 + 1) % x.len()].sin()).atan();
+                    for o20 in out.iter_mut() {
+                        let (p21, mut q22): (f64, f64) =
+                            if (if (t3 - x[(k14 + 2) % x.len()]) < x[(k14 + 1) % x.len()] {
+                                y[(k14 + 1) % y.len()]
                             } else {
-                                0.25_f64
-                            })
-                            .tanh()
-                            .exp_m1()
-                        } else if i34 % 2 == 0 {
-                            (y.len() as f64).tanh().exp_m1()
-                        } else {
-                            1.0
-                        };
-                        h_scalar12(out[(i34 + 2) % out.len()], (out.len() as f64).sinh().tanh());
+                                (k14 as f64)
+                            }) < (y[(k14 + 1) % y.len()] - 0.75)
+                            {
+                                (y[0], (y[0] - 0.5))
+                            } else {
+                                (t.atan(), 1.5)
+                            };
+                        q22 = (q22 * p21).sin();
+                        *o20 += 0.25 * (x.len() as f64).tanh();
                     }
-                    j45 @ 2..=4 => {
-                        t += 0.125 * (j45 as f64) * (f64::powi(1.5_f64.tanh(), 1)).sin();
-                        t += 0.25 * (h_vec15(&out, s)[0]).tanh();
-                    }
-                    _ => {}
                 }
+                _ => {}
             }
         }
-        out[1] += 0.5
-            * ({
-                let z = (a - t);
-                z * z * 0.5 - z
-            })
-            .tanh();
-        for c48 in x.chunks(3) {
-            if a > h_scalar12(c48[0], (s * s + 0.25).sqrt()) || a < -0.9 {
-                return (b * 1.0);
-            }
-        }
-        let (p49, mut q50): (f64, f64) = if 0.4_f64.min(2.0_f64) < (out.len() as f64) {
-            ((t - (1.0_f64)), (out[1] - 0.29).abs())
-        } else {
-            ((out[1] * (y.len() as f64)), 0.75_f64)
-        };
-        q50 = (q50 * p49).atan();
-        q50 += 0.25 * (q50).atan();
-        let mut k51 = 0;
-        while k51 < 1 && (y.len() as f64).sinh().tanh() < 2.5 {
-            k51 += 1;
-            for v53 in y.iter() {
-                q50 = (0.5_f64.max(h_scalar12(
-                    0.5_f64.max(y[y.len() - 1] * 0.5),
-                    (y.len() as f64),
-                )))
-                .tanh();
-            }
-            s += 0.25
-                * (x.iter()
-                    .zip(out.iter())
-                    .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
-                .tanh();
-        }
-        (s - t).tanh() + b * 0.5
+        s + t * 0.5
     }
     #[test]
     fn check() {
         let prog = Program {
-            name: "s4_7",
-            lens: &[(0, 0, 2), (1, 1, 2), (4, 3, 3), (5, 2, 4)],
+            name: "s4_8",
+            lens: &[(1, 1, 2), (4, 3, 3), (5, 2, 4)],
             y_active: true,
             b_active: true,
         };
@@ -1362,7 +1422,7 @@ mod p_s4_9 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = 0.0_f64;
+        let mut s: f64 = 0.0;
         let mut t: f64 = 1.0;
         s = s * 0.5 + ((y.len() as f64).atan()).tanh() * 0.5;
         let mut k4 = 0;
@@ -1402,19 +1462,10 @@ mod p_s4_9 {
                                 f64::powi((out.len() as f64).tanh(), 1),
                             ))
                             .atan();
-                        let t8: f64 = if (k4 as f64) < 0.5_f64.max(out[(k4 + 1) % out.len()] * 0.5)
-                        {
-                            (if h_scalar1((0.125 - x[0]), ((0.75_f64) * (0.75_f64) + 1.0).ln())
-                                < (out.len() as f64)
-                            {
-                                (out.len() as f64)
-                            } else {
-                                (x.len() as f64)
-                            })
-                            .sinh()
-                            .tanh()
-                        } else if 0.4_f64.min(s) < 0.5_f64.max(x[0] * 0.5) {
-                            f64::powi((k4 as f64).tanh(), 0)
+                        let t8: f64 = if (1.0_f64).is_finite() && (k4 as f64) < 0.7 {
+                            (a * a + 1.0).ln()
+                        } else if 0.4_f64.min(s) > 0.1 {
+                            ((x.len() as f64) * (2.0_f64))
                         } else {
                             2.0_f64
                         };
@@ -1422,251 +1473,27 @@ mod p_s4_9 {
                     _ => {}
                 }
             }
-            if h_rec3(
-                ({
-                    let z = out[out.len() - 1];
-                    z * z * 0.5 - z
-                }),
-                3,
-            ) < (k4 as f64)
             {
-                match k4 % 6 {
-                    0 => {
-                        t += 0.25 * (h_scalar1(h_scalar1(0.75_f64, a), t.sin())).tanh();
-                        out[0] = ((0.5_f64).max((y.len() as f64) * 0.5)).sin();
-                    }
-                    1 | 2 if ((k4 as f64) + x[x.len() - 1]) < x[x.len() - 1] => {
-                        s = (x[0] * 0.125_f64).tanh() * 0.5;
-                        t = (x[x.len() - 1]).tanh();
-                        out[0] = out[0] * 0.5
-                            + (((x.len() as f64) * (x.len() as f64) + 1.0)
-                                .ln()
-                                .min(b.hypot(0.7) - 0.137))
-                            .atan();
-                    }
-                    j9 @ 2..=4 => {
-                        t += 0.125
-                            * (j9 as f64)
-                            * ({
-                                let z = 1.0_f64;
-                                z * z * 0.5 - z
-                            })
-                            .tanh()
-                            * 0.5;
-                        out[0] = out[0] * 0.5 + (s + (k4 as f64).sin()).tanh() * 0.5;
-                    }
-                    _ => {}
-                }
-                for i10 in 1..x.len() {
-                    let mut m11: f64 = (0.5_f64.max(b)).sin();
-                    let mut vs12: Vec<f64> = Vec::new();
-                    for &e13 in out.iter() {
-                        vs12.push((0.75 * (i10 as f64)).tanh());
-                    }
-                    s += 0.5 * vs12[(i10 + 2) % vs12.len()];
-                    t -= 0.125 * (y.len() as f64).tanh() * 0.5;
-                }
-            } else if (b).tanh().exp() > -0.3_f64 {
-                t += 0.25
-                    * (h_rec3(
-                        (match k4 % 4 {
-                            0 => 0.125_f64,
-                            1 | 2 if a > 0.2 => a * 0.5,
-                            j @ 3..=5 => 0.125_f64 * j as f64,
-                            _ => -0.125_f64,
-                        }),
-                        0,
-                    ))
+                s += 0.25
+                    * (x.iter()
+                        .zip(x.iter())
+                        .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
                     .tanh();
             }
         }
-        let mut m14: f64 = (match x.len() % 4 {
-            0 => (0.4_f64).min(s),
-            1 | 2
-                if (match out.len() % 4 {
-                    0 => x[x.len() - 1],
-                    1 | 2 if out[out.len() - 1] > 0.2 => out[out.len() - 1] * 0.5,
-                    j @ 3..=5 => x[x.len() - 1] * j as f64,
-                    _ => -x[x.len() - 1],
-                }) > 0.2 =>
-            {
-                (match out.len() % 4 {
-                    0 => x[x.len() - 1],
-                    1 | 2 if out[out.len() - 1] > 0.2 => out[out.len() - 1] * 0.5,
-                    j @ 3..=5 => x[x.len() - 1] * j as f64,
-                    _ => -x[x.len() - 1],
-                }) * 0.5
-            }
-            j @ 3..=5 => (0.4_f64).min(s) * j as f64,
-            _ => -(0.4_f64).min(s),
-        })
-        .sin();
-        for i15 in (0..y.len()).step_by(2) {
-            if (i15 as f64).atan() < (x[0] - s) {
-                for i16 in (0..out.len()).rev() {
-                    t +=
-                        0.25 * (y.iter().filter(|v| **v > 0.1).map(|v| v.sin()).sum::<f64>()).sin();
-                    s += 0.25 * (out.iter().rev().skip(1).map(|&v| v * v).sum::<f64>()).tanh();
-                }
-                let mut k17 = 0;
-                while k17 < 2 && (x.len() as f64).tanh() < 2.5 {
-                    k17 += 1;
-                    out[0] = out[0] * 0.5
-                        + ((0.5_f64.max(out[(i15 + 2) % out.len()])
-                            * 0.5_f64.max(out[(i15 + 2) % out.len()])
-                            + 1.0)
-                            .ln())
-                        .atan();
-                    std::mem::swap(&mut s, &mut m14);
-                }
-            } else {
-                if h_scalar1(
-                    (if (x.len() as f64).sin().mul_add(0.5, 0.25) < 0.125_f64.tanh() {
-                        0.75_f64
-                    } else {
-                        x[0]
-                    }),
-                    (i15 as f64),
-                ) > (-0.3_f64)
-                {
-                    let mut m18: f64 = ((i15 as f64) * (i15 as f64)).atan();
-                } else if (0.125_f64 * 0.125_f64 + 0.25).sqrt() < (a + 2.0) {
-                    t = t * 0.5 + (1.0_f64).tanh() * 0.5;
-                    let l19: f64 = (x
-                        .iter()
-                        .zip(x.iter())
-                        .map(|(u, v)| (u * v).tanh())
-                        .sum::<f64>());
-                    out[0] = out[0] * 0.5
-                        + (((x.len() as f64) - x[x.len() - 1]).sin().mul_add(0.5, 0.25)).sin();
-                }
-                t *= 0.75 + 0.2 * (y[(i15 + 2) % y.len()]).atan();
-                if (s + s)
-                    < (if 2.0_f64 < b && !a.is_nan() {
-                        s
-                    } else {
-                        out[out.len() - 1]
-                    })
-                    && !b.is_nan()
-                {
-                    s *= 0.75 + 0.2 * (0.5_f64.max((s * s + 0.25).sqrt() * 0.5)).tanh();
-                    t -= 0.125 * (m14).sin();
-                } else {
-                    (m14, t) = (t, (m14 + t).sin());
-                    out[0] += 0.5
-                        * (h_rec3(
-                            (if y[(i15 + 1) % y.len()] < (m14 / ((0.3_f64) * (0.3_f64) + 1.0)) {
-                                out[out.len() - 1]
-                            } else {
-                                t
-                            }),
-                            1,
-                        ) - out[0])
-                            .tanh()
-                        * 0.5;
-                    let l20: f64 = (x[0]).tanh().exp_m1();
-                }
-            }
+        if (x.len() as f64).sinh().tanh() < t {
+            return ({
+                let z = a;
+                z * z * 0.5 - z
+            });
         }
-        for i21 in (0..y.len()).rev() {
-            match i21 % 6 {
-                0 => {
-                    match i21 % 6 {
-                        0 => {
-                            t = t * 0.5
-                                + (if ({
-                                    let z = b;
-                                    z * z * 0.5 - z
-                                }) > 0.2
-                                {
-                                    (a - x[0])
-                                } else {
-                                    (out.iter()
-                                        .zip(y.iter())
-                                        .fold(0.0, |acc, (u, v)| acc + (u - v) * (u + v) * 0.25))
-                                })
-                                .tanh()
-                                    * 0.5;
-                            let (p22, mut q23): (f64, f64) = if s < (out.len() as f64) {
-                                (((2.0_f64).tanh().powf(2.0) + 0.1), s)
-                            } else {
-                                ((0.5_f64), 0.125)
-                            };
-                            q23 = (q23 * p22).atan();
-                        }
-                        1 | 2 if (out.len() as f64) > 0.2 => {
-                            out[0] = out[0] * 0.5 + (y[i21]).sin();
-                        }
-                        j24 @ 2..=4 => {
-                            s += 0.125 * (j24 as f64) * (x[0]).sin();
-                            t += 0.25
-                                * (y.iter().fold(0.0, |acc, v| acc * 0.5 + (v + s).tanh())).tanh();
-                        }
-                        j24 => {
-                            m14 -= 0.0625 * (b.cos()).tanh() * 0.5 * j24 as f64;
-                        }
-                    }
-                    match i21 % 6 {
-                        0 => {
-                            let l25: f64 = b;
-                        }
-                        1 | 2 if i21 % 2 == 0 => {
-                            out[0] = out[0] * 0.5 + ((0.4_f64).min((i21 as f64))).tanh();
-                            m14 += 0.25
-                                * (if (a + (x.len() as f64))
-                                    < (y.len() as f64).min(0.75_f64 - 0.137)
-                                {
-                                    (x.len() as f64)
-                                } else {
-                                    (y[i21] - m14)
-                                })
-                                .sin();
-                            out[0] = out[0] * 0.5
-                                + (y.iter()
-                                    .zip(y.iter())
-                                    .map(|(u, v)| (u * v).tanh())
-                                    .sum::<f64>())
-                                .tanh();
-                        }
-                        j26 @ 2..=4 => {
-                            s += 0.125 * (j26 as f64) * (out[(i21 + 1) % out.len()].atan()).tanh();
-                            let mut m27: f64 =
-                                ((0.5_f64).max(0.4_f64.min((y.len() as f64)) * 0.5)).atan();
-                        }
-                        _ => {}
-                    }
-                }
-                1 | 2 if 0.125_f64 < (out.len() as f64).sin() => {
-                    t += 0.25 * ((0.5_f64).max(h_scalar1((0.125_f64), (i21 as f64)) * 0.5)).tanh();
-                }
-                j28 @ 2..=4 => {
-                    t += 0.125 * (j28 as f64) * ((i21 as f64) - b).tanh();
-                    for i29 in (0..3).rev() {
-                        s = s * 0.5
-                            + ((match i29 % 4 {
-                                0 => t,
-                                1 | 2 if a > 0.2 => a * 0.5,
-                                j @ 3..=5 => t * j as f64,
-                                _ => -t,
-                            }) * b)
-                                .tanh();
-                        let (p30, mut q31): (f64, f64) = if ((2.0_f64).tanh().powf(2.0) + 0.1)
-                            < (x[x.len() - 1] + (out.len() as f64))
-                            && !m14.is_nan()
-                        {
-                            (1.5, b.cos())
-                        } else {
-                            ((2.0_f64).sin(), (0.125_f64))
-                        };
-                        q31 = (q31 * p30).sin();
-                        std::mem::swap(&mut t, &mut q31);
-                    }
-                }
-                _ => {}
-            }
-            t += 0.25 * (((x.len() as f64).tanh() * 0.9).asin() - (t).tanh().exp()).sin();
+        s = (2.0_f64.max(out[0])).tanh();
+        let mut vs9: Vec<f64> = Vec::new();
+        for &e10 in out.iter() {
+            vs9.push(((a).tanh().exp_m1()).tanh());
         }
-        (s - t).tanh() + b * 0.5
+        s += 0.5 * vs9[0];
+        s + t * 0.5
     }
     #[test]
     fn check() {
@@ -1705,8 +1532,8 @@ mod p_s4_10 {
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = 0.0_f64;
-        let mut t: f64 = 1.0_f64;
+        let mut s: f64 = 0.0;
+        let mut t: f64 = 1.0;
         let mut vs3 = Vec::with_capacity(3);
         for j4 in 0..3 {
             vs3.push(
@@ -1786,22 +1613,102 @@ mod p_s4_10 {
                     0.75
                 };
             }
-            1 | 2 if y[0] < (b - y[1]) => {
-                t += 0.25 * (x.iter().map(|v| (v * t20).sin()).sum::<f64>()).tanh();
-                t = (t20
-                    / (({
-                        let z = a;
-                        z * z * 0.5 - z
-                    }) * ({
-                        let z = a;
-                        z * z * 0.5 - z
-                    }) + 1.0))
-                    .tanh();
-                t -= 0.125 * (h_vec2(&vs3, (vs3[1] + s))[0] * (y.len() as f64)).atan();
+            1 if { vs3[vs3.len() - 1] } > 0.1 => {
+                for i23 in (0..3).rev() {
+                    match i23 % 6 {
+                        0 => {
+                            let (p24, mut q25): (f64, f64) = (a, y[1]);
+                            q25 = (q25 * p24).tanh();
+                            s *= 0.75 + 0.2 * (t.max((i23 as f64) + 0.137)).atan();
+                        }
+                        1 | 2 if (out.len() as f64) < y[y.len() - 1].sin() => {
+                            let mut vs26 = Vec::with_capacity(2);
+                            for j27 in 0..2 {
+                                vs26.push(
+                                    ((t - 0.29).abs()
+                                        - (vs3
+                                            .iter()
+                                            .filter(|v| **v > 0.1)
+                                            .map(|v| v.sin())
+                                            .sum::<f64>()))
+                                    .tanh(),
+                                );
+                            }
+                            t += 0.5 * vs26[vs26.len() - 1];
+                        }
+                        j28 @ 2..=4 => {
+                            t += 0.125 * (j28 as f64) * ((i23 as f64) + s).sin();
+                            vs3[i23] += 0.5 * ((0.125_f64).tanh().exp_m1()).atan();
+                        }
+                        j28 => {
+                            t -= 0.0625
+                                * (0.3_f64.sin().mul_add(0.5, 0.25)).tanh()
+                                * 0.5
+                                * j28 as f64;
+                        }
+                    }
+                    let l29: f64 = (out.iter().map(|v| 1.0 + 0.25 * v.tanh()).product::<f64>());
+                    let l30: f64 = (match i23 % 4 {
+                        0 => (0.75_f64).sin().mul_add(0.5, 0.25),
+                        1 | 2 if vs3[2] > 0.2 => vs3[2] * 0.5,
+                        j @ 3..=5 => (0.75_f64).sin().mul_add(0.5, 0.25) * j as f64,
+                        _ => -(0.75_f64).sin().mul_add(0.5, 0.25),
+                    });
+                }
+                if (if (y[y.len() - 1] - 0.29).abs() < ((2.0_f64) - 1.5_f64) {
+                    vs3[1]
+                } else {
+                    a
+                }) < (a * (0.25_f64))
+                {
+                    for o33 in vs3.iter_mut() {
+                        s = (2.0_f64.max((out.len() as f64))).tanh();
+                        *o33 += 0.25 * ((out.len() as f64) * (out.len() as f64)).atan();
+                    }
+                } else {
+                    vs3[2] = vs3[2] * 0.5
+                        + (((vs3.len() as f64) * (vs3.len() as f64) + 1.0).ln()).atan();
+                }
+                match out.len() % 6 {
+                    0 => {
+                        for i34 in 0..2 {
+                            if (1.0_f64).is_finite() && (y[(i34 + 2) % y.len()] + (1.5_f64)) < 0.7 {
+                                return t;
+                            }
+                        }
+                        vs3[0] += 0.5 * (vs3.len() as f64).atan();
+                    }
+                    1 if { y[y.len() - 1] } > 0.1 => {
+                        std::mem::swap(&mut s, &mut t);
+                        for o37 in vs3.iter_mut() {
+                            if 0.75_f64.min(t - 0.137)
+                                > h_scalar1(
+                                    (if 0.75_f64 < 0.125_f64 && !b.is_nan() {
+                                        s
+                                    } else {
+                                        y[y.len() - 1]
+                                    }),
+                                    y[1],
+                                )
+                                || s < -0.9
+                            {
+                                break;
+                            }
+                            *o37 += 0.25 * (y[0] - t).atan();
+                        }
+                    }
+                    j38 @ 2..=4 => {
+                        s += 0.125 * (j38 as f64) * (t20 + y[1]).tanh() * 0.5;
+                        s += 0.25 * (h_scalar1(y[y.len() - 1], (y[0] - t))).tanh();
+                    }
+                    j38 => {
+                        s -= 0.0625 * (t).tanh() * j38 as f64;
+                    }
+                }
             }
-            j23 @ 2..=4 => {
-                t += 0.125 * (j23 as f64) * (out.len() as f64).tanh() * 0.5;
-                t += 0.25 * (out.iter().map(|v| (v * s).sin()).sum::<f64>()).tanh();
+            j39 @ 2..=4 => {
+                s += 0.125 * (j39 as f64) * (s.max(vs3[vs3.len() - 1] + 0.137)).atan();
+                s -= 0.125 * (((y.len() as f64) - 1.5) + (1.0 + b)).sin();
             }
             _ => {}
         }
@@ -1862,8 +1769,8 @@ mod p_s4_11 {
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
-        let mut s: f64 = (0.0_f64);
-        let mut t: f64 = 1.0_f64;
+        let mut s: f64 = 0.0_f64;
+        let mut t: f64 = 1.0;
         for i11 in (0..y.len()).step_by(2) {
             if t.sin().mul_add(0.5, 0.25)
                 > h_slice3(
@@ -1899,71 +1806,82 @@ mod p_s4_11 {
             m18 += 0.25 * (y.windows(2).map(|w| (w[1] - w[0]).tanh()).sum::<f64>()).tanh();
         }
         for i19 in 1..y.len() {
-            for c22 in out.chunks(2) {
-                let mut k23 = 0;
-                while k23 < 4 {
-                    k23 += 1;
-                    t = ((((0.4_f64).min(0.5_f64)).tanh() * 0.9).asin()).sin();
-                    if (c22.len() as f64) < (0.5 * s) && !a.is_nan() {
-                        break;
+            match i19 % 6 {
+                0 => {
+                    let mut k20 = 0;
+                    while k20 < 4 {
+                        k20 += 1;
+                        out[0] = out[0] * 0.5 + (t).tanh() * 0.5;
+                        let mut buf21 = [0.0_f64; 4];
+                        buf21[3] = buf21[3] * 0.5 + (y[0]).sin();
+                        let g22 = |z: f64| (z * a).tanh();
+                        s += 0.25 * g22(a.sin().mul_add(0.5, 0.25));
                     }
-                    let mut m24: f64 = (out[0].tanh()).tanh();
-                }
-                if x[x.len() - 1] < (y.len() as f64) {
-                    let hs25 = h_scalar1(b, ((out.len() as f64) * (out.len() as f64) + 1.0).ln());
-                    s += 0.25
-                        * (((y[0] * y[0] + 0.25).sqrt() * (y[0] * y[0] + 0.25).sqrt() + 0.25)
-                            .sqrt())
-                        .tanh();
-                } else {
-                    if b < c22[(i19 + 2) % c22.len()] && !t.is_nan() {
-                        return 0.4_f64.min(m18);
-                    }
-                }
-                m18 -= 0.125 * (out[0]).atan();
-            }
-            if i19 % 2 == 0 {
-                out[0] += 0.5
-                    * (h_slice3(
-                        &out,
-                        (out[out.len() - 1] * out[out.len() - 1] + 0.25).sqrt(),
-                    ) - 0.5_f64)
-                        .tanh();
-            } else {
-                for o28 in out.iter_mut() {
-                    let t29: f64 = if i19 % 2 == 0 {
-                        (2.0 - x[(i19 + 2) % x.len()])
-                    } else if (0.5_f64).max((i19 as f64) * 0.5)
-                        < h_slice3(&y, x[(i19 + 1) % x.len()])
-                    {
-                        (s * x[x.len() - 1])
+                    if (i19 as f64) < 0.3_f64 {
+                        let t23: f64 = if ({
+                            let z = y[i19];
+                            z * z * 0.5 - z
+                        }) < (out[out.len() - 1] * out[out.len() - 1] + 0.25)
+                            .sqrt()
+                        {
+                            ((0.25_f64) * (0.25_f64) + 0.25).sqrt()
+                        } else if (x[(i19 + 1) % x.len()]
+                            / (out[(i19 + 2) % out.len()] * out[(i19 + 2) % out.len()] + 1.0))
+                            > (2.0_f64)
+                            || s < -0.9
+                        {
+                            s
+                        } else {
+                            (2.0_f64)
+                        };
+                        m18 += 0.25 * (out[(i19 + 2) % out.len()] - b).sin();
+                        out[0] += 0.5 * (h_slice3(&out, (s - out[out.len() - 1]))).sin();
                     } else {
-                        0.5
-                    };
-                    *o28 += 0.25 * (0.5_f64.max(y[0] * 0.5)).tanh() * 0.5;
-                }
-                m18 += 0.25 * (x[0] * out[0]).tanh();
-                let mut k30 = 0;
-                loop {
-                    k30 += 1;
-                    if k30 > 2 {
-                        break;
+                        if (1.0_f64).is_finite()
+                            && (match i19 % 4 {
+                                0 => t,
+                                1 | 2 if 1.5 > 0.2 => 1.5 * 0.5,
+                                j @ 3..=5 => t * j as f64,
+                                _ => -t,
+                            }) < 0.7
+                        {
+                            return s.atan();
+                        }
                     }
-                    let mut m31: f64 = (y[y.len() - 1] * (y.len() as f64)).atan();
-                    m31 += 0.25 * (y[0] * t).atan();
+                    let mut vs24 = Vec::with_capacity(2);
+                    for j25 in 0..2 {
+                        vs24.push((f64::powi((0.25 + (0.5_f64)).tanh(), 3)).tanh());
+                    }
+                    s += 0.5 * vs24[1];
+                }
+                1 | 2 if b < y[i19] => {
+                    let mut buf26 = [0.0_f64; 4];
+                    out[0] = (0.75_f64).tanh();
+                }
+                j27 @ 2..=4 => {
+                    m18 += 0.125 * (j27 as f64) * (0.25_f64.sin()).tanh() * 0.5;
+                    let (p28, mut q29): (f64, f64) =
+                        ((x[(i19 + 1) % x.len()]).tanh().exp(), (x[x.len() - 1] + s));
+                    q29 = (q29 * p28).atan();
+                }
+                _ => {}
+            }
+            for v31 in y.iter() {
+                m18 -= 0.125 * (0.75_f64).sin();
+            }
+            {
+                if (y[y.len() - 1] * (y.len() as f64))
+                    > ({
+                        let z = t;
+                        z * z * 0.5 - z
+                    })
+                    || a < -0.9
+                {
+                    return (y[0] * t);
                 }
             }
-            out[0] += 0.5
-                * (0.5_f64.max(
-                    ({
-                        let z = (1.0_f64);
-                        z * z * 0.5 - z
-                    }) * 0.5,
-                ))
-                .tanh()
-                * 0.5;
         }
-        s + t * 0.5
+        (s - t).tanh() + b * 0.5
     }
     #[test]
     fn check() {

@@ -2,25 +2,29 @@
 """Runs fresh random programs (tests/gen/random_programs.py) through the macro and sorts
 every failure by kind, attributed to one program, whose source is printed as a repro.
 
-    python3 tests/gen/fuzz.py --seeds 100 110 --count 40     # seeds 100..109, 40 programs each
+    python3 tests/gen/fuzz.py --seeds 100 110 --count 120    # seeds 100..109, 120 programs each
 
-Per seed, in a scratch crate (target/fuzz/, its own Cargo workspace and target dir):
-1. the programs without the macro attributes are built: a compile error there is the
-   generator's own (GEN_BUG; the program is dropped);
-2. the programs with the attributes are built; each error is attributed to the program
-   whose lines it points at and classified, and those programs are dropped and the rest
-   rebuilt until the build succeeds:
+Per seed, in a scratch crate (target/fuzz/, its own Cargo workspace and target dir, kept
+between runs; the proc macro built optimized, the generated code without debug info):
+1. the programs with the attributes are built, spread over `--files` test files built by
+   one cargo call; each error is attributed to the program whose lines it points at and
+   classified, and those programs are dropped and their files rebuilt (the other files are
+   fresh) until the build succeeds:
      MACRO_PANIC    the proc macro panicked
      UNSUPPORTED    a `compile_error!` of the macro at user code (a construct it rejects;
                     recognised by carrying no rustc error code)
      COMPILE_ERROR  rustc rejects the generated code (an error with a code, E0xxx)
-3. the tests run (one thread; a crash is attributed to the test that was running):
+   A failing program is built again without the macro attributes: an error there too is
+   the generator's own (GEN_BUG);
+2. the tests run, one process per file (one thread; a crash is attributed to the test that
+   was running):
      DF_PANIC, PRIMAL_MISMATCH, OUT_MISMATCH, GRADIENT   (see tests/gen/harness.rs)
      GEN_PRIMAL_PANIC, GEN_NONFINITE                     the generator's fault
      CRASH, TIMEOUT                                      the test binary died / hung
 
 Results go to target/fuzz/results.jsonl (one line per failing program: kind, message,
-tags, source) and a summary to stdout. Options: --safe leaves out the known-bad constructs.
+tags, source) and a summary to stdout, with the programs per minute and the seconds spent
+per phase (build, rebuild, plain, run). Options: --safe leaves out the known-bad constructs.
 """
 import argparse
 import collections
@@ -30,6 +34,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -37,14 +42,17 @@ sys.path.insert(0, HERE)
 import random_programs as rp  # noqa: E402
 
 SCRATCH = os.path.join(ROOT, "target", "fuzz")
+HARNESS = os.path.join(SCRATCH, "harness.rs")
 TIMEOUT = 90  # seconds for a run of the tests; the test running then is a TIMEOUT
 
 
 def setup():
     os.makedirs(os.path.join(SCRATCH, "tests"), exist_ok=True)
     os.makedirs(os.path.join(SCRATCH, "src"), exist_ok=True)
-    with open(os.path.join(SCRATCH, "Cargo.toml"), "w") as fh:
-        fh.write(f"""[package]
+    # Profiles for throughput (tests/gen/FINDINGS.md, "Throughput"): the proc macro and
+    # its dependencies optimized (expansion dominated the build), no debug info and no
+    # incremental cache for the generated code, which is built once and thrown away.
+    text = f"""[package]
 name = "cotangent-fuzz-scratch"
 version = "0.0.0"
 edition = "2021"
@@ -53,10 +61,24 @@ publish = false
 [dependencies]
 cotangent = {{ path = "{ROOT}" }}
 
+[profile.dev]
+debug = false
+incremental = false
+codegen-units = 16
+
+[profile.dev.build-override]
+opt-level = 3
+codegen-units = 16
+
 [workspace]
-""")
-    with open(os.path.join(SCRATCH, "src", "lib.rs"), "w") as fh:
-        fh.write("")
+"""
+    path = os.path.join(SCRATCH, "Cargo.toml")
+    if not os.path.exists(path) or open(path).read() != text:
+        with open(path, "w") as fh:
+            fh.write(text)
+    if not os.path.exists(os.path.join(SCRATCH, "src", "lib.rs")):
+        with open(os.path.join(SCRATCH, "src", "lib.rs"), "w") as fh:
+            fh.write("")
 
 
 def cargo(args, timeout=1800):
@@ -84,19 +106,25 @@ def in_expansion(span, name):
 
 
 def lines_of(span):
-    """The lines in the test file a span (or its expansion chain) points at."""
+    """The (test file, line) pairs a span (or its expansion chain) points at."""
     out = []
     while span:
         if span["file_name"].endswith(".rs") and "tests/" in span["file_name"]:
-            out.append(span["line_start"])
+            out.append((os.path.basename(span["file_name"]), span["line_start"]))
         span = (span.get("expansion") or {}).get("span")
     return out
 
 
-def build(test, progs):
-    """Builds tests/<test>.rs; returns {program name: (kind, message)} of the failing ones
-    and whether some error could not be attributed."""
-    r = cargo(["test", "--no-run", "--test", test, "--message-format=json"])
+def build(tests, progs):
+    """Builds tests/<test>.rs for each of `tests` (one name or a list) in one cargo call;
+    returns {program name: (kind, message)} of the failing ones and the errors that could
+    not be attributed. A program's "file" (default: the only test) says which file it is in."""
+    if isinstance(tests, str):
+        tests = [tests]
+    args = ["test", "--no-run", "--message-format=json"]
+    for t in tests:
+        args += ["--test", t]
+    r = cargo(args)
     fails, unattributed = {}, []
     for line in r.stdout.splitlines():
         try:
@@ -121,9 +149,9 @@ def build(test, progs):
             kind = "COMPILE_ERROR"
         found = None
         for s in d["spans"]:
-            for ln in lines_of(s):
+            for fname, ln in lines_of(s):
                 for p in progs:
-                    if p["start"] <= ln <= p["end"]:
+                    if p.get("file", tests[0]) + ".rs" == fname and p["start"] <= ln <= p["end"]:
                         found = p
             if found:
                 break
@@ -179,40 +207,82 @@ def run_tests(test, progs):
         return fails
 
 
-def fuzz_seed(seed, count, safe, out):
+def render_files(alive, safe, files, plain=False):
+    """Writes the programs `alive` into `files` test files (tests/<prefix><j>.rs, only
+    those whose text changed, so cargo rebuilds only those); returns the test names and
+    the programs, each with its "file"."""
+    prefix = "plain" if plain else "batch"
+    tests, progs = [], []
+    for j in range(files):
+        # by the program's own number, so that dropping one changes its file only
+        part = [i for i in alive if i[1] % files == j]
+        if not part:
+            continue
+        name = f"{prefix}{j}"
+        text, ps = rp.render(part, safe, plain=plain, harness_path=HARNESS)
+        path = os.path.join(SCRATCH, "tests", name + ".rs")
+        if not os.path.exists(path) or open(path).read() != text:
+            with open(path, "w") as fh:
+                fh.write(text)
+        for p in ps:
+            p["file"] = name
+        tests.append(name)
+        progs += ps
+    return tests, progs
+
+
+class Clock:
+    """Seconds spent per phase (build, rebuild, plain, run), summed over a run."""
+
+    def __init__(self):
+        self.t = collections.Counter()
+
+    def time(self, phase, f, *a):
+        t0 = time.monotonic()
+        try:
+            return f(*a)
+        finally:
+            self.t[phase] += time.monotonic() - t0
+
+    def __str__(self):
+        return ", ".join(f"{k} {v:.0f} s" for k, v in sorted(self.t.items()))
+
+
+def fuzz_seed(seed, count, safe, out, files=4, clock=None):
+    clock = clock or Clock()
+    # a copy of the harness, taken once per seed: an edit of tests/gen/harness.rs while a
+    # seed runs would make its run phase rebuild every file
+    shutil.copyfile(os.path.join(HERE, "harness.rs"), HARNESS + ".new")
+    if not os.path.exists(HARNESS) or open(HARNESS).read() != open(HARNESS + ".new").read():
+        os.replace(HARNESS + ".new", HARNESS)
     ids = [(seed, k) for k in range(count)]
     results = {}
-    # 1. the generator's own Rust
     alive = list(ids)
-    for _ in range(6):
-        text, progs = rp.render(alive, safe, plain=True, harness_path=os.path.join(HERE, "harness.rs"))
-        with open(os.path.join(SCRATCH, "tests", "plain.rs"), "w") as fh:
-            fh.write(text)
-        fails, unatt = build("plain", progs)
-        if not fails and not unatt:
-            break
-        for name, (kind, msg) in fails.items():
-            results[name] = ("GEN_BUG", msg)
-        if unatt and not fails:
-            print(f"seed {seed}: unattributed plain errors:\n" + "\n".join(unatt)[:3000])
-            return results, 0
-        alive = [i for i in alive if f"s{i[0]}_{i[1]}" not in fails]
-    # 2. through the macro
-    for _ in range(10):
-        text, progs = rp.render(alive, safe, harness_path=os.path.join(HERE, "harness.rs"))
-        with open(os.path.join(SCRATCH, "tests", "batch.rs"), "w") as fh:
-            fh.write(text)
-        fails, unatt = build("batch", progs)
+    # 1. through the macro; a file with errors is rebuilt without its failing programs
+    #    (the other files are fresh). A failing program is built again without the macro
+    #    attributes: an error there too is the generator's own (GEN_BUG).
+    for attempt in range(10):
+        tests, progs = render_files(alive, safe, files)
+        fails, unatt = clock.time("build" if attempt == 0 else "rebuild", build, tests, progs)
+        if unatt or fails:
+            suspects = alive if unatt else [i for i in alive if f"s{i[0]}_{i[1]}" in fails]
+            ptests, pprogs = render_files(suspects, safe, 1, plain=True)
+            pfails, punatt = clock.time("plain", build, ptests, pprogs)
+            if punatt and not pfails:
+                print(f"seed {seed}: unattributed plain errors:\n" + "\n".join(punatt)[:3000])
+                return results, 0
+            for name, (kind, msg) in pfails.items():
+                fails[name] = ("GEN_BUG", msg)
+            if unatt and not fails:
+                print(f"seed {seed}: unattributed errors:\n" + "\n".join(unatt)[:3000])
+                return results, 0
         if not fails and not unatt:
             break
         results.update(fails)
-        if unatt and not fails:
-            print(f"seed {seed}: unattributed errors:\n" + "\n".join(unatt)[:3000])
-            return results, 0
         alive = [i for i in alive if f"s{i[0]}_{i[1]}" not in fails]
-    bymap = {p["name"]: p for p in progs}
-    # 3. run
-    results.update(run_tests("batch", progs))
+    # 2. run
+    for t in tests:
+        results.update(clock.time("run", run_tests, t, [p for p in progs if p["file"] == t]))
     allprogs = {p["name"]: p for p in rp.render(ids, safe)[1]}
     for name, (kind, msg) in results.items():
         p = allprogs[name]
@@ -235,15 +305,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, nargs=2, metavar=("FIRST", "END"), default=[1000, 1005])
     ap.add_argument("--count", type=int, default=40)
+    ap.add_argument("--files", type=int, default=4,
+                    help="test files per seed (a file with an error is rebuilt alone)")
     ap.add_argument("--safe", action="store_true")
     ap.add_argument("--results", default=os.path.join(SCRATCH, "results.jsonl"))
     args = ap.parse_args()
     setup()
     total, ran = 0, 0
     kinds = collections.Counter()
+    clock, t0 = Clock(), time.monotonic()
     with open(args.results, "a") as out:
         for seed in range(*args.seeds):
-            res, n = fuzz_seed(seed, args.count, args.safe, out)
+            res, n = fuzz_seed(seed, args.count, args.safe, out, args.files, clock)
             total += args.count
             ran += n
             kinds.update(k for k, _ in res.values())
@@ -252,6 +325,8 @@ def main():
             for name, (kind, msg) in sorted(res.items()):
                 first = summary(kind, msg)
                 print(f"  {name}: {kind}: {first[:200]}")
+            rate = total / (time.monotonic() - t0) * 60
+            print(f"  so far: {total} programs, {rate:.0f} per minute; {clock}", flush=True)
     print(f"total: {total} generated, {ran} compiled and ran; failures by kind: {dict(kinds)}")
     print(f"details (source of each failing program): {args.results}")
 
