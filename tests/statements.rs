@@ -56,6 +56,26 @@ fn deferred_initialisation() {
     });
 }
 
+/// A typed `let` of an `if` value whose arms are untyped literals (found by the fuzzer:
+/// the generated declaration lost the type and `hypot` met an ambiguous `{float}`).
+#[autodiff_reverse(d_typed_if, Duplicated, Active)]
+fn typed_if(x: &[f64]) -> f64 {
+    let a = x[0];
+    let t: f64 = if a < 0.5 { 0.25 } else { 1.5 };
+    t.hypot(0.7) * a
+}
+
+#[test]
+fn typed_if_value_of_literals() {
+    let points: &[&[f64]] = &[&[0.3], &[0.9], &[0.0], &[-1.2]];
+    check_all(points, typed_if, |x, d| {
+        assert_bits(d_typed_if(x, d, 1.0), typed_if(x))
+    });
+    let mut d = [0.0];
+    d_typed_if(&[0.3], &mut d, 1.0);
+    assert_eq!(d[0], 0.25_f64.hypot(0.7));
+}
+
 /// `break 'outer` and `continue 'outer` out of nested `for`, `while` and `loop`.
 #[autodiff_reverse(d_labelled, Duplicated, Active)]
 fn labelled(x: &[f64]) -> f64 {

@@ -258,10 +258,13 @@ pub trait Primal {
         quote!(let #m #x #ty = #rv;)
     }
 
-    /// `let mut x;`, assigned in every branch that follows.
+    /// `let mut x: T;`, assigned in every branch that follows; the type the user wrote
+    /// (`let t: f64 = if ..`) fixes literals the branches assign.
     fn declare_stmt(&self, var: VarId) -> TokenStream {
         let x = self.names().var(var);
-        let m = self.body().vars[var].mutable.then(|| quote!(mut));
-        quote!(let #m #x;)
+        let info = &self.body().vars[var];
+        let m = info.mutable.then(|| quote!(mut));
+        let ty = info.ty.as_ref().map(|t| quote!(: #t));
+        quote!(let #m #x #ty;)
     }
 }
