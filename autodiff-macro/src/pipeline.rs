@@ -14,24 +14,43 @@ use crate::passes::{activity, cse, structurize};
 use crate::reverse::emitter::Emitter;
 use crate::reverse::{plan, prune};
 
-/// Lower, analyse and emit one adjoint. On error, gives the signature back for a stub.
-pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signature>> {
+/// The lowered body, its items, the constructs that are errors only on values that carry
+/// a derivative, and which variables are read-only.
+type Prepared = (
+    ir::Body,
+    Vec<syn::Item>,
+    Vec<(ir::VarId, proc_macro2::Span, lower::NotIfActive)>,
+    Vec<bool>,
+);
+
+/// What both modes do first: lower the body, turn early exits into flags, and share
+/// repeated reads of read-only elements (`x[i]` three times is read once, and so are its
+/// adjoint and tangent). `None` after an error.
+fn prepare(sig: &Signature, errors: &mut Errors) -> Option<Prepared> {
     if !errors.is_empty() {
-        return Err(Box::new(sig));
+        return None;
     }
     let lower::Lowered {
         mut body,
         items,
         not_if_active,
-    } = lower::lower(&sig, errors);
+    } = lower::lower(sig, errors);
     if !errors.is_empty() {
-        return Err(Box::new(sig));
+        return None;
     }
     body.check(false);
     structurize::structurize(&mut body, sig.ret.as_ref().map(|r| &r.ty));
     body.check(true);
-    let readonly = readonly_vars(&body, &sig);
+    let readonly = readonly_vars(&body, sig);
     cse::share_reads(&mut body, &readonly);
+    Some((body, items, not_if_active, readonly))
+}
+
+/// Lower, analyse and emit one adjoint. On error, gives the signature back for a stub.
+pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signature>> {
+    let Some((body, items, not_if_active, readonly)) = prepare(&sig, errors) else {
+        return Err(Box::new(sig));
+    };
     let active = activity::analyze(&body, &sig);
     let mut plan = plan::plan(&body, active, &readonly);
     unsupported_std_calls(&body, &plan, errors);
@@ -74,24 +93,9 @@ pub fn adjoint(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<S
 /// Lower, analyse and emit one forward-mode derivative. On error, gives the signature back
 /// for a stub.
 pub fn tangent(sig: Signature, errors: &mut Errors) -> Result<TokenStream, Box<Signature>> {
-    if !errors.is_empty() {
+    let Some((body, items, not_if_active, _)) = prepare(&sig, errors) else {
         return Err(Box::new(sig));
-    }
-    let lower::Lowered {
-        mut body,
-        items,
-        not_if_active,
-    } = lower::lower(&sig, errors);
-    if !errors.is_empty() {
-        return Err(Box::new(sig));
-    }
-    body.check(false);
-    structurize::structurize(&mut body, sig.ret.as_ref().map(|r| &r.ty));
-    body.check(true);
-    // Repeated reads of read-only elements (`x[i]` three times) read once: the tangent's
-    // reads too.
-    let readonly = readonly_vars(&body, &sig);
-    cse::share_reads(&mut body, &readonly);
+    };
     let varied = activity::varied(&body, &sig);
     for (_, span, what) in not_if_active.into_iter().filter(|(v, ..)| varied[*v]) {
         errors.push(span, what.message());
