@@ -145,3 +145,27 @@ fn factor_changed_after_its_use() {
         },
     );
 }
+
+/// A copy of a loop's element into a `mut` variable, which is then changed: the element
+/// (`v`) keeps its value (found by the fuzzer, s10009_104: `v` and `q` were one variable).
+#[autodiff_reverse(d_element_copied_then_changed, Duplicated, Active)]
+fn element_copied_then_changed(x: &[f64]) -> f64 {
+    let mut t = 1.0;
+    for &v in x.iter() {
+        let mut q = v;
+        q = (q * 1.5).tanh();
+        t *= v.tanh() + 0.5 * q;
+    }
+    t
+}
+
+#[test]
+fn element_copied_into_a_changed_variable() {
+    let points: &[&[f64]] = &[&[-1.233], &[0.3, -1.0, 2.0], &[-1.5, 0.25, 4.0, 1.0]];
+    check_all(points, element_copied_then_changed, |x, d| {
+        assert_bits(
+            d_element_copied_then_changed(x, d, 1.0),
+            element_copied_then_changed(x),
+        )
+    });
+}

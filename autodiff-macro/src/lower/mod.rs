@@ -444,8 +444,15 @@ impl Lowerer<'_> {
             // raise no second error.
             return;
         }
+        // A temporary another name already holds (the element `v` of `for &v in x.iter()`)
+        // is not renamed: `let mut q = v; q = ..;` would change `v` too.
+        let named = |t: VarId| {
+            self.scopes
+                .iter()
+                .any(|s| s.values().any(|b| matches!(b, Binding::Var(v) if *v == t)))
+        };
         let var = match value {
-            Operand::Var(t) if self.body.vars[t].origin == Origin::Temp => {
+            Operand::Var(t) if self.body.vars[t].origin == Origin::Temp && !named(t) => {
                 let info = &mut self.body.vars[t];
                 info.name = name.to_string();
                 info.span = name.span();
