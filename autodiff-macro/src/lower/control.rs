@@ -60,33 +60,19 @@ impl Lowerer<'_> {
     //       not printed and read again
     fn if_let(&mut self, e: &syn::ExprIf, l: &syn::ExprLet) -> Operand {
         let span = e.if_token.span;
-        let block = |b: syn::Block| Box::new(crate::lower::matching::block_expr(b));
-        let arm = |pat: Pat, body: Box<Expr>| syn::Arm {
-            attrs: Vec::new(),
-            pat,
-            guard: None,
-            fat_arrow_token: syn::Token![=>](span),
-            body,
-            comma: Some(syn::Token![,](span)),
-        };
+        let block = crate::lower::matching::block_expr;
         let els = match &e.else_branch {
-            Some((_, els)) => els.clone(),
+            Some((_, els)) => (**els).clone(),
             None => block(syn::parse_quote!({})),
         };
-        let wild = Pat::Wild(syn::PatWild {
-            attrs: Vec::new(),
-            underscore_token: syn::Token![_](span),
-        });
-        let m = syn::ExprMatch {
-            attrs: Vec::new(),
-            match_token: syn::Token![match](span),
-            expr: l.expr.clone(),
-            brace_token: syn::token::Brace(span),
-            arms: vec![
-                arm((*l.pat).clone(), block(e.then_branch.clone())),
-                arm(wild, els),
-            ],
-        };
+        let then = block(e.then_branch.clone());
+        let m = crate::lower::matching::match_or_else(
+            (*l.expr).clone(),
+            (*l.pat).clone(),
+            then,
+            els,
+            span,
+        );
         self.match_expr(&m)
     }
 
@@ -293,18 +279,6 @@ impl Lowerer<'_> {
     // into: `'a: loop { match s { P => body, _ => break } }`, built as a syntax tree
     fn while_let(&mut self, e: &syn::ExprWhile, l: &syn::ExprLet) -> Operand {
         let span = e.while_token.span;
-        let arm = |pat: Pat, body: Expr| syn::Arm {
-            attrs: Vec::new(),
-            pat,
-            guard: None,
-            fat_arrow_token: syn::Token![=>](span),
-            body: Box::new(body),
-            comma: Some(syn::Token![,](span)),
-        };
-        let wild = Pat::Wild(syn::PatWild {
-            attrs: Vec::new(),
-            underscore_token: syn::Token![_](span),
-        });
         let leave = Expr::Break(syn::ExprBreak {
             attrs: Vec::new(),
             break_token: syn::Token![break](span),
@@ -312,13 +286,13 @@ impl Lowerer<'_> {
             expr: None,
         });
         let body = crate::lower::matching::block_expr(e.body.clone());
-        let m = Expr::Match(syn::ExprMatch {
-            attrs: Vec::new(),
-            match_token: syn::Token![match](span),
-            expr: l.expr.clone(),
-            brace_token: syn::token::Brace(span),
-            arms: vec![arm((*l.pat).clone(), body), arm(wild, leave)],
-        });
+        let m = Expr::Match(crate::lower::matching::match_or_else(
+            (*l.expr).clone(),
+            (*l.pat).clone(),
+            body,
+            leave,
+            span,
+        ));
         let body = syn::Block {
             brace_token: e.body.brace_token,
             stmts: vec![syn::Stmt::Expr(m, None)],

@@ -46,25 +46,13 @@ impl Lowerer<'_> {
                 elems: several.iter().map(name_expr).collect(),
             }),
         };
-        let arm = |pat: Pat, body: Expr| syn::Arm {
-            attrs: Vec::new(),
-            pat,
-            guard: None,
-            fat_arrow_token: syn::Token![=>](span),
-            body: Box::new(body),
-            comma: Some(syn::Token![,](span)),
-        };
-        let wild = Pat::Wild(syn::PatWild {
-            attrs: Vec::new(),
-            underscore_token: syn::Token![_](span),
-        });
-        let m = Expr::Match(syn::ExprMatch {
-            attrs: Vec::new(),
-            match_token: syn::Token![match](span),
-            expr: Box::new(init.clone()),
-            brace_token: syn::token::Brace(span),
-            arms: vec![arm(pat.clone(), value), arm(wild, els.clone())],
-        });
+        let m = Expr::Match(match_or_else(
+            init.clone(),
+            pat.clone(),
+            value,
+            els.clone(),
+            span,
+        ));
         match names.as_slice() {
             [] => {
                 self.expr(&m);
@@ -331,6 +319,36 @@ fn and(a: Expr, b: Expr) -> Expr {
         op: syn::BinOp::And(Default::default()),
         right: Box::new(b),
     })
+}
+
+/// `match scrutinee { pat => then, _ => els }` as a syntax tree (the rewrites of `if let`,
+/// `while let` and `let .. else`): the user's expressions are not printed and read again.
+pub(crate) fn match_or_else(
+    scrutinee: Expr,
+    pat: Pat,
+    then: Expr,
+    els: Expr,
+    span: proc_macro2::Span,
+) -> syn::ExprMatch {
+    let arm = |pat: Pat, body: Expr| syn::Arm {
+        attrs: Vec::new(),
+        pat,
+        guard: None,
+        fat_arrow_token: syn::Token![=>](span),
+        body: Box::new(body),
+        comma: Some(syn::Token![,](span)),
+    };
+    let wild = Pat::Wild(syn::PatWild {
+        attrs: Vec::new(),
+        underscore_token: syn::Token![_](span),
+    });
+    syn::ExprMatch {
+        attrs: Vec::new(),
+        match_token: syn::Token![match](span),
+        expr: Box::new(scrutinee),
+        brace_token: syn::token::Brace(span),
+        arms: vec![arm(pat, then), arm(wild, els)],
+    }
 }
 
 pub(crate) fn block_expr(block: syn::Block) -> Expr {
