@@ -237,3 +237,120 @@ pub fn check<T: Real + std::fmt::Debug>(
         }
     }
 }
+
+/// `j` is the forward-mode derivative brought to one shape: `(x, tx, y, ty, a, ta, b, tb,
+/// out, tout) -> (primal, tangent)`, the tangents of `Const` inputs ignored.
+pub type Tangent<'a, T> =
+    dyn Fn(&[T], &[T], &[T], &[T], T, T, T, T, &mut [T], &mut [T]) -> (T, T) + 'a;
+
+/// Forward mode against reverse mode on the same program: along a direction `v` over
+/// `(x, y, a, b, out before the call)`, `s * tangent + w . (tangent of out after the call)`
+/// is the directional derivative of `L`, which is `v . grad L` from `d_f` (both modes take
+/// the primal's branches, so they agree at kinks and ties too, up to rounding). `j_f`'s
+/// primal and `out` are bit-identical to `f`'s.
+pub fn check_tangent<T: Real + std::fmt::Debug>(
+    prog: &Program,
+    f: impl Fn(&[T], &[T], T, T, &mut [T]) -> T,
+    d: impl Fn(&[T], &mut [T], &[T], &mut [T], T, T, &mut [T], &mut [T], T) -> (T, T, T),
+    j: &Tangent<'_, T>,
+) {
+    let single = std::mem::size_of::<T>() == 4;
+    let c = |v: &[f64]| v.iter().map(|&e| T::from_f64(e)).collect::<Vec<T>>();
+    for (li, &lens) in prog.lens.iter().enumerate() {
+        let (nx, ny, no) = lens;
+        let n = nx + ny + 2 + no;
+        for (pi, zero) in [false, true, false].into_iter().enumerate() {
+            let p = point(n, li * 3 + pi, zero);
+            let at = format!("lens {lens:?}, point {p:?}");
+            let seed = 0.75;
+            let w: Vec<f64> = (0..no).map(|k| 0.5 - 0.3 * k as f64).collect();
+            // the primal (a panic or non-finite value is `check`'s to report)
+            let mut s = split::<T>(&p, lens);
+            let Ok(r) = catch_unwind(AssertUnwindSafe(|| f(&s.x, &s.y, s.a, s.b, &mut s.out)))
+            else {
+                continue;
+            };
+            // the gradient
+            let mut s2 = split::<T>(&p, lens);
+            let mut dx = vec![T::from_f64(0.0); nx];
+            let mut dy = vec![T::from_f64(0.0); ny];
+            let mut dout: Vec<T> = c(&w);
+            let Ok((_, da, db)) = catch_unwind(AssertUnwindSafe(|| {
+                let (x, y, a, b) = (&s2.x, &s2.y, s2.a, s2.b);
+                d(
+                    x,
+                    &mut dx,
+                    y,
+                    &mut dy,
+                    a,
+                    b,
+                    &mut s2.out,
+                    &mut dout,
+                    T::from_f64(seed),
+                )
+            })) else {
+                continue;
+            };
+            let mut g: Vec<f64> = dx.iter().map(|e| e.to_f64()).collect();
+            g.extend(
+                dy.iter()
+                    .map(|e| if prog.y_active { e.to_f64() } else { 0.0 }),
+            );
+            g.push(da.to_f64());
+            g.push(if prog.b_active { db.to_f64() } else { 0.0 });
+            g.extend(dout.iter().map(|e| e.to_f64()));
+            if g.iter().any(|e| !e.is_finite()) {
+                continue;
+            }
+            // the tangent along `v`
+            let v: Vec<f64> = (0..n)
+                .map(|k| ((k * 5 + li + pi) % 7) as f64 * 0.25 - 0.75)
+                .collect();
+            let tv = split::<T>(&v, lens);
+            let mut s3 = split::<T>(&p, lens);
+            let mut tout = tv.out.clone();
+            let res = catch_unwind(AssertUnwindSafe(|| {
+                let (x, y, a, b) = (&s3.x, &s3.y, s3.a, s3.b);
+                j(x, &tv.x, y, &tv.y, a, tv.a, b, tv.b, &mut s3.out, &mut tout)
+            }));
+            let (pj, tj) = match res {
+                Ok(v) => v,
+                Err(e) => fail("JF_PANIC", prog.name, format!("{} at {at}", message(&*e))),
+            };
+            if pj.to_f64().to_bits() != r.to_f64().to_bits() {
+                fail(
+                    "JF_PRIMAL_MISMATCH",
+                    prog.name,
+                    format!("f = {r:?}, j_f = {pj:?} at {at}"),
+                );
+            }
+            let same_out = s
+                .out
+                .iter()
+                .zip(&s3.out)
+                .all(|(u, v)| u.to_f64().to_bits() == v.to_f64().to_bits());
+            if !same_out {
+                fail(
+                    "JF_OUT_MISMATCH",
+                    prog.name,
+                    format!("f leaves {:?}, j_f {:?} at {at}", s.out, s3.out),
+                );
+            }
+            let mut jvp = seed * tj.to_f64();
+            for (t, wk) in tout.iter().zip(&w) {
+                jvp += t.to_f64() * wk;
+            }
+            let terms: Vec<f64> = v.iter().zip(&g).map(|(vk, gk)| vk * gk).collect();
+            let vjp: f64 = terms.iter().sum();
+            let scale: f64 = terms.iter().map(|t| t.abs()).sum::<f64>() + seed * tj.to_f64().abs();
+            let (atol, rtol) = if single { (1e-4, 1e-3) } else { (1e-10, 1e-8) };
+            if !jvp.is_finite() || (jvp - vjp).abs() > atol + rtol * scale {
+                fail(
+                    "JVP_VJP",
+                    prog.name,
+                    format!("along {v:?}: j_f gives {jvp:e}, d_f gives {vjp:e} at {at}"),
+                );
+            }
+        }
+    }
+}

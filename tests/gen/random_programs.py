@@ -44,6 +44,12 @@ KNOWN_BAD = set()
 # failure listed in FINDINGS.md that no KNOWN_BAD tag covers.
 SKIP = set()
 
+# Whether each program is also checked in forward mode (`#[autodiff_forward(j_f, ..)]` on
+# `f`, helpers with `#[differentiable(forward)]`, `harness::check_tangent`: JVP == VJP).
+# `--reverse-only` turns it off.
+FORWARD = True
+MARK = "#[differentiable(forward)]"
+
 # The committed test files: (file suffix, [(seed, count)]).
 COMMITTED = [
     ("a", [(1, 12)]),
@@ -669,24 +675,24 @@ class Gen:
                 env.scalars = ["u", "v", "r"]
                 env.mscalars = ["r"]
                 body = self.block(env, 1, self.R.randrange(1, 3))
-                src.append(f"#[differentiable] fn {name}(u: {T}, v: {T}) -> {T} {{ "
+                src.append(f"{MARK} fn {name}(u: {T}, v: {T}) -> {T} {{ "
                            f"let mut r = {self.wrap('u * v', env.T)}; {body} r * 0.5 + u }}")
             elif kind == "slice":
                 env.scalars = ["u", "r"]
                 env.mscalars = ["r"]
                 env.arrays = {"x": Arr("x", group="x")}
                 body = self.block(env, 2, self.R.randrange(1, 3))
-                src.append(f"#[differentiable] fn {name}(x: &[{T}], u: {T}) -> {T} {{ "
+                src.append(f"{MARK} fn {name}(x: &[{T}], u: {T}) -> {T} {{ "
                            f"let mut r = u; {body} r }}")
             elif kind == "out":
-                src.append(f"#[differentiable] fn {name}(x: &[{T}], out: &mut [{T}], u: {T}) {{ "
+                src.append(f"{MARK} fn {name}(x: &[{T}], out: &mut [{T}], u: {T}) {{ "
                            f"for (o, v) in out.iter_mut().zip(x.iter()) {{ *o = *o * 0.5 + (v * u).{self.pick(['sin', 'tanh', 'atan'])}(); }} "
                            f"if !out.is_empty() {{ out[0] += 0.25 * u; }} }}")
             elif kind == "vec":
-                src.append(f"#[differentiable] fn {name}(x: &[{T}], u: {T}) -> Vec<{T}> {{ "
+                src.append(f"{MARK} fn {name}(x: &[{T}], u: {T}) -> Vec<{T}> {{ "
                            f"let mut v = Vec::new(); for &e in x.iter() {{ v.push((e + u).{self.pick(['sin', 'tanh', 'cos'])}()); }} v }}")
             else:
-                src.append(f"#[differentiable] fn {name}(u: {T}, depth: usize) -> {T} {{ "
+                src.append(f"{MARK} fn {name}(u: {T}, depth: usize) -> {T} {{ "
                            f"if depth == 0 {{ u.{self.pick(['sin', 'tanh', 'atan'])}() }} "
                            f"else {{ ({name}(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh() }} }}")
             hs.append((kind, name))
@@ -713,8 +719,11 @@ class Gen:
         lens = sorted({(xmin, ymin, omin), (max(xmin, 1), max(ymin, 1), max(omin, 1)), (4, 3, 3), (5, 2, 4)})
         acts = ["Duplicated", "Duplicated" if y_act else "Const", "Active", "Active" if b_act else "Const",
                 "Duplicated", "Active"]
-        fsrc = (f"#[autodiff_reverse(d_f, {', '.join(acts)})] "
-                f"fn f(x: &[{T}], y: &[{T}], a: {T}, b: {T}, out: &mut [{T}]) -> {T} {{ "
+        facts = ["Dual", "Dual" if y_act else "Const", "Dual", "Dual" if b_act else "Const", "Dual", "Dual"]
+        attrs = f"#[autodiff_reverse(d_f, {', '.join(acts)})] "
+        if FORWARD:
+            attrs += f"#[autodiff_forward(j_f, {', '.join(facts)})] "
+        fsrc = (attrs + f"fn f(x: &[{T}], y: &[{T}], a: {T}, b: {T}, out: &mut [{T}]) -> {T} {{ "
                 f"let mut s: {T} = {self.lit(env, '0.0')}; let mut t: {T} = {self.lit(env, '1.0')}; "
                 f"{body} {ret} }}")
         dargs = ["x", "dx", "y"] + (["dy"] if y_act else []) + ["a", "b", "out", "dout", "seed"]
@@ -724,7 +733,13 @@ class Gen:
         test = (f"#[test] fn check() {{ "
                 f"let prog = Program {{ name: \"{name}\", lens: &[{lens_s}], y_active: {str(y_act).lower()}, b_active: {str(b_act).lower()} }}; "
                 f"check_adjoint::<{T}>(&prog, f, |x, dx, y, dy, a, b, out, dout, seed| {{ "
-                f"let _ = &dy; let ({', '.join(outs)}) = d_f({', '.join(dargs)}); {dret} }}); }}")
+                f"let _ = &dy; let ({', '.join(outs)}) = d_f({', '.join(dargs)}); {dret} }}); ")
+        if FORWARD:
+            jargs = ["x", "tx", "y"] + (["ty"] if y_act else []) + ["a", "ta", "b"] + (["tb"] if b_act else []) + ["out", "tout"]
+            test += (f"check_tangent::<{T}>(&prog, f, |x, dx, y, dy, a, b, out, dout, seed| {{ "
+                     f"let _ = &dy; let ({', '.join(outs)}) = d_f({', '.join(dargs)}); {dret} }}, "
+                     f"&|x, tx, y, ty, a, ta, b, tb, out, tout| {{ let _ = (&ty, &tb); j_f({', '.join(jargs)}) }}); ")
+        test += "}"
         return T, hsrc, fsrc, test
 
 
@@ -747,13 +762,13 @@ def render(ids, safe, plain=False, harness_path="gen/harness.rs"):
         start = len(lines) + 1
         mod = [f"mod p_{name} {{",
                "    #[allow(unused_imports)]",
-               "    use cotangent::{autodiff_reverse, differentiable};",
+               "    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};",
                "    #[allow(unused_imports)]",
-               "    use crate::harness::{check as check_adjoint, Program};"]
+               "    use crate::harness::{check as check_adjoint, check_tangent, Program};"]
         for h in hsrc:
-            mod.append("    " + (h.replace("#[differentiable] ", "") if plain else h))
+            mod.append("    " + (h.replace(MARK + " ", "") if plain else h))
         if plain:
-            mod.append("    " + fsrc.split(")] ", 1)[1])
+            mod.append("    " + fsrc[fsrc.index("fn f("):])
             mod.append("    #[test] fn check() { let mut o = vec![0.0; 3]; "
                        "let _ = f(&[0.5; 4], &[0.5; 3], 0.3, 0.4, &mut o); }")
         else:
@@ -777,7 +792,11 @@ def main():
     ap.add_argument("--plain", action="store_true")
     ap.add_argument("--harness-path", default="gen/harness.rs")
     ap.add_argument("--committed", action="store_true")
+    ap.add_argument("--reverse-only", action="store_true")
     args = ap.parse_args()
+    if args.reverse_only:
+        global FORWARD, MARK
+        FORWARD, MARK = False, "#[differentiable]"
     if args.committed:
         root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
         for suffix, seeds in COMMITTED:
