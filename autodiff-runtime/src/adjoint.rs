@@ -6,7 +6,13 @@
 
 use core::marker::PhantomData;
 
-/// A value that can carry a derivative: a float, or an array / `Vec` of them.
+/// A value that can carry a derivative: a float, an array / `Vec` of them, or a type with
+/// `#[derive(cotangent::Differentiable)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot carry a derivative",
+    label = "not a float, array, `Vec` or `Differentiable` type",
+    note = "add `#[derive(cotangent::Differentiable)]` to `{Self}`, or mark a struct field of this type `#[cotangent(skip)]` when it carries no derivative"
+)]
 pub trait Adjoint {
     /// A zero of the same shape (same length for `Vec`).
     fn zero_like(&self) -> Self
@@ -202,6 +208,14 @@ pub fn zero_tangent<T: Adjoint>(value: &T) -> T {
     let mut zero = value.zero_like();
     zero.normalize_zero();
     zero
+}
+
+/// A zero shadow of the same shape as `value` (a `Vec` field gets a zeroed `Vec` of the
+/// same length; a `#[cotangent(skip)]` field a copy of the value): what a caller passes
+/// for a `Duplicated` argument, `d_p = zero_shadow(&p)`.
+#[inline]
+pub fn zero_shadow<T: Adjoint>(value: &T) -> T {
+    zero_tangent(value)
 }
 
 /// A returned adjoint: `-0.0` left by [`zero_like`] becomes `0.0`.
@@ -425,25 +439,14 @@ impl<T: Clone> Restore<Vec<T>> for [T] {
         self.clone_from_slice(snapshot);
     }
 }
-impl<T: Clone> Restore<Vec<T>> for Vec<T> {
-    fn restore_from(&mut self, snapshot: &Vec<T>) {
+/// Any owned value (a `Vec`, an array, a float, a `Differentiable` struct) is restored by
+/// `clone_from`.
+impl<T: Clone> Restore<T> for T {
+    #[inline]
+    fn restore_from(&mut self, snapshot: &T) {
         self.clone_from(snapshot);
     }
 }
-impl<T: Clone, const N: usize> Restore<[T; N]> for [T; N] {
-    fn restore_from(&mut self, snapshot: &[T; N]) {
-        self.clone_from(snapshot);
-    }
-}
-macro_rules! restore_scalar {
-    ($($t:ty),*) => {$(
-        impl Restore<$t> for $t {
-            #[inline(always)]
-            fn restore_from(&mut self, snapshot: &$t) { *self = *snapshot; }
-        }
-    )*};
-}
-restore_scalar!(f32, f64);
 
 /// See [`Restore`].
 #[inline]
