@@ -88,3 +88,99 @@ fn structs_by_reference_to_helpers() {
         },
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Slice 2: struct literals in bodies, structs returned by value from helpers and stepped
+// in a loop.
+
+#[differentiable]
+fn step(p: &Particle, dt: f64) -> Particle {
+    let drag = 0.1 * p.mass.sqrt();
+    let vel = [p.vel[0] * (1.0 - drag * dt), p.vel[1] - 9.81 * dt];
+    Particle {
+        pos: [p.pos[0] + vel[0] * dt, p.pos[1] + vel[1] * dt],
+        vel,
+        mass: p.mass,
+        id: p.id,
+    }
+}
+
+#[autodiff_reverse(d_simulate, Duplicated, Active, Active)]
+fn simulate(ps: &[Particle], dt: f64) -> f64 {
+    let mut height = 0.0;
+    for p in ps.iter() {
+        let mut q = *p;
+        for _ in 0..4 {
+            q = step(&q, dt);
+        }
+        height += q.pos[1] * q.mass + (q.pos[0] * 0.5).sin();
+    }
+    height
+}
+
+#[test]
+fn particle_simulation_stepped_by_a_helper_returning_a_struct() {
+    // Masses stay positive (`sqrt`); positions and velocities at zero too.
+    let points: [&[f64]; 3] = [
+        PARTICLES[0],
+        &[0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0],
+        PARTICLES[2],
+    ];
+    for dt in [0.1, 0.0, 0.25] {
+        check_all(
+            &points,
+            |x| simulate(&particles(x), dt),
+            |x, d| {
+                let ps = particles(x);
+                let mut dps = zero_shadow(&ps);
+                let (h, _ddt) = d_simulate(&ps, &mut dps, dt, 1.0);
+                assert_bits(h, simulate(&ps, dt));
+                flatten_into(&dps, d);
+            },
+        );
+    }
+    // The time step's gradient too.
+    let ps = particles(PARTICLES[0]);
+    check_all(
+        &[&[0.1], &[0.0], &[0.3]],
+        |t| simulate(&ps, t[0]),
+        |t, d| {
+            let mut dps = zero_shadow(&ps);
+            d[0] += d_simulate(&ps, &mut dps, t[0], 1.0).1;
+        },
+    );
+}
+
+#[derive(Differentiable, Clone, Debug)]
+struct Point {
+    x: f64,
+    y: f64,
+}
+
+#[autodiff_reverse(d_literals, Duplicated, Active)]
+fn literals(v: &[f64]) -> f64 {
+    let a = Point { x: v[0], y: v[1] * v[2] };
+    let x = v[2].exp();
+    let y = a.x - a.y;
+    let b = Point { x, y };
+    let mut s = 0.0;
+    for i in 0..3 {
+        let c = Point {
+            y: b.y * v[i],
+            x: a.x.sin() + b.x,
+        };
+        s += c.x * c.y;
+    }
+    s + b.x * b.y
+}
+
+#[test]
+fn struct_literals_in_the_body() {
+    check_all(
+        &[&[0.5, -1.0, 0.25], &[0.0; 3], &[1.5, 0.3, -0.7]],
+        literals,
+        |x, d| {
+            assert_bits(d_literals(x, d, 1.0), literals(x));
+        },
+    );
+}

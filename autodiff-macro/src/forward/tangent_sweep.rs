@@ -101,6 +101,7 @@ impl Emitter<'_> {
             | Rvalue::Math(..)
             | Rvalue::Cast(..)
             | Rvalue::Array(_)
+            | Rvalue::Struct(..)
             | Rvalue::Repeat(..)
             | Rvalue::VecRepeat(..)
             | Rvalue::VecList(_)
@@ -211,6 +212,15 @@ impl Emitter<'_> {
             Rvalue::Repeat(op, len) => {
                 let t = self.tangent_value(op);
                 Some(quote!([#t; #len]))
+            }
+            // The tangent of a struct is a struct of the fields' tangents (an integer
+            // field's is a zero).
+            Rvalue::Struct(path, fields) => {
+                let fs = fields.iter().map(|(m, op)| {
+                    let t = self.tangent_value(op);
+                    quote!(#m: #t)
+                });
+                Some(quote!(#path { #(#fs),* }))
             }
             Rvalue::VecRepeat(op, n) => {
                 let (t, n) = (self.tangent_value(op), self.operand(n));

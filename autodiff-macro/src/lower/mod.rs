@@ -1,7 +1,7 @@
 //! Step 2: the function body into the IR (A-normal form, structured blocks).
 //!
 //! Statements live here, and one file per kind of construct next to it: `expr`, `place`,
-//! `call`, `control`, `exits`, `matching`, `tuple`, `buffers`, `fill`, `macros`, and `iter/` for
+//! `call`, `control`, `exits`, `matching`, `tuple`, `structs`, `buffers`, `fill`, `macros`, and `iter/` for
 //! iterator chains. Idiomatic forms
 //! (`+=`, `while`, `&&`, if-expressions, block expressions) are desugared here, once.
 //! Unsupported syntax is a spanned error that says what to write instead; lowering goes on
@@ -17,6 +17,7 @@ pub mod iter;
 mod macros;
 pub mod matching;
 mod place;
+mod structs;
 mod tuple;
 
 use std::collections::HashMap;

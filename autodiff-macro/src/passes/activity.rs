@@ -29,6 +29,7 @@ pub fn differentiable_inputs(rv: &Rvalue) -> Vec<VarId> {
             .collect(),
         Rvalue::Cast(op, _, true) => vars(std::slice::from_ref(op)),
         Rvalue::Array(ops) | Rvalue::VecList(ops) => vars(ops),
+        Rvalue::Struct(_, fields) => fields.iter().filter_map(|(_, op)| op.var()).collect(),
         Rvalue::Repeat(op, _) | Rvalue::VecRepeat(op, _) => vars(std::slice::from_ref(op)),
         // Calls flow through their pullbacks (see `analyze`); the rest is not differentiable.
         Rvalue::Unary(UnOp::Not, _)

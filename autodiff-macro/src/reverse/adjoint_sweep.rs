@@ -389,6 +389,17 @@ impl Emitter<'_> {
                     }
                 }
             }
+            // from: `let p = P { x: a, v: w };`
+            // into: `accumulate(&mut d_a, clone(&d_p.x)); accumulate(&mut d_w, clone(&d_p.v));`
+            Rvalue::Struct(_, fields) => {
+                for (m, op) in fields {
+                    if let Some(a) = adj(op) {
+                        out.extend(
+                            quote!(#p::accumulate(&mut #a, ::core::clone::Clone::clone(&#g.#m));),
+                        );
+                    }
+                }
+            }
             Rvalue::Repeat(op, _) | Rvalue::VecRepeat(op, _) => {
                 if let Some(a) = adj(op) {
                     let e = &self.names.scratch;

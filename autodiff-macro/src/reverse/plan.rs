@@ -433,6 +433,7 @@ fn recomputable_values(
             | Rvalue::Copy(..)
             | Rvalue::Math(..)
             | Rvalue::Array(_)
+            | Rvalue::Struct(..)
             | Rvalue::Repeat(..)
             | Rvalue::VecRepeat(..)
             | Rvalue::VecList(_)
@@ -486,6 +487,7 @@ fn needs_of(plan: &Needs, stmt: &Stmt) -> Vec<VarId> {
             Rvalue::Copy(..)
             | Rvalue::Math(..)
             | Rvalue::Array(_)
+            | Rvalue::Struct(..)
             | Rvalue::Repeat(..)
             | Rvalue::VecRepeat(..)
             | Rvalue::VecList(_)
@@ -556,6 +558,7 @@ fn needs_of(plan: &Needs, stmt: &Stmt) -> Vec<VarId> {
             // Linear, or not differentiated: no primal value needed.
             Rvalue::Use(_)
             | Rvalue::Array(_)
+            | Rvalue::Struct(..)
             | Rvalue::Repeat(..)
             | Rvalue::VecRepeat(..)
             | Rvalue::VecList(_)
