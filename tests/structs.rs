@@ -48,12 +48,12 @@ const PARTICLES: [&[f64]; 3] = [
 // ---------------------------------------------------------------------------------------
 // Slice 1: structs by reference to helpers (`&Particle`, `&mut Particle`).
 
-#[differentiable]
+#[differentiable(forward)]
 fn kinetic(p: &Particle) -> f64 {
     0.5 * p.mass * (p.vel[0] * p.vel[0] + p.vel[1] * p.vel[1])
 }
 
-#[differentiable]
+#[differentiable(forward)]
 fn drift(p: &mut Particle, dt: f64) {
     let g = -9.81 + p.id as f64 * 0.0;
     p.vel[1] += g * dt * p.mass.tanh();
@@ -62,6 +62,7 @@ fn drift(p: &mut Particle, dt: f64) {
 }
 
 #[autodiff_reverse(d_energy_after, Duplicated, Active, Active)]
+#[autodiff_forward(f_energy_after, Dual, Dual, Dual)]
 fn energy_after(ps: &[Particle], dt: f64) -> f64 {
     let mut e = 0.0;
     for i in 0..ps.len() {
@@ -93,7 +94,7 @@ fn structs_by_reference_to_helpers() {
 // Slice 2: struct literals in bodies, structs returned by value from helpers and stepped
 // in a loop.
 
-#[differentiable]
+#[differentiable(forward)]
 fn step(p: &Particle, dt: f64) -> Particle {
     let drag = 0.1 * p.mass.sqrt();
     let vel = [p.vel[0] * (1.0 - drag * dt), p.vel[1] - 9.81 * dt];
@@ -106,6 +107,8 @@ fn step(p: &Particle, dt: f64) -> Particle {
 }
 
 #[autodiff_reverse(d_simulate, Duplicated, Active, Active)]
+#[autodiff_forward(f_simulate, Dual, Dual, Dual)]
+#[autodiff_forward(f_simulate2, 2, Dual, Const, DualOnly)]
 fn simulate(ps: &[Particle], dt: f64) -> f64 {
     let mut height = 0.0;
     for p in ps.iter() {
@@ -158,6 +161,7 @@ struct Point {
 }
 
 #[autodiff_reverse(d_literals, Duplicated, Active)]
+#[autodiff_forward(f_literals, Dual, Dual)]
 fn literals(v: &[f64]) -> f64 {
     let a = Point { x: v[0], y: v[1] * v[2] };
     let x = v[2].exp();
@@ -315,4 +319,57 @@ fn mut_struct_as_duplicated() {
         assert_eq!(p, q);
         flatten_into(&[dp], d);
     });
+}
+
+// ---------------------------------------------------------------------------------------
+// Forward mode: the same functions, tangents compared with central differences along a
+// direction.
+
+/// `(f(x + h d) - f(x - h d)) / 2h` against the forward-mode tangent.
+#[track_caller]
+fn assert_jvp(f: impl Fn(&[f64]) -> f64, x: &[f64], dir: &[f64], tangent: f64) {
+    let h = 1e-6;
+    let at = |e: f64| -> Vec<f64> { x.iter().zip(dir).map(|(x, d)| x + e * h * d).collect() };
+    let fd = (f(&at(1.0)) - f(&at(-1.0))) / (2.0 * h);
+    assert!(
+        (tangent - fd).abs() < 1e-5 * (1.0 + fd.abs()),
+        "tangent {tangent} vs finite difference {fd} at {x:?} along {dir:?}"
+    );
+}
+
+const DIRECTIONS: [&[f64]; 2] = [
+    &[1.0, 0.5, -0.25, 0.0, 0.3, -1.0, 0.2, 0.7, 1.0, 0.1],
+    &[0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+];
+
+#[test]
+fn forward_mode_through_struct_helpers_and_literals() {
+    let positive: [&[f64]; 2] = [
+        PARTICLES[0],
+        &[0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0],
+    ];
+    for x in positive {
+        for dir in DIRECTIONS {
+            let (ps, dps) = (particles(x), particles(dir));
+            let (e, t) = f_energy_after(&ps, &dps, 0.1, 0.0);
+            assert_bits(e, energy_after(&ps, 0.1));
+            assert_jvp(|x| energy_after(&particles(x), 0.1), x, dir, t);
+            let (h, t) = f_simulate(&ps, &dps, 0.1, 0.0);
+            assert_bits(h, simulate(&ps, 0.1));
+            assert_jvp(|x| simulate(&particles(x), 0.1), x, dir, t);
+            // Two directions in one pass.
+            let [t1, t2] = f_simulate2(&ps, &dps, &particles(DIRECTIONS[0]), 0.1);
+            assert_eq!(t1, t);
+            assert_jvp(|x| simulate(&particles(x), 0.1), x, DIRECTIONS[0], t2);
+        }
+        // The time step's tangent.
+        let ps = particles(x);
+        let (_, t) = f_simulate(&ps, &zero_shadow(&ps), 0.1, 1.0);
+        assert_jvp(|t| simulate(&ps, t[0]), &[0.1], &[1.0], t);
+    }
+    for x in [[0.5, -1.0, 0.25], [0.0; 3], [1.5, 0.3, -0.7]] {
+        let (y, t) = f_literals(&x, &[1.0, -0.5, 0.25]);
+        assert_bits(y, literals(&x));
+        assert_jvp(literals, &x, &[1.0, -0.5, 0.25], t);
+    }
 }
