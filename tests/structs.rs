@@ -5,7 +5,7 @@
 
 mod common;
 use common::{assert_bits, check_all};
-use cotangent::{autodiff_forward, autodiff_reverse, differentiable, zero_shadow, Differentiable};
+use cotangent::{autodiff_forward, autodiff_reverse, differentiable, zero_shadow, Differentiable, Real};
 
 #[derive(Differentiable, Clone, Copy, Debug, Default, PartialEq)]
 struct Particle {
@@ -371,5 +371,95 @@ fn forward_mode_through_struct_helpers_and_literals() {
         let (y, t) = f_literals(&x, &[1.0, -0.5, 0.25]);
         assert_bits(y, literals(&x));
         assert_jvp(literals, &x, &[1.0, -0.5, 0.25], t);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Generic structs over the float type, in generic functions, at f64 and f32.
+
+#[derive(Differentiable, Clone, Copy, Debug, PartialEq)]
+struct Body<T> {
+    pos: [T; 2],
+    mass: T,
+    fixed: bool,
+}
+
+#[differentiable]
+fn pair_energy<T: Real>(a: &Body<T>, b: &Body<T>) -> T {
+    let dx = a.pos[0] - b.pos[0];
+    let dy = a.pos[1] - b.pos[1];
+    a.mass * b.mass / (dx * dx + dy * dy + T::ONE)
+}
+
+#[differentiable]
+fn centre<T: Real>(a: &Body<T>, b: &Body<T>) -> Body<T> {
+    let m = a.mass + b.mass;
+    Body {
+        pos: [
+            (a.pos[0] * a.mass + b.pos[0] * b.mass) / m,
+            (a.pos[1] * a.mass + b.pos[1] * b.mass) / m,
+        ],
+        mass: m,
+        fixed: a.fixed && b.fixed,
+    }
+}
+
+#[autodiff_reverse(d_bodies_energy, Duplicated, Active)]
+fn bodies_energy<T: Real>(bs: &[Body<T>]) -> T {
+    let mut e = T::ZERO;
+    for i in 0..bs.len() {
+        for j in i + 1..bs.len() {
+            let c = centre(&bs[i], &bs[j]);
+            if !c.fixed {
+                e = e + pair_energy(&bs[i], &bs[j]) * c.mass.ln();
+            }
+        }
+    }
+    e
+}
+
+fn bodies<T: Copy>(x: &[T]) -> Vec<Body<T>> {
+    x.chunks(3)
+        .enumerate()
+        .map(|(i, c)| Body {
+            pos: [c[0], c[1]],
+            mass: c[2],
+            fixed: i == 3,
+        })
+        .collect()
+}
+
+#[test]
+fn generic_structs_over_the_float_type() {
+    let points: [&[f64]; 2] = [
+        &[0.5, -1.0, 2.0, 1.5, 0.5, 1.0, 0.0, 0.0, 3.0, 1.0, 1.0, 1.0],
+        &[0.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.3, -0.2, 0.5, 0.0, 0.0, 1.0],
+    ];
+    check_all(
+        &points,
+        |x| bodies_energy(&bodies(x)),
+        |x, d| {
+            let bs = bodies(x);
+            let mut dbs = zero_shadow(&bs);
+            assert_bits(d_bodies_energy(&bs, &mut dbs, 1.0), bodies_energy(&bs));
+            for (b, c) in dbs.iter().zip(d.chunks_mut(3)) {
+                c[0] += b.pos[0];
+                c[1] += b.pos[1];
+                c[2] += b.mass;
+                assert!(!b.fixed);
+            }
+        },
+    );
+    // f32: the same gradient, to f32 precision.
+    for x in points {
+        let (b64, b32) = (bodies(x), bodies(&x.iter().map(|v| *v as f32).collect::<Vec<_>>()));
+        let (mut d64, mut d32) = (zero_shadow(&b64), zero_shadow(&b32));
+        d_bodies_energy(&b64, &mut d64, 1.0);
+        let e = d_bodies_energy(&b32, &mut d32, 1.0);
+        assert_eq!(e.to_bits(), bodies_energy(&b32).to_bits());
+        for (a, b) in d32.iter().zip(&d64) {
+            assert!((a.mass as f64 - b.mass).abs() < 1e-4 * (1.0 + b.mass.abs()));
+            assert!((a.pos[0] as f64 - b.pos[0]).abs() < 1e-4 * (1.0 + b.pos[0].abs()));
+        }
     }
 }
