@@ -53,10 +53,28 @@ fn expand(item: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let params: Vec<&syn::Ident> = item.generics.type_params().map(|t| &t.ident).collect();
     // `struct P<T> { x: T, v: Vec<T> }`: `T: Adjoint` and `Vec<T>: Adjoint` (fields whose
     // types name no parameter need no bound); an enum's `Shape` is the enum itself.
+    // Other field types get a higher-ranked bound, which keeps the impl free of errors,
+    // and one check each, so that a field that cannot carry a derivative is one error
+    // at its type.
     let wc = generics.make_where_clause();
-    for ty in bounds.iter().filter(|ty| mentions(ty, &params)) {
-        wc.predicates.push(syn::parse_quote!(#ty: #p::Adjoint));
+    let mut checks = TokenStream::new();
+    for ty in &bounds {
+        if mentions(ty, &params) {
+            wc.predicates.push(syn::parse_quote!(#ty: #p::Adjoint));
+        } else {
+            wc.predicates
+                .push(syn::parse_quote!(for<'__cotangent> #ty: #p::Adjoint));
+            checks.extend(quote_spanned!(ty.span()=> let _ = differentiable_field::<#ty>;));
+        }
     }
+    let checks = (!checks.is_empty()).then(|| {
+        quote! {
+            const _: () = {
+                fn differentiable_field<T: ?::core::marker::Sized + #p::Adjoint>() {}
+                #checks
+            };
+        }
+    });
     if matches!(item.data, syn::Data::Enum(_)) {
         wc.predicates.push(syn::parse_quote!(Self: 'static));
     }
@@ -95,6 +113,7 @@ fn expand(item: &syn::DeriveInput) -> syn::Result<TokenStream> {
             }
         }
         #type_zero
+        #checks
     })
 }
 

@@ -4,7 +4,7 @@
 //! the values it defines.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 
 use crate::emit::primal::Primal;
 use crate::emit::private;
@@ -128,8 +128,11 @@ impl Emitter<'_> {
                 let w = &self.names.witness[v];
                 out.extend(quote!(let mut #d = #p::zero_of(#w);));
             } else {
-                let x = self.names.var(v);
-                out.extend(quote!(let mut #d = #p::zero_like(&#x);));
+                // At the user's code: a value of a type that cannot carry a derivative
+                // (a struct literal without `#[derive(Differentiable)]`) is an error there.
+                let (x, span) = (self.names.var(v), self.body.vars[v].span);
+                let zero = quote_spanned!(span=> #p::zero_like(&#x));
+                out.extend(quote!(let mut #d = #zero;));
             }
         }
         out
