@@ -5,7 +5,9 @@
 
 mod common;
 use common::{assert_bits, check_all};
-use cotangent::{autodiff_forward, autodiff_reverse, differentiable, zero_shadow, Differentiable, Real};
+use cotangent::{
+    autodiff_forward, autodiff_reverse, differentiable, zero_shadow, Differentiable, Real,
+};
 
 #[derive(Differentiable, Clone, Copy, Debug, Default, PartialEq)]
 struct Particle {
@@ -163,7 +165,10 @@ struct Point {
 #[autodiff_reverse(d_literals, Duplicated, Active)]
 #[autodiff_forward(f_literals, Dual, Dual)]
 fn literals(v: &[f64]) -> f64 {
-    let a = Point { x: v[0], y: v[1] * v[2] };
+    let a = Point {
+        x: v[0],
+        y: v[1] * v[2],
+    };
     let x = v[2].exp();
     let y = a.x - a.y;
     let b = Point { x, y };
@@ -306,7 +311,9 @@ fn mut_struct_as_duplicated() {
     let f = |x: &[f64]| {
         let mut p = particles(x)[0];
         advance(&mut p, 0.1);
-        seed.pos[0] * p.pos[0] + seed.pos[1] * p.pos[1] + seed.vel[0] * p.vel[0]
+        seed.pos[0] * p.pos[0]
+            + seed.pos[1] * p.pos[1]
+            + seed.vel[0] * p.vel[0]
             + seed.vel[1] * p.vel[1]
             + seed.mass * p.mass
     };
@@ -452,7 +459,10 @@ fn generic_structs_over_the_float_type() {
     );
     // f32: the same gradient, to f32 precision.
     for x in points {
-        let (b64, b32) = (bodies(x), bodies(&x.iter().map(|v| *v as f32).collect::<Vec<_>>()));
+        let (b64, b32) = (
+            bodies(x),
+            bodies(&x.iter().map(|v| *v as f32).collect::<Vec<_>>()),
+        );
         let (mut d64, mut d32) = (zero_shadow(&b64), zero_shadow(&b32));
         d_bodies_energy(&b64, &mut d64, 1.0);
         let e = d_bodies_energy(&b32, &mut d32, 1.0);
@@ -462,4 +472,118 @@ fn generic_structs_over_the_float_type() {
             assert!((a.pos[0] as f64 - b.pos[0]).abs() < 1e-4 * (1.0 + b.pos[0].abs()));
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Methods returning structs, skipped fields, and derived enums.
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+enum Integrator {
+    #[default]
+    Euler,
+    Midpoint,
+}
+
+#[derive(Differentiable, Clone, Debug)]
+struct Spring {
+    k: f64,
+    rest: [f64; 2],
+    #[cotangent(skip)]
+    scheme: Integrator,
+    history: Vec<f64>,
+}
+
+impl Spring {
+    #[differentiable]
+    fn pulled(&self, p: &Particle) -> Particle {
+        let fx = -self.k * (p.pos[0] - self.rest[0]);
+        let fy = -self.k * (p.pos[1] - self.rest[1]);
+        let h = match self.scheme {
+            Integrator::Euler => 1.0,
+            Integrator::Midpoint => 0.5,
+        };
+        Particle {
+            pos: p.pos,
+            vel: [p.vel[0] + h * fx / p.mass, p.vel[1] + h * fy / p.mass],
+            mass: p.mass,
+            id: p.id,
+        }
+    }
+
+    #[autodiff_reverse(d_spring_energy, Duplicated, Duplicated, Active)]
+    fn spring_energy(&self, ps: &[Particle]) -> f64 {
+        let mut e = 0.0;
+        for i in 0..ps.len() {
+            let q = self.pulled(&ps[i]);
+            e += kinetic(&q) + self.history[i] * q.vel[0];
+        }
+        e
+    }
+}
+
+#[test]
+fn methods_returning_structs_and_skipped_fields() {
+    for scheme in [Integrator::Euler, Integrator::Midpoint] {
+        // `[k, rest0, rest1, h0, h1]` then the particles.
+        let split = |x: &[f64]| {
+            let spring = Spring {
+                k: x[0],
+                rest: [x[1], x[2]],
+                scheme,
+                history: x[3..5].to_vec(),
+            };
+            (spring, particles(&x[5..]))
+        };
+        let points: [&[f64]; 2] = [
+            &[
+                2.0, 0.5, -0.5, 0.3, 1.0, 0.5, -1.0, 0.25, 0.75, 2.0, 1.5, 0.5, -0.5, 0.1, 1.0,
+            ],
+            &[
+                0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 3.0,
+            ],
+        ];
+        check_all(
+            &points,
+            |x| {
+                let (s, ps) = split(x);
+                s.spring_energy(&ps)
+            },
+            |x, d| {
+                let (s, ps) = split(x);
+                let (mut ds, mut dps) = (zero_shadow(&s), zero_shadow(&ps));
+                assert_eq!(ds.scheme, scheme, "a skipped field's shadow is a copy");
+                assert_bits(
+                    s.d_spring_energy(&mut ds, &ps, &mut dps, 1.0),
+                    s.spring_energy(&ps),
+                );
+                d[0] += ds.k;
+                d[1] += ds.rest[0];
+                d[2] += ds.rest[1];
+                d[3] += ds.history[0];
+                d[4] += ds.history[1];
+                flatten_into(&dps, &mut d[5..]);
+            },
+        );
+    }
+}
+
+#[derive(Differentiable, Clone, Debug, PartialEq)]
+enum Shape {
+    Circle(f64),
+    Rect { w: f64, h: [f64; 1] },
+    Empty,
+}
+
+#[test]
+fn derived_enums_add_payloads_of_the_same_variant() {
+    use cotangent::Adjoint;
+    let mut a = Shape::Rect { w: 1.0, h: [2.0] };
+    a.accumulate(Shape::Rect { w: 0.5, h: [1.0] });
+    assert_eq!(a, Shape::Rect { w: 1.5, h: [3.0] });
+    assert_eq!(zero_shadow(&Shape::Circle(3.0)), Shape::Circle(0.0));
+    let mut c = Shape::Circle(1.0);
+    c.accumulate(Shape::Empty);
+    assert_eq!(c, Shape::Circle(1.0));
+    c.zero_out();
+    assert_eq!(c, Shape::Circle(0.0));
 }

@@ -125,7 +125,10 @@ fn struct_gmm_matches_the_slice_gmm_and_adbench() {
     let model = model_of(&input);
     let value = gmm_objective(&model, &input.x, input.gamma, input.m);
     let reference = input.objective();
-    assert!((value - reference).abs() < 1e-12 * reference.abs(), "{value} vs {reference}");
+    assert!(
+        (value - reference).abs() < 1e-12 * reference.abs(),
+        "{value} vs {reference}"
+    );
     let mut d_model = zero_shadow(&model);
     assert_eq!(d_model.alphas.len(), model.alphas.len());
     let (primal, _d_gamma) =
@@ -141,7 +144,10 @@ fn struct_gmm_matches_the_slice_gmm_and_adbench() {
         .collect();
     assert_eq!(ours.len(), gradient.len());
     for (i, (a, b)) in ours.iter().zip(&gradient).enumerate() {
-        assert!((a - b).abs() < 1e-10 * (1.0 + b.abs()), "entry {i}: {a} vs {b}");
+        assert!(
+            (a - b).abs() < 1e-10 * (1.0 + b.abs()),
+            "entry {i}: {a} vs {b}"
+        );
     }
     assert_eq!(d_model.d, 0, "an integer field's shadow stays zero");
 }
@@ -184,7 +190,11 @@ fn struct_gmm_matches_finite_differences() {
                 let mut d_model = zero_shadow(&model);
                 let (_, d_gamma) =
                     d_gmm_objective(&model, &mut d_model, &input.x, gamma, input.m, 1.0);
-                let flat_d = d_model.alphas.iter().chain(&d_model.means).chain(&d_model.icf);
+                let flat_d = d_model
+                    .alphas
+                    .iter()
+                    .chain(&d_model.means)
+                    .chain(&d_model.icf);
                 for (t, s) in dp.iter_mut().zip(flat_d) {
                     *t += s;
                 }

@@ -88,7 +88,8 @@ fn expand(item: &syn::DeriveInput) -> syn::Result<TokenStream> {
     // recorded): a plain `Particle: Clone` that does not hold is an error at the impl.
     let mut snap_generics = generics.clone();
     let swc = snap_generics.make_where_clause();
-    swc.predicates.push(syn::parse_quote!(for<'__cotangent> Self: ::core::clone::Clone));
+    swc.predicates
+        .push(syn::parse_quote!(for<'__cotangent> Self: ::core::clone::Clone));
     let (_, _, swc) = snap_generics.split_for_impl();
     Ok(quote! {
         #[automatically_derived]
@@ -177,7 +178,11 @@ fn field_types(fields: &syn::Fields) -> syn::Result<Vec<syn::Type>> {
 /// `#[cotangent(skip)]`; any other `#[cotangent(..)]` is an error.
 fn skipped(field: &syn::Field) -> syn::Result<bool> {
     let mut skip = false;
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("cotangent")) {
+    for attr in field
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cotangent"))
+    {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("skip") {
                 skip = true;
@@ -239,7 +244,10 @@ fn struct_body(fields: &syn::Fields) -> syn::Result<TokenStream> {
         }
     };
     let accumulate = fs.iter().map(|f| {
-        each(f, &|m| quote_spanned!(f.span=> #p::Adjoint::accumulate(&mut self.#m, other.#m);))
+        each(
+            f,
+            &|m| quote_spanned!(f.span=> #p::Adjoint::accumulate(&mut self.#m, other.#m);),
+        )
     });
     let zero_out = fs
         .iter()
@@ -316,7 +324,12 @@ fn enum_body(e: &syn::DataEnum) -> syn::Result<TokenStream> {
             false => quote_spanned!(f.span=> #p::Adjoint::zero_like(#a)),
         });
         zero.push(quote!(#pm => Self::#var { #(#members: #zeros),* },));
-        let active: Vec<_> = fs.iter().zip(&mine).zip(&theirs).filter(|((f, _), _)| !f.skip).collect();
+        let active: Vec<_> = fs
+            .iter()
+            .zip(&mine)
+            .zip(&theirs)
+            .filter(|((f, _), _)| !f.skip)
+            .collect();
         let adds = active
             .iter()
             .map(|((_, a), b)| quote!(#p::Adjoint::accumulate(#a, #b);));
