@@ -1,7 +1,7 @@
 //! User structs as values that carry derivatives: `#[derive(Differentiable)]`, structs
 //! passed to helpers by reference and by value, built with literals in the body, returned
 //! from helpers and from the differentiated function, as `Active` parameters.
-#![allow(clippy::needless_range_loop)]
+#![allow(clippy::needless_range_loop, clippy::assign_op_pattern)]
 
 mod common;
 use common::{assert_bits, check_all};

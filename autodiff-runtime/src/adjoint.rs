@@ -386,47 +386,6 @@ pub fn zero_of<T: TypeZero>(_witness: Witness<T>) -> T {
     T::adjoint_zero()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn arrays_and_vecs_accumulate_elementwise() {
-        let mut a = [[1.0, 2.0], [3.0, 4.0]];
-        accumulate(&mut a, [[1.0, 1.0], [1.0, 1.0]]);
-        assert_eq!(a, [[2.0, 3.0], [4.0, 5.0]]);
-        let mut v = vec![1.0f32, 2.0];
-        accumulate(&mut v, vec![0.5, 0.5]);
-        assert_eq!(v, vec![1.5, 2.5]);
-        assert_eq!(zero_like(&v), vec![0.0, 0.0]);
-    }
-
-    #[test]
-    fn dead_seeds_follow_the_seed_type() {
-        let v: Vec<Vec<f64>> = dead_seed(&vec![vec![1.0, 2.0], vec![3.0]]);
-        assert_eq!(v, vec![vec![0.0, 0.0], vec![0.0]]);
-        let unit: () = dead_seed(&vec![1.0]);
-        let none: Option<usize> = dead_seed(&Some(3));
-        assert_eq!((unit, none), ((), None));
-    }
-
-    #[test]
-    fn take_returns_the_adjoint_and_zeroes_it() {
-        let mut a = [1.0, 2.0];
-        assert_eq!(take(&mut a), [1.0, 2.0]);
-        assert_eq!(a, [0.0, 0.0]);
-    }
-
-    #[test]
-    fn witness_gives_a_typed_zero() {
-        let w = Witness::of(&[1.0f32; 3]);
-        assert_eq!(zero_of(w), [0.0f32; 3]);
-        let mut d = 0.0f64;
-        accumulate_cast(&mut d, 2.0f32);
-        assert_eq!(d, 2.0);
-    }
-}
-
 /// Puts back the value a `&mut` argument had when a call started (recorded with
 /// `ToOwned::to_owned`), so that a callee's pullback runs on the same inputs.
 pub trait Restore<S: ?Sized> {
@@ -507,4 +466,45 @@ impl<T: Adjoint> AccumulateFrom<T> for T {
 /// See [`AccumulateFrom`].
 pub fn accumulate_from<T: ?Sized + AccumulateFrom<S>, S>(target: &mut T, source: S) {
     target.accumulate_from(source);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_and_vecs_accumulate_elementwise() {
+        let mut a = [[1.0, 2.0], [3.0, 4.0]];
+        accumulate(&mut a, [[1.0, 1.0], [1.0, 1.0]]);
+        assert_eq!(a, [[2.0, 3.0], [4.0, 5.0]]);
+        let mut v = vec![1.0f32, 2.0];
+        accumulate(&mut v, vec![0.5, 0.5]);
+        assert_eq!(v, vec![1.5, 2.5]);
+        assert_eq!(zero_like(&v), vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn dead_seeds_follow_the_seed_type() {
+        let v: Vec<Vec<f64>> = dead_seed(&vec![vec![1.0, 2.0], vec![3.0]]);
+        assert_eq!(v, vec![vec![0.0, 0.0], vec![0.0]]);
+        let unit: () = dead_seed(&vec![1.0]);
+        let none: Option<usize> = dead_seed(&Some(3));
+        assert_eq!((unit, none), ((), None));
+    }
+
+    #[test]
+    fn take_returns_the_adjoint_and_zeroes_it() {
+        let mut a = [1.0, 2.0];
+        assert_eq!(take(&mut a), [1.0, 2.0]);
+        assert_eq!(a, [0.0, 0.0]);
+    }
+
+    #[test]
+    fn witness_gives_a_typed_zero() {
+        let w = Witness::of(&[1.0f32; 3]);
+        assert_eq!(zero_of(w), [0.0f32; 3]);
+        let mut d = 0.0f64;
+        accumulate_cast(&mut d, 2.0f32);
+        assert_eq!(d, 2.0);
+    }
 }
