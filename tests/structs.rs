@@ -566,24 +566,3 @@ fn methods_returning_structs_and_skipped_fields() {
         );
     }
 }
-
-#[derive(Differentiable, Clone, Debug, PartialEq)]
-enum Shape {
-    Circle(f64),
-    Rect { w: f64, h: [f64; 1] },
-    Empty,
-}
-
-#[test]
-fn derived_enums_add_payloads_of_the_same_variant() {
-    use cotangent::Adjoint;
-    let mut a = Shape::Rect { w: 1.0, h: [2.0] };
-    a.accumulate(Shape::Rect { w: 0.5, h: [1.0] });
-    assert_eq!(a, Shape::Rect { w: 1.5, h: [3.0] });
-    assert_eq!(zero_shadow(&Shape::Circle(3.0)), Shape::Circle(0.0));
-    let mut c = Shape::Circle(1.0);
-    c.accumulate(Shape::Empty);
-    assert_eq!(c, Shape::Circle(1.0));
-    c.zero_out();
-    assert_eq!(c, Shape::Circle(0.0));
-}

@@ -201,6 +201,12 @@ impl Emitter<'_> {
                 let d = self.tangent_place(place);
                 quote!(::core::clone::Clone::clone(&#d))
             }),
+            // The payload's tangent is the same payload of the place's tangent.
+            Rvalue::Bind(place, pat, name) => self.varied[place.base].then(|| {
+                let d = self.tangent_place(place);
+                let zero = self.zero_of(self.names.var(var));
+                quote!(match &#d { #pat => ::core::clone::Clone::clone(#name), _ => #zero })
+            }),
             Rvalue::Copy(place, method) => self.varied[place.base].then(|| {
                 let d = self.tangent_place(place);
                 quote!(#d.#method())
@@ -238,7 +244,6 @@ impl Emitter<'_> {
             | Rvalue::Cast(..)
             | Rvalue::Call(_)
             | Rvalue::Matches(..)
-            | Rvalue::Bind(..)
             | Rvalue::ZeroOf(_) => None,
         }
     }

@@ -1,4 +1,5 @@
-//! Struct literals: `Point { x: a, y: b }`, `Wishart { gamma, m }`, `Pair { 0: a, 1: b }`.
+//! Struct literals: `Point { x: a, y: b }`, `Wishart { gamma, m }`, `Pair { 0: a, 1: b }`,
+//! and constructors of tuple structs and variants (`V2(a, b)`, `Shape::Circle(r)`).
 //! The fields are lowered in the order written (Rust's evaluation order) and the struct
 //! is one value (`Rvalue::Struct`), whose adjoint is a struct of the same type
 //! (`#[derive(Differentiable)]`).
@@ -31,5 +32,33 @@ impl Lowerer<'_> {
             .map(|f| (f.member.clone(), self.expr(&f.expr)))
             .collect();
         self.bind("value", s.span(), Rvalue::Struct(s.path.clone(), fields))
+    }
+
+    // from: `Shape::Circle(r * 2.0)` / `V2(a, b)` (a call of a capitalised name)
+    // into: `let t = r * 2.0; let s = Shape::Circle { 0: t };`, a struct literal
+    pub(crate) fn constructor_call(
+        &mut self,
+        c: &syn::ExprCall,
+        func: &syn::ExprPath,
+    ) -> Option<Operand> {
+        let last = func.path.segments.last()?.ident.to_string();
+        let capitalised = last.chars().next().is_some_and(char::is_uppercase);
+        // `Some(x)`, `Ok(x)`, `Box::new(x)`: std's, which carry no derivative, stay calls.
+        if func.qself.is_some() || !capitalised || ["Some", "Ok", "Err"].contains(&last.as_str()) {
+            return None;
+        }
+        let fields = c
+            .args
+            .iter()
+            .enumerate()
+            .map(|(k, a)| {
+                let member = syn::Member::Unnamed(syn::Index {
+                    index: k as u32,
+                    span: a.span(),
+                });
+                (member, self.expr(a))
+            })
+            .collect();
+        Some(self.bind("value", c.span(), Rvalue::Struct(func.path.clone(), fields)))
     }
 }

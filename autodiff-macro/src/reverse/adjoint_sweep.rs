@@ -392,16 +392,26 @@ impl Emitter<'_> {
                     }
                 }
             }
-            // from: `let p = P { x: a, v: w };`
-            // into: `accumulate(&mut d_a, clone(&d_p.x)); accumulate(&mut d_w, clone(&d_p.v));`
-            Rvalue::Struct(_, fields) => {
+            // from: `let p = P { x: a, v: w };` (or `Shape::Circle { 0: a }`)
+            // into: `match &d_p { P { x: e, .. } => accumulate(&mut d_a, clone(e)), _ => {} }`
+            //       per field: a pattern, as the adjoint of an enum has no fields to name
+            Rvalue::Struct(path, fields) => {
+                let e = &self.names.scratch;
                 for (m, op) in fields {
                     if let Some(a) = adj(op) {
-                        out.extend(
-                            quote!(#p::accumulate(&mut #a, ::core::clone::Clone::clone(&#g.#m));),
-                        );
+                        out.extend(quote!(match &#g {
+                            #path { #m: #e, .. } => #p::accumulate(&mut #a, ::core::clone::Clone::clone(#e)),
+                            _ => {}
+                        }));
                     }
                 }
+            }
+            // from: `let r = bind!(s, Shape::Circle(r), r);` (a payload of the user's enum)
+            // into: `match &mut d_s { Shape::Circle(r) => accumulate(r, d_r), _ => {} }`:
+            //       the shadow has the primal's variant
+            Rvalue::Bind(place, pat, name) if self.plan.active[place.base] => {
+                let a = self.adjoint_place(place);
+                out.extend(quote!(match &mut #a { #pat => #p::accumulate(#name, #g), _ => {} }));
             }
             Rvalue::Repeat(op, _) | Rvalue::VecRepeat(op, _) => {
                 if let Some(a) = adj(op) {

@@ -539,7 +539,9 @@ fn needs_of(plan: &Needs, stmt: &Stmt) -> Vec<VarId> {
         }
 
         Stmt::Let { var, value } if plan.active[*var] => match value {
-            Rvalue::Read(place) | Rvalue::Copy(place, _) => out.extend(place.index_vars()),
+            Rvalue::Read(place) | Rvalue::Copy(place, _) | Rvalue::Bind(place, ..) => {
+                out.extend(place.index_vars())
+            }
             // Each active operand's rule reads what its table entry uses (`a * b`: the
             // other operand).
             rv @ (Rvalue::Unary(..) | Rvalue::Binary(..) | Rvalue::Math(..) | Rvalue::Cast(..)) => {
@@ -564,7 +566,6 @@ fn needs_of(plan: &Needs, stmt: &Stmt) -> Vec<VarId> {
             | Rvalue::VecList(_)
             | Rvalue::Call(_)
             | Rvalue::Matches(..)
-            | Rvalue::Bind(..)
             | Rvalue::ZeroOf(_) => {}
         },
         Stmt::Store { place, .. } if plan.active[place.base] => out.extend(place.index_vars()),
