@@ -175,3 +175,34 @@ fn enums_built_with_constructors() {
         assert!((t - fd).abs() < 1e-5 * (1.0 + fd.abs()), "{t} vs {fd}");
     }
 }
+
+/// A tuple struct, built with its constructor and read by `.0` / `.1`.
+#[derive(Differentiable, Clone, Copy, Debug)]
+struct Pair(f64, [f64; 2]);
+
+#[autodiff_reverse(d_pairs, Duplicated, Active)]
+#[autodiff_forward(f_pairs, Dual, Dual)]
+fn pairs(x: &[f64]) -> f64 {
+    let p = Pair(x[0] * x[1], [x[2], x[0].exp()]);
+    let q = Pair(p.1[0], [p.0, 2.0]);
+    p.0 * q.1[0] + (q.0 * p.1[1]).sin()
+}
+
+#[test]
+fn tuple_structs_built_with_constructors() {
+    check_all(&POINTS, pairs, |x, d| {
+        assert_bits(d_pairs(x, d, 1.0), pairs(x))
+    });
+    let (y, t) = f_pairs(POINTS[0], POINTS[2]);
+    assert_bits(y, pairs(POINTS[0]));
+    let h = 1e-6;
+    let at = |e: f64| -> Vec<f64> {
+        POINTS[0]
+            .iter()
+            .zip(POINTS[2])
+            .map(|(x, d)| x + e * h * d)
+            .collect()
+    };
+    let fd = (pairs(&at(1.0)) - pairs(&at(-1.0))) / (2.0 * h);
+    assert!((t - fd).abs() < 1e-5 * (1.0 + fd.abs()), "{t} vs {fd}");
+}

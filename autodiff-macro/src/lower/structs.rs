@@ -42,8 +42,10 @@ impl Lowerer<'_> {
         func: &syn::ExprPath,
     ) -> Option<Operand> {
         let last = func.path.segments.last()?.ident.to_string();
-        let capitalised = last.chars().next().is_some_and(char::is_uppercase);
-        // `Some(x)`, `Ok(x)`, `Box::new(x)`: std's, which carry no derivative, stay calls.
+        // `Shape::Circle`, `V2`, `Self`: not `T::PI()`, a constant's function (upper case
+        // after a path), nor `Some(x)` / `Ok(x)`, std's, which carry no derivative.
+        let capitalised = last.chars().next().is_some_and(char::is_uppercase)
+            && (last.chars().any(char::is_lowercase) || func.path.segments.len() == 1);
         if func.qself.is_some() || !capitalised || ["Some", "Ok", "Err"].contains(&last.as_str()) {
             return None;
         }
