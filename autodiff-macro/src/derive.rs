@@ -24,6 +24,9 @@ pub fn derive(input: TokenStream) -> TokenStream {
     }
 }
 
+// from: `#[derive(Differentiable)] struct P<T> { x: T, n: usize }`
+// into: `impl<T> Adjoint for P<T> where T: Adjoint, for<'c> usize: Adjoint { .. }`, the
+//       `Snapshot` and `TypeZero` impls, and one check per field type naming no parameter
 fn expand(item: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let p = quote!(::cotangent::__private);
     let name = &item.ident;
@@ -83,21 +86,34 @@ fn expand(item: &syn::DeriveInput) -> syn::Result<TokenStream> {
         syn::Data::Struct(s) => Some(type_zero(name, &generics, &s.fields)?),
         syn::Data::Enum(_) | syn::Data::Union(_) => None,
     };
-    // A `&mut` argument of this type is recorded for a helper's pullback. The bound is
-    // higher-ranked so that a struct without `Clone` still compiles (and is never
-    // recorded): a plain `Particle: Clone` that does not hold is an error at the impl.
-    let mut snap_generics = generics.clone();
-    let swc = snap_generics.make_where_clause();
-    swc.predicates
-        .push(syn::parse_quote!(for<'__cotangent> Self: ::core::clone::Clone));
-    let (_, _, swc) = snap_generics.split_for_impl();
+    let snapshot = snapshot(name, &generics);
     Ok(quote! {
         #[automatically_derived]
         impl #imp #p::Adjoint for #name #ty #wc {
             #body
         }
+        #snapshot
+        #type_zero
+        #checks
+    })
+}
+
+// from: `struct P { .. }`
+// into: `impl Snapshot for P where for<'c> Self: Clone { type Elem = Self; .. }`: a `&mut`
+//       argument of this type is recorded for a helper's pullback. The bound is
+//       higher-ranked so that a struct without `Clone` still compiles (and is never
+//       recorded): a plain `P: Clone` that does not hold is an error at the impl
+fn snapshot(name: &syn::Ident, generics: &syn::Generics) -> TokenStream {
+    let p = quote!(::cotangent::__private);
+    let mut generics = generics.clone();
+    generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(for<'__cotangent> Self: ::core::clone::Clone));
+    let (imp, ty, wc) = generics.split_for_impl();
+    quote! {
         #[automatically_derived]
-        impl #imp #p::Snapshot for #name #ty #swc {
+        impl #imp #p::Snapshot for #name #ty #wc {
             type Elem = Self;
             type View = Self;
             #[inline]
@@ -113,9 +129,7 @@ fn expand(item: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 ::core::clone::Clone::clone_from(self, &from[0]);
             }
         }
-        #type_zero
-        #checks
-    })
+    }
 }
 
 // from: `struct P { x: f64, a: [f64; 2], #[cotangent(skip)] k: Kind }`
