@@ -37,11 +37,11 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub use autodiff_macro::{autodiff_forward, autodiff_reverse, differentiable};
+pub use autodiff_macro::{autodiff_forward, autodiff_reverse, differentiable, Differentiable};
 
 pub use autodiff_runtime::{
-    adjoint, gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, real, tape, Adjoint,
-    GradcheckError, GradcheckOptions, GradcheckReport, Real,
+    adjoint, gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, real, tape, zero_shadow,
+    Adjoint, GradcheckError, GradcheckOptions, GradcheckReport, Real,
 };
 
 #[doc(hidden)]

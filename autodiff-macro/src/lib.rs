@@ -10,6 +10,7 @@
 //! repository. Use it through the `cotangent` crate.
 
 mod calls;
+mod derive;
 mod emit;
 mod errors;
 mod expand;
@@ -73,4 +74,15 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
         expand::differentiable(attr.into(), item.clone().into())
     })
     .into()
+}
+
+/// Makes a struct or enum a value that carries a derivative: implements the runtime's
+/// `Adjoint` field by field (floats, arrays, `Vec`s, integers, `bool`s and other
+/// `Differentiable` types), so that the type can be read, built, passed to helpers and
+/// returned in differentiated functions, and `cotangent::zero_shadow(&value)` makes its
+/// shadow. A field of another type is marked `#[cotangent(skip)]` (it must be `Clone`):
+/// it carries no derivative.
+#[proc_macro_derive(Differentiable, attributes(cotangent))]
+pub fn derive_differentiable(item: TokenStream) -> TokenStream {
+    derive::derive(item.into()).into()
 }

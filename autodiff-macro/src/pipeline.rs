@@ -310,6 +310,7 @@ fn is_vec(body: &ir::Body, sig: &Signature, v: ir::VarId) -> bool {
             | ir::Rvalue::Math(..)
             | ir::Rvalue::Cast(..)
             | ir::Rvalue::Array(_)
+            | ir::Rvalue::Struct(..)
             | ir::Rvalue::Repeat(..)
             | ir::Rvalue::Call(_)
             | ir::Rvalue::Matches(..)

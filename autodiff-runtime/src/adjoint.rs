@@ -6,7 +6,13 @@
 
 use core::marker::PhantomData;
 
-/// A value that can carry a derivative: a float, or an array / `Vec` of them.
+/// A value that can carry a derivative: a float, an array / `Vec` of them, or a type with
+/// `#[derive(cotangent::Differentiable)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot carry a derivative",
+    label = "not a float, array, `Vec` or `Differentiable` type",
+    note = "add `#[derive(cotangent::Differentiable)]` to `{Self}`, or mark a struct field of this type `#[cotangent(skip)]` when it carries no derivative"
+)]
 pub trait Adjoint {
     /// A zero of the same shape (same length for `Vec`).
     fn zero_like(&self) -> Self
@@ -204,6 +210,14 @@ pub fn zero_tangent<T: Adjoint>(value: &T) -> T {
     zero
 }
 
+/// A zero shadow of the same shape as `value` (a `Vec` field gets a zeroed `Vec` of the
+/// same length; a `#[cotangent(skip)]` field a copy of the value): what a caller passes
+/// for a `Duplicated` argument, `d_p = zero_shadow(&p)`.
+#[inline]
+pub fn zero_shadow<T: Adjoint>(value: &T) -> T {
+    zero_tangent(value)
+}
+
 /// A returned adjoint: `-0.0` left by [`zero_like`] becomes `0.0`.
 #[inline(always)]
 pub fn finish<T: Adjoint>(mut value: T) -> T {
@@ -372,47 +386,6 @@ pub fn zero_of<T: TypeZero>(_witness: Witness<T>) -> T {
     T::adjoint_zero()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn arrays_and_vecs_accumulate_elementwise() {
-        let mut a = [[1.0, 2.0], [3.0, 4.0]];
-        accumulate(&mut a, [[1.0, 1.0], [1.0, 1.0]]);
-        assert_eq!(a, [[2.0, 3.0], [4.0, 5.0]]);
-        let mut v = vec![1.0f32, 2.0];
-        accumulate(&mut v, vec![0.5, 0.5]);
-        assert_eq!(v, vec![1.5, 2.5]);
-        assert_eq!(zero_like(&v), vec![0.0, 0.0]);
-    }
-
-    #[test]
-    fn dead_seeds_follow_the_seed_type() {
-        let v: Vec<Vec<f64>> = dead_seed(&vec![vec![1.0, 2.0], vec![3.0]]);
-        assert_eq!(v, vec![vec![0.0, 0.0], vec![0.0]]);
-        let unit: () = dead_seed(&vec![1.0]);
-        let none: Option<usize> = dead_seed(&Some(3));
-        assert_eq!((unit, none), ((), None));
-    }
-
-    #[test]
-    fn take_returns_the_adjoint_and_zeroes_it() {
-        let mut a = [1.0, 2.0];
-        assert_eq!(take(&mut a), [1.0, 2.0]);
-        assert_eq!(a, [0.0, 0.0]);
-    }
-
-    #[test]
-    fn witness_gives_a_typed_zero() {
-        let w = Witness::of(&[1.0f32; 3]);
-        assert_eq!(zero_of(w), [0.0f32; 3]);
-        let mut d = 0.0f64;
-        accumulate_cast(&mut d, 2.0f32);
-        assert_eq!(d, 2.0);
-    }
-}
-
 /// Puts back the value a `&mut` argument had when a call started (recorded with
 /// `ToOwned::to_owned`), so that a callee's pullback runs on the same inputs.
 pub trait Restore<S: ?Sized> {
@@ -425,25 +398,14 @@ impl<T: Clone> Restore<Vec<T>> for [T] {
         self.clone_from_slice(snapshot);
     }
 }
-impl<T: Clone> Restore<Vec<T>> for Vec<T> {
-    fn restore_from(&mut self, snapshot: &Vec<T>) {
+/// Any owned value (a `Vec`, an array, a float, a `Differentiable` struct) is restored by
+/// `clone_from`.
+impl<T: Clone> Restore<T> for T {
+    #[inline]
+    fn restore_from(&mut self, snapshot: &T) {
         self.clone_from(snapshot);
     }
 }
-impl<T: Clone, const N: usize> Restore<[T; N]> for [T; N] {
-    fn restore_from(&mut self, snapshot: &[T; N]) {
-        self.clone_from(snapshot);
-    }
-}
-macro_rules! restore_scalar {
-    ($($t:ty),*) => {$(
-        impl Restore<$t> for $t {
-            #[inline(always)]
-            fn restore_from(&mut self, snapshot: &$t) { *self = *snapshot; }
-        }
-    )*};
-}
-restore_scalar!(f32, f64);
 
 /// See [`Restore`].
 #[inline]
@@ -504,4 +466,45 @@ impl<T: Adjoint> AccumulateFrom<T> for T {
 /// See [`AccumulateFrom`].
 pub fn accumulate_from<T: ?Sized + AccumulateFrom<S>, S>(target: &mut T, source: S) {
     target.accumulate_from(source);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_and_vecs_accumulate_elementwise() {
+        let mut a = [[1.0, 2.0], [3.0, 4.0]];
+        accumulate(&mut a, [[1.0, 1.0], [1.0, 1.0]]);
+        assert_eq!(a, [[2.0, 3.0], [4.0, 5.0]]);
+        let mut v = vec![1.0f32, 2.0];
+        accumulate(&mut v, vec![0.5, 0.5]);
+        assert_eq!(v, vec![1.5, 2.5]);
+        assert_eq!(zero_like(&v), vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn dead_seeds_follow_the_seed_type() {
+        let v: Vec<Vec<f64>> = dead_seed(&vec![vec![1.0, 2.0], vec![3.0]]);
+        assert_eq!(v, vec![vec![0.0, 0.0], vec![0.0]]);
+        let unit: () = dead_seed(&vec![1.0]);
+        let none: Option<usize> = dead_seed(&Some(3));
+        assert_eq!((unit, none), ((), None));
+    }
+
+    #[test]
+    fn take_returns_the_adjoint_and_zeroes_it() {
+        let mut a = [1.0, 2.0];
+        assert_eq!(take(&mut a), [1.0, 2.0]);
+        assert_eq!(a, [0.0, 0.0]);
+    }
+
+    #[test]
+    fn witness_gives_a_typed_zero() {
+        let w = Witness::of(&[1.0f32; 3]);
+        assert_eq!(zero_of(w), [0.0f32; 3]);
+        let mut d = 0.0f64;
+        accumulate_cast(&mut d, 2.0f32);
+        assert_eq!(d, 2.0);
+    }
 }

@@ -13,7 +13,7 @@ pub mod pool;
 pub mod real;
 pub mod tape;
 
-pub use adjoint::Adjoint;
+pub use adjoint::{zero_shadow, Adjoint};
 pub use gradcheck::{
     gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, GradcheckError, GradcheckOptions,
     GradcheckReport,
@@ -36,7 +36,7 @@ pub mod __private {
     };
     pub use crate::real::rules;
     pub use crate::real::{Real, Scalar};
-    pub use crate::tape::{rev_take, Slot, SnapshotTape, Tape};
+    pub use crate::tape::{rev_take, Slot, Snapshot, SnapshotTape, Tape};
     pub use ::core;
     pub use ::std::vec::Vec;
     #[cfg(feature = "num-traits")]

@@ -163,6 +163,10 @@ mod tests {
 
 /// What a call argument's referent is recorded as: its elements, flattened, so that a
 /// buffer recorded once per loop trip costs no allocation once the tape has grown.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is passed by `&mut` to a helper and must be recorded for its pullback",
+    note = "derive `Clone` for `{Self}` (and `cotangent::Differentiable` if it carries a derivative)"
+)]
 pub trait Snapshot {
     /// The recorded element type.
     type Elem: Clone;

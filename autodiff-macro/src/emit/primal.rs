@@ -217,6 +217,13 @@ pub trait Primal {
                 let op = self.operand(op);
                 quote!([#op; #len])
             }
+            Rvalue::Struct(path, fields) => {
+                let fs = fields.iter().map(|(m, op)| {
+                    let op = self.copied(op);
+                    quote!(#m: #op)
+                });
+                quote!(#path { #(#fs),* })
+            }
             Rvalue::VecRepeat(op, n) => {
                 let op = self.copied(op);
                 let n = self.operand(n);

@@ -101,6 +101,7 @@ impl Emitter<'_> {
             | Rvalue::Math(..)
             | Rvalue::Cast(..)
             | Rvalue::Array(_)
+            | Rvalue::Struct(..)
             | Rvalue::Repeat(..)
             | Rvalue::VecRepeat(..)
             | Rvalue::VecList(_)
@@ -200,6 +201,12 @@ impl Emitter<'_> {
                 let d = self.tangent_place(place);
                 quote!(::core::clone::Clone::clone(&#d))
             }),
+            // The payload's tangent is the same payload of the place's tangent.
+            Rvalue::Bind(place, pat, name) => self.varied[place.base].then(|| {
+                let d = self.tangent_place(place);
+                let zero = self.zero_of(self.names.var(var));
+                quote!(match &#d { #pat => ::core::clone::Clone::clone(#name), _ => #zero })
+            }),
             Rvalue::Copy(place, method) => self.varied[place.base].then(|| {
                 let d = self.tangent_place(place);
                 quote!(#d.#method())
@@ -211,6 +218,15 @@ impl Emitter<'_> {
             Rvalue::Repeat(op, len) => {
                 let t = self.tangent_value(op);
                 Some(quote!([#t; #len]))
+            }
+            // The tangent of a struct is a struct of the fields' tangents (an integer
+            // field's is a zero).
+            Rvalue::Struct(path, fields) => {
+                let fs = fields.iter().map(|(m, op)| {
+                    let t = self.tangent_value(op);
+                    quote!(#m: #t)
+                });
+                Some(quote!(#path { #(#fs),* }))
             }
             Rvalue::VecRepeat(op, n) => {
                 let (t, n) = (self.tangent_value(op), self.operand(n));
@@ -228,7 +244,6 @@ impl Emitter<'_> {
             | Rvalue::Cast(..)
             | Rvalue::Call(_)
             | Rvalue::Matches(..)
-            | Rvalue::Bind(..)
             | Rvalue::ZeroOf(_) => None,
         }
     }

@@ -113,6 +113,10 @@ pub enum Rvalue {
     VecRepeat(Operand, Operand),
     /// `vec![a, b, ..]`.
     VecList(Vec<Operand>),
+    /// A struct literal `Path { member: value, .. }` (shorthand and tuple structs' `0:`
+    /// included; no `..base`). It carries a derivative when a field does: the struct is
+    /// then `#[derive(Differentiable)]` and its adjoint a value of the same type.
+    Struct(syn::Path, Vec<(syn::Member, Operand)>),
     /// A call of a function or method other than a math primitive. With an active input
     /// it is differentiated by calling the callee's pullback in the reverse sweep.
     Call(Call),
@@ -169,6 +173,7 @@ impl Rvalue {
             | Rvalue::Repeat(..)
             | Rvalue::VecRepeat(..)
             | Rvalue::VecList(_)
+            | Rvalue::Struct(..)
             | Rvalue::Call(_)
             | Rvalue::Matches(..)
             | Rvalue::Bind(..)

@@ -200,6 +200,7 @@ impl Rvalue {
             Rvalue::Math(_, ops, _) | Rvalue::Array(ops) | Rvalue::VecList(ops) => {
                 ops.iter().collect()
             }
+            Rvalue::Struct(_, fields) => fields.iter().map(|(_, op)| op).collect(),
             Rvalue::Call(call) => call
                 .args
                 .iter()
@@ -242,6 +243,7 @@ impl Rvalue {
             | Rvalue::Repeat(..)
             | Rvalue::VecRepeat(..)
             | Rvalue::VecList(_)
+            | Rvalue::Struct(..)
             | Rvalue::ZeroOf(_) => Vec::new(),
         }
     }

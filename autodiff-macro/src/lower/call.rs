@@ -110,6 +110,9 @@ impl Lowerer<'_> {
         if let Some(value) = self.named_closure_call(c, func) {
             return value;
         }
+        if let Some(value) = self.constructor_call(c, func) {
+            return value;
+        }
         if func.qself.is_none()
             && func
                 .path

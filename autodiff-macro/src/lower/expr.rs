@@ -75,6 +75,7 @@ impl Lowerer<'_> {
                 self.bind("array", r.span(), Rvalue::Repeat(value, quote!(#len)))
             }
             Expr::Macro(m) => self.macro_value(&m.mac),
+            Expr::Struct(s) => self.struct_literal(s),
             Expr::Tuple(t) if t.elems.is_empty() => unit(),
             other => {
                 let what = unsupported_expression(other);
@@ -189,7 +190,6 @@ fn unsupported_expression(e: &Expr) -> &'static str {
         Expr::Unsafe(_) => "`unsafe` blocks are not supported: cotangent generates safe code only; move the unsafe part into a `Const` computation outside",
         Expr::Reference(_) => "references (`&x`) are not supported in a differentiated function yet: index the value directly",
         Expr::Tuple(_) => "a tuple value is supported only where it is destructured (`let (a, b) = (x, y);`, `(a, b) = (b, a + b);`): use separate variables or an array",
-        Expr::Struct(_) => "struct literals are not supported in a differentiated function: compute the fields as separate values",
         Expr::Range(_) => "a range is supported only as the iterator of a `for` loop",
         Expr::Try(_) => "`?` is not supported in a differentiated function",
         Expr::Let(_) => "`let` expressions are not supported: use a plain `if` condition",

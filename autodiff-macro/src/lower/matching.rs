@@ -287,11 +287,15 @@ impl Lowerer<'_> {
         let Some(place) = self.place(&scrutinee) else {
             return unit();
         };
-        self.not_if_active.push((
-            place.base,
-            pat.span(),
-            crate::lower::NotIfActive::BoundParts,
-        ));
+        // A payload of the user's enum is differentiated (its shadow is an enum of the same
+        // variant); `Option` and `Result` cannot carry a derivative.
+        if std_payload(&pat) {
+            self.not_if_active.push((
+                place.base,
+                pat.span(),
+                crate::lower::NotIfActive::BoundParts,
+            ));
+        }
         self.bind(
             &name.to_string(),
             name.span(),
@@ -466,6 +470,27 @@ pub fn binds_parts(pat: &Pat) -> bool {
         Pat::TupleStruct(t) => t.elems.iter().any(binds_parts),
         Pat::Struct(s) => s.fields.iter().any(|f| binds_parts(&f.pat)),
         Pat::Type(t) => binds_parts(&t.pat),
+        _ => false,
+    }
+}
+
+/// `Some(v)`, `Ok(v)`, `Err(e)` (also behind `&` or in `|`): parts of std's `Option` and
+/// `Result`, which carry no derivative.
+fn std_payload(pat: &Pat) -> bool {
+    let std_path = |p: &syn::Path| {
+        p.segments
+            .last()
+            .is_some_and(|s| ["Some", "Ok", "Err", "None"].contains(&s.ident.to_string().as_str()))
+    };
+    match pat {
+        Pat::TupleStruct(t) => std_path(&t.path),
+        Pat::Struct(s) => std_path(&s.path),
+        Pat::Path(p) => std_path(&p.path),
+        Pat::Reference(r) => std_payload(&r.pat),
+        Pat::Paren(p) => std_payload(&p.pat),
+        Pat::Or(o) => o.cases.iter().any(std_payload),
+        Pat::Ident(i) => i.subpat.as_ref().is_some_and(|(_, p)| std_payload(p)),
+        // Anything else binds a whole value or parts of a tuple, slice or struct.
         _ => false,
     }
 }

@@ -1,7 +1,7 @@
 //! Step 2: the function body into the IR (A-normal form, structured blocks).
 //!
 //! Statements live here, and one file per kind of construct next to it: `expr`, `place`,
-//! `call`, `control`, `exits`, `matching`, `tuple`, `buffers`, `fill`, `macros`, and `iter/` for
+//! `call`, `control`, `exits`, `matching`, `tuple`, `structs`, `buffers`, `fill`, `macros`, and `iter/` for
 //! iterator chains. Idiomatic forms
 //! (`+=`, `while`, `&&`, if-expressions, block expressions) are desugared here, once.
 //! Unsupported syntax is a spanned error that says what to write instead; lowering goes on
@@ -17,6 +17,7 @@ pub mod iter;
 mod macros;
 pub mod matching;
 mod place;
+mod structs;
 mod tuple;
 
 use std::collections::HashMap;
@@ -84,7 +85,7 @@ pub enum NotIfActive {
     TupleValue,
     /// An argument grown with `push` (its shadow has the caller's length).
     PushedArgument,
-    /// A place whose parts a pattern binds (`Loss::Huber(d) =>`).
+    /// An `Option` or `Result` whose parts a pattern binds (`Some(v) =>`).
     BoundParts,
     /// A conversion `T::from(x)` (`NumCast`, `From`) of a value.
     Conversion,
@@ -95,7 +96,7 @@ impl NotIfActive {
         match self {
             NotIfActive::TupleValue => crate::lower::tuple::HINT,
             NotIfActive::PushedArgument => "`.push(..)` on an argument that carries a derivative is not supported: its shadow keeps the caller's length. Build a local `Vec` and return it, or write into a buffer of the final length by index",
-            NotIfActive::BoundParts => "this pattern binds a part of a value that carries a derivative, which is not supported: bind parts of `Const` values only (an enum of settings), or compute the part with arithmetic and `if`",
+            NotIfActive::BoundParts => "this pattern binds a part of an `Option` or `Result` that carries a derivative, which is not supported (they cannot carry one): compute the value with `if`, or use an enum of your own with `#[derive(cotangent::Differentiable)]`, whose payloads can be bound",
             NotIfActive::Conversion => "a conversion `T::from(..)` of a value that carries a derivative is not differentiated: convert constants only (`T::from(0.5).unwrap()`, `T::from(n).unwrap()`), and take the value as a `T` already (`x: &[T]` rather than `&[f64]`), or use `as` between `f32` and `f64`",
         }
     }

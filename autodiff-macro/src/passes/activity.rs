@@ -29,6 +29,7 @@ pub fn differentiable_inputs(rv: &Rvalue) -> Vec<VarId> {
             .collect(),
         Rvalue::Cast(op, _, true) => vars(std::slice::from_ref(op)),
         Rvalue::Array(ops) | Rvalue::VecList(ops) => vars(ops),
+        Rvalue::Struct(_, fields) => fields.iter().filter_map(|(_, op)| op.var()).collect(),
         Rvalue::Repeat(op, _) | Rvalue::VecRepeat(op, _) => vars(std::slice::from_ref(op)),
         // Calls flow through their pullbacks (see `analyze`); the rest is not differentiable.
         Rvalue::Unary(UnOp::Not, _)
@@ -82,10 +83,17 @@ pub fn varied(body: &Body, sig: &Signature) -> Vec<bool> {
 fn propagate(body: &Body, mut varied: Vec<bool>, mut useful: Vec<bool>) -> (Vec<bool>, Vec<bool>) {
     let mut edges = Vec::new();
     for_each_stmt(&body.block, &mut |stmt, _| edges.extend(edges_of(stmt)));
+    // `let d: usize = model.d;`: a binding the user typed as an integer or `bool` carries
+    // no derivative, even when read from a struct that does (types are otherwise unknown).
+    let inert: Vec<bool> = body
+        .vars
+        .iter()
+        .map(|info| info.ty.as_ref().is_some_and(crate::prim::non_float_type))
+        .collect();
     loop {
         let mut changed = false;
         let mut mark = |flags: &mut Vec<bool>, v: VarId| {
-            if !flags[v] {
+            if !flags[v] && !inert[v] {
                 flags[v] = true;
                 changed = true;
             }

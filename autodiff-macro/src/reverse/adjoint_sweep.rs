@@ -4,7 +4,7 @@
 //! the values it defines.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 
 use crate::emit::primal::Primal;
 use crate::emit::private;
@@ -128,8 +128,11 @@ impl Emitter<'_> {
                 let w = &self.names.witness[v];
                 out.extend(quote!(let mut #d = #p::zero_of(#w);));
             } else {
-                let x = self.names.var(v);
-                out.extend(quote!(let mut #d = #p::zero_like(&#x);));
+                // At the user's code: a value of a type that cannot carry a derivative
+                // (a struct literal without `#[derive(Differentiable)]`) is an error there.
+                let (x, span) = (self.names.var(v), self.body.vars[v].span);
+                let zero = quote_spanned!(span=> #p::zero_like(&#x));
+                out.extend(quote!(let mut #d = #zero;));
             }
         }
         out
@@ -388,6 +391,27 @@ impl Emitter<'_> {
                         );
                     }
                 }
+            }
+            // from: `let p = P { x: a, v: w };` (or `Shape::Circle { 0: a }`)
+            // into: `match &d_p { P { x: e, .. } => accumulate(&mut d_a, clone(e)), _ => {} }`
+            //       per field: a pattern, as the adjoint of an enum has no fields to name
+            Rvalue::Struct(path, fields) => {
+                let e = &self.names.scratch;
+                for (m, op) in fields {
+                    if let Some(a) = adj(op) {
+                        out.extend(quote!(match &#g {
+                            #path { #m: #e, .. } => #p::accumulate(&mut #a, ::core::clone::Clone::clone(#e)),
+                            _ => {}
+                        }));
+                    }
+                }
+            }
+            // from: `let r = bind!(s, Shape::Circle(r), r);` (a payload of the user's enum)
+            // into: `match &mut d_s { Shape::Circle(r) => accumulate(r, d_r), _ => {} }`:
+            //       the shadow has the primal's variant
+            Rvalue::Bind(place, pat, name) if self.plan.active[place.base] => {
+                let a = self.adjoint_place(place);
+                out.extend(quote!(match &mut #a { #pat => #p::accumulate(#name, #g), _ => {} }));
             }
             Rvalue::Repeat(op, _) | Rvalue::VecRepeat(op, _) => {
                 if let Some(a) = adj(op) {

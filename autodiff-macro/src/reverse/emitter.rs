@@ -341,7 +341,7 @@ impl Emitter<'_> {
             #[doc = #doc]
             #hidden
 
-            #[allow(unused_mut, unused_variables, unused_assignments, unused_parens, unused_braces, non_snake_case, unreachable_code, clippy::all, clippy::pedantic, clippy::nursery)]
+            #[allow(unused_mut, unused_variables, unused_assignments, unused_parens, unused_braces, non_snake_case, unreachable_code, unreachable_patterns, clippy::all, clippy::pedantic, clippy::nursery)]
             #vis fn #name #generics (#(#params),*) #output #where_clause
         }
     }

@@ -433,6 +433,7 @@ fn recomputable_values(
             | Rvalue::Copy(..)
             | Rvalue::Math(..)
             | Rvalue::Array(_)
+            | Rvalue::Struct(..)
             | Rvalue::Repeat(..)
             | Rvalue::VecRepeat(..)
             | Rvalue::VecList(_)
@@ -486,6 +487,7 @@ fn needs_of(plan: &Needs, stmt: &Stmt) -> Vec<VarId> {
             Rvalue::Copy(..)
             | Rvalue::Math(..)
             | Rvalue::Array(_)
+            | Rvalue::Struct(..)
             | Rvalue::Repeat(..)
             | Rvalue::VecRepeat(..)
             | Rvalue::VecList(_)
@@ -537,7 +539,9 @@ fn needs_of(plan: &Needs, stmt: &Stmt) -> Vec<VarId> {
         }
 
         Stmt::Let { var, value } if plan.active[*var] => match value {
-            Rvalue::Read(place) | Rvalue::Copy(place, _) => out.extend(place.index_vars()),
+            Rvalue::Read(place) | Rvalue::Copy(place, _) | Rvalue::Bind(place, ..) => {
+                out.extend(place.index_vars())
+            }
             // Each active operand's rule reads what its table entry uses (`a * b`: the
             // other operand).
             rv @ (Rvalue::Unary(..) | Rvalue::Binary(..) | Rvalue::Math(..) | Rvalue::Cast(..)) => {
@@ -556,12 +560,12 @@ fn needs_of(plan: &Needs, stmt: &Stmt) -> Vec<VarId> {
             // Linear, or not differentiated: no primal value needed.
             Rvalue::Use(_)
             | Rvalue::Array(_)
+            | Rvalue::Struct(..)
             | Rvalue::Repeat(..)
             | Rvalue::VecRepeat(..)
             | Rvalue::VecList(_)
             | Rvalue::Call(_)
             | Rvalue::Matches(..)
-            | Rvalue::Bind(..)
             | Rvalue::ZeroOf(_) => {}
         },
         Stmt::Store { place, .. } if plan.active[place.base] => out.extend(place.index_vars()),

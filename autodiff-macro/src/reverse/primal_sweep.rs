@@ -71,6 +71,7 @@ impl Emitter<'_> {
                     | Rvalue::Math(..)
                     | Rvalue::Cast(..)
                     | Rvalue::Array(_)
+                    | Rvalue::Struct(..)
                     | Rvalue::Repeat(..)
                     | Rvalue::VecRepeat(..)
                     | Rvalue::VecList(_)

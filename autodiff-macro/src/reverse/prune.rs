@@ -130,6 +130,7 @@ pub fn scalar_values(body: &Body) -> Vec<bool> {
                 Rvalue::Use(Operand::Var(v)) => scalar[*v],
                 Rvalue::Copy(..)
                 | Rvalue::Array(_)
+                | Rvalue::Struct(..)
                 | Rvalue::Repeat(..)
                 | Rvalue::VecRepeat(..)
                 | Rvalue::VecList(_)
