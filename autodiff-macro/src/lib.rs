@@ -20,6 +20,7 @@ mod fuzz;
 mod ir;
 mod lower;
 mod passes;
+mod paths;
 mod pipeline;
 mod prim;
 mod reverse;
@@ -38,7 +39,7 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::timed("autodiff_reverse", &item, || {
-        expand::autodiff_reverse(attr.into(), item.clone().into())
+        expand::with_crate(attr.into(), item.clone().into(), expand::autodiff_reverse)
     })
     .into()
 }
@@ -54,7 +55,7 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn autodiff_forward(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::timed("autodiff_forward", &item, || {
-        expand::autodiff_forward(attr.into(), item.clone().into())
+        expand::with_crate(attr.into(), item.clone().into(), expand::autodiff_forward)
     })
     .into()
 }
@@ -70,7 +71,7 @@ pub fn autodiff_forward(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::timed("differentiable", &item, || {
-        expand::differentiable(attr.into(), item.clone().into())
+        expand::with_crate(attr.into(), item.clone().into(), expand::differentiable)
     })
     .into()
 }
