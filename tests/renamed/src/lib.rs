@@ -17,8 +17,8 @@ pub fn softplus(x: f64) -> f64 {
 #[autodiff_reverse(d_loss, Duplicated, Active)]
 pub fn loss(w: &[f64]) -> f64 {
     let mut s = 0.0;
-    for i in 0..w.len() {
-        s += softplus(w[i]) * (w[i] * w[i] + 1.0).sqrt();
+    for &wi in w {
+        s += softplus(wi) * (wi * wi + 1.0).sqrt();
     }
     s
 }
