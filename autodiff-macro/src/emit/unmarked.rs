@@ -56,6 +56,16 @@ pub fn fallback(
         let r = syn::Ident::new(r, span);
         quote!(const #r: u64 = !0;)
     });
+    // A method's call reports the unnormalizable result type, once; an associated
+    // function's reports it and the bound apart: there the result is left to inference.
+    let result = match receiver.is_empty() {
+        true => quote!(__R),
+        false => quote!(<Self as #marked>::Never),
+    };
+    let generics = match receiver.is_empty() {
+        true => quote!(#(#params,)* __R),
+        false => quote!(#(#params),*),
+    };
     quote! {
         #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
         #[allow(non_camel_case_types)]
@@ -63,7 +73,7 @@ pub fn fallback(
         #[allow(dead_code, non_upper_case_globals, clippy::all)]
         trait #fallback {
             #reads
-            fn #f<#(#params),*>(#receiver #(_: #params),*) -> <Self as #marked>::Never
+            fn #f<#generics>(#receiver #(_: #params),*) -> #result
             where
                 Self: #marked,
             {
