@@ -100,7 +100,18 @@ pub trait Primal {
         mode: crate::emit::unmarked::Hidden,
     ) -> TokenStream {
         let f = match &call.callee {
-            Callee::Method(m, _) => m.to_string(),
+            // Only on a parameter itself, whose type is known to be the one with the
+            // method (`(*self)`, `(*p)`): at a field or a local that may be a `Box`, the
+            // fallback would be picked before autoderef reaches the helper's method.
+            Callee::Method(m, _) => match &call.recv {
+                Some(r)
+                    if r.projs.is_empty()
+                        && matches!(self.body().vars[r.base].origin, Origin::Param(_)) =>
+                {
+                    m.to_string()
+                }
+                Some(_) | None => return TokenStream::new(),
+            },
             Callee::Path(p) => match p.segments.last() {
                 Some(last) => last.ident.to_string(),
                 None => return TokenStream::new(),

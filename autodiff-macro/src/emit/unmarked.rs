@@ -6,9 +6,11 @@
 //! inherent associated item to a trait's (a method: at the same receiver type), so the
 //! fallback is used only when the helper has none, and then its signature needs a trait
 //! nobody implements whose `#[diagnostic::on_unimplemented]` says, at the user's call, what
-//! to do. This reaches methods (`self.energy(x)`) and associated functions (`Self::f`,
-//! `Model::f`); a free function's hidden name is looked up in a module, where nothing can
-//! stand in for a missing item (README, "Calls between differentiated functions").
+//! to do. This reaches methods called on a parameter (`self.energy(x)`; the caller checks,
+//! `Primal::unmarked_fallback`: on a `Box` field the fallback would win before autoderef)
+//! and associated functions (`Self::f`, `Model::f`); a free function's hidden name is
+//! looked up in a module, where nothing can stand in for a missing item (README, "Calls
+//! between differentiated functions").
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
