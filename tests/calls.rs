@@ -564,3 +564,43 @@ fn untyped_sum_into_a_place() {
         .unwrap();
     }
 }
+
+struct Net {
+    first: Box<Layer>,
+    scale: f64,
+}
+
+impl Net {
+    // Methods reached through `&mut self` and through a `Box` field: the caller's
+    // fallback for unmarked helpers (README, "Calls") must not shadow `Layer::pre`.
+    #[autodiff_reverse(d_run, Const, Duplicated, Active)]
+    fn run(&mut self, x: &[f64]) -> f64 {
+        self.first.pre(x) * self.scale
+    }
+}
+
+#[test]
+fn methods_through_a_box_and_mut_self() {
+    let mut net = Net {
+        first: Box::new(Layer {
+            w: vec![0.5, -0.25, 1.0],
+            b: 0.1,
+        }),
+        scale: 1.5,
+    };
+    for p in [[1.0, 2.0, 3.0], [-1.0, 0.5, 0.25]] {
+        let mut dx = [0.0; 3];
+        net.d_run(&p, &mut dx, 1.0);
+        let fd: Vec<f64> = (0..3)
+            .map(|i| {
+                let (mut a, mut b) = (p, p);
+                a[i] += 1e-6;
+                b[i] -= 1e-6;
+                (net.run(&a) - net.run(&b)) / 2e-6
+            })
+            .collect();
+        for i in 0..3 {
+            assert!((dx[i] - fd[i]).abs() < 1e-6, "{dx:?} vs {fd:?}");
+        }
+    }
+}

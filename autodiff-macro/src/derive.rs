@@ -28,7 +28,7 @@ pub fn derive(input: TokenStream) -> TokenStream {
 // into: `impl<T> Adjoint for P<T> where T: Adjoint, for<'c> usize: Adjoint { .. }`, the
 //       `Snapshot` and `TypeZero` impls, and one check per field type naming no parameter
 fn expand(item: &syn::DeriveInput) -> syn::Result<TokenStream> {
-    let p = quote!(::cotangent::__private);
+    let p = crate::paths::private();
     let name = &item.ident;
     let (body, bounds) = match &item.data {
         syn::Data::Struct(s) => (struct_body(&s.fields)?, field_types(&s.fields)?),
@@ -104,7 +104,7 @@ fn expand(item: &syn::DeriveInput) -> syn::Result<TokenStream> {
 //       higher-ranked so that a struct without `Clone` still compiles (and is never
 //       recorded): a plain `P: Clone` that does not hold is an error at the impl
 fn snapshot(name: &syn::Ident, generics: &syn::Generics) -> TokenStream {
-    let p = quote!(::cotangent::__private);
+    let p = crate::paths::private();
     let mut generics = generics.clone();
     generics
         .make_where_clause()
@@ -142,7 +142,7 @@ fn type_zero(
     generics: &syn::Generics,
     fields: &syn::Fields,
 ) -> syn::Result<TokenStream> {
-    let p = quote!(::cotangent::__private);
+    let p = crate::paths::private();
     let mut generics = generics.clone();
     let wc = generics.make_where_clause();
     let fs = fields_of(fields)?;
@@ -249,7 +249,7 @@ fn fields_of(fields: &syn::Fields) -> syn::Result<Vec<Field>> {
 //       Clone::clone(&self.k) } }`, `accumulate` / `zero_out` / `normalize_zero` of each
 //       field that is not skipped, and `Shape` the tuple of the fields' shapes
 fn struct_body(fields: &syn::Fields) -> syn::Result<TokenStream> {
-    let p = quote!(::cotangent::__private);
+    let p = crate::paths::private();
     let fs = fields_of(fields)?;
     let each = |f: &Field, op: &dyn Fn(&syn::Member) -> TokenStream| -> TokenStream {
         match f.skip {
@@ -320,7 +320,7 @@ fn struct_body(fields: &syn::Fields) -> syn::Result<TokenStream> {
 //       an `accumulate` that adds the payloads of the same variant (an adjoint of another
 //       variant is a zero: the value took one branch); `Shape` is a zero of the enum
 fn enum_body(e: &syn::DataEnum) -> syn::Result<TokenStream> {
-    let p = quote!(::cotangent::__private);
+    let p = crate::paths::private();
     let mut zero = Vec::new();
     let mut acc = Vec::new();
     let mut reset = Vec::new();

@@ -281,3 +281,19 @@ pub fn timed(
     );
     out
 }
+
+/// Runs an attribute's expansion with the `cotangent` crate's path its `crate = ".."` key,
+/// or the user's Cargo.toml, gives (`paths::with_root`).
+pub fn with_crate(
+    attr: TokenStream,
+    item: TokenStream,
+    expand: fn(TokenStream, TokenStream) -> TokenStream,
+) -> TokenStream {
+    match args::split_crate(attr) {
+        Ok((attr, root)) => crate::paths::with_root(root, || expand(attr, item)),
+        Err(e) => {
+            let error = e.to_compile_error();
+            quote!(#error #item)
+        }
+    }
+}

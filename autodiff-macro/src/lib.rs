@@ -21,6 +21,7 @@ mod fuzz;
 mod ir;
 mod lower;
 mod passes;
+mod paths;
 mod pipeline;
 mod prim;
 mod reverse;
@@ -39,7 +40,7 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::timed("autodiff_reverse", &item, || {
-        expand::autodiff_reverse(attr.into(), item.clone().into())
+        expand::with_crate(attr.into(), item.clone().into(), expand::autodiff_reverse)
     })
     .into()
 }
@@ -55,7 +56,7 @@ pub fn autodiff_reverse(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn autodiff_forward(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::timed("autodiff_forward", &item, || {
-        expand::autodiff_forward(attr.into(), item.clone().into())
+        expand::with_crate(attr.into(), item.clone().into(), expand::autodiff_forward)
     })
     .into()
 }
@@ -71,7 +72,7 @@ pub fn autodiff_forward(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::timed("differentiable", &item, || {
-        expand::differentiable(attr.into(), item.clone().into())
+        expand::with_crate(attr.into(), item.clone().into(), expand::differentiable)
     })
     .into()
 }
@@ -84,5 +85,6 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// it carries no derivative.
 #[proc_macro_derive(Differentiable, attributes(cotangent))]
 pub fn derive_differentiable(item: TokenStream) -> TokenStream {
-    derive::derive(item.into()).into()
+    // a renamed dependency (`ad = { package = "cotangent" }`) is found as for the attributes
+    paths::with_root(None, || derive::derive(item.into())).into()
 }

@@ -37,7 +37,7 @@ pub fn narrow_wrappers(
         .iter()
         .filter(|a| a.path().is_ident("cfg"))
         .collect();
-    let p = quote!(::cotangent::__private);
+    let p = crate::paths::private();
     let seed_ty = match &item_fn.sig.output {
         syn::ReturnType::Type(_, ty) if returns_float => quote!(#ty),
         _ => quote!(()),

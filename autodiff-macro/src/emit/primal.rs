@@ -90,6 +90,36 @@ pub trait Primal {
         }
     }
 
+    /// The items that make a call of a helper without the hidden item `hidden` names an
+    /// error saying what to do (`emit::unmarked`); `arity` counts the call's arguments.
+    fn unmarked_fallback(
+        &self,
+        call: &Call,
+        hidden: &dyn Fn(&str) -> String,
+        arity: usize,
+        mode: crate::emit::unmarked::Hidden,
+    ) -> TokenStream {
+        let f = match &call.callee {
+            // Only on a parameter itself, whose type is known to be the one with the
+            // method (`(*self)`, `(*p)`): at a field or a local that may be a `Box`, the
+            // fallback would be picked before autoderef reaches the helper's method.
+            Callee::Method(m, _) => match &call.recv {
+                Some(r)
+                    if r.projs.is_empty()
+                        && matches!(self.body().vars[r.base].origin, Origin::Param(_)) =>
+                {
+                    m.to_string()
+                }
+                Some(_) | None => return TokenStream::new(),
+            },
+            Callee::Path(p) => match p.segments.last() {
+                Some(last) => last.ident.to_string(),
+                None => return TokenStream::new(),
+            },
+        };
+        crate::emit::unmarked::fallback(call, &hidden(&f), None, arity, mode)
+    }
+
     /// `path(args)` or `recv.method(args)`; `hidden` renames the callee to one of its
     /// hidden functions (same path, last segment renamed: a pullback, a forward
     /// derivative).
@@ -105,7 +135,13 @@ pub trait Primal {
         };
         match (&call.callee, &call.recv) {
             (Callee::Method(m, turbofish), Some(recv)) => {
-                let recv = self.place(recv);
+                // A hidden method is called on the referent (`(*self)`, not a `&mut`
+                // reference), so that the fallback of `emit::unmarked` cannot be picked at
+                // the reference before the helper's own method at the referent.
+                let recv = match hidden {
+                    Some(_) => self.referent(recv),
+                    None => self.place(recv),
+                };
                 let m = rename(m);
                 quote!(#recv.#m #turbofish (#(#args),*))
             }

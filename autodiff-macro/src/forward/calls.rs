@@ -7,6 +7,7 @@ use quote::quote;
 
 use crate::emit::forward_name;
 use crate::emit::primal::Primal;
+use crate::emit::unmarked::Hidden;
 use crate::forward::emitter::Emitter;
 use crate::ir::*;
 
@@ -78,7 +79,12 @@ impl Emitter<'_> {
                 .last()
                 .map_or(self.body.vars[var].span, |s| s.ident.span()),
         };
+        let fallback = self.unmarked_fallback(call, &name, args.len(), Hidden::Forward);
         let call = at_callee(self.call_expr(call, Some(&name), args), span);
+        let call = match fallback.is_empty() {
+            true => call,
+            false => quote!({ #fallback #call }),
+        };
         let x = self.names.var(var);
         let m = self.body.vars[var].mutable.then(|| quote!(mut));
         let tangent = match self.varied[var] {

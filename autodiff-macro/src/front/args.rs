@@ -242,6 +242,47 @@ fn unknown_activity_message(word: &str, names: &[&str]) -> String {
     }
 }
 
+// from: `#[differentiable(Duplicated, Const, crate = "ad")]`
+// into: `(Duplicated, Const)` and the path `ad`, taken off before the positional grammar
+/// The optional trailing `crate = "path"` (serde's `#[serde(crate = "..")]`): the path of
+/// the `cotangent` crate generated code uses, for a re-export or a renamed dependency.
+pub fn split_crate(attr: TokenStream) -> Result<(TokenStream, Option<syn::Path>), syn::Error> {
+    use proc_macro2::TokenTree;
+    let mut tokens: Vec<TokenTree> = attr.into_iter().collect();
+    if matches!(tokens.last(), Some(TokenTree::Punct(p)) if p.as_char() == ',') {
+        tokens.pop();
+    }
+    let n = tokens.len();
+    let key = |t: &TokenTree| matches!(t, TokenTree::Ident(i) if i == "crate");
+    let eq = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == '=');
+    let at = match n >= 3 && key(&tokens[n - 3]) && eq(&tokens[n - 2]) {
+        true => n - 3,
+        false => {
+            if let Some(t) = tokens.iter().find(|t| key(t)) {
+                return Err(syn::Error::new(
+                    t.span(),
+                    "expected `crate = \"path\"` as the last argument, e.g. `crate = \"ad\"` for a dependency renamed to `ad`",
+                ));
+            }
+            return Ok((tokens.into_iter().collect(), None));
+        }
+    };
+    let value = &tokens[n - 1];
+    let path = syn::parse2::<syn::LitStr>(value.clone().into())
+        .and_then(|lit| lit.parse::<syn::Path>())
+        .map_err(|_| {
+            syn::Error::new(
+                value.span(),
+                "expected the path of the `cotangent` crate as a string, e.g. `crate = \"ad\"` or `crate = \"::my_lib::cotangent\"`",
+            )
+        })?;
+    tokens.truncate(at);
+    if matches!(tokens.last(), Some(TokenTree::Punct(p)) if p.as_char() == ',') {
+        tokens.pop();
+    }
+    Ok((tokens.into_iter().collect(), Some(path)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,5 +331,22 @@ mod tests {
         let args = parse(quote!(d_f, Dual, Active), &mut errors);
         assert_eq!(errors.into_vec().len(), 1);
         assert_eq!(args.map(|a| a.activities[0].activity), Some(Const));
+    }
+
+    #[test]
+    fn crate_key_is_split_off() {
+        let (rest, root) = split_crate(quote::quote!(d_f, Active, crate = "ad::x",)).unwrap();
+        assert_eq!(rest.to_string(), "d_f , Active");
+        assert_eq!(
+            root.map(|p| quote::quote!(#p).to_string()),
+            Some("ad :: x".into())
+        );
+        let (rest, root) = split_crate(quote::quote!(Active, custom = pb)).unwrap();
+        assert_eq!(
+            (rest.to_string(), root.is_none()),
+            ("Active , custom = pb".into(), true)
+        );
+        assert!(split_crate(quote::quote!(crate = "ad", Active)).is_err());
+        assert!(split_crate(quote::quote!(Active, crate = ad)).is_err());
     }
 }

@@ -260,9 +260,10 @@ pub fn generated_generics(item: &syn::ItemFn, acts: &[Activity]) -> syn::Generic
     let generics = &item.sig.generics;
     let mut out = generics.clone();
     let mut scalar = |id: &Ident| {
-        out.make_where_clause()
-            .predicates
-            .push(syn::parse_quote!(#id: ::cotangent::__private::Scalar));
+        out.make_where_clause().predicates.push({
+            let p = crate::paths::private();
+            syn::parse_quote!(#id: #p::Scalar)
+        });
     };
     for tp in float_params(item, acts) {
         if !bound_names(generics, tp).iter().any(|b| b == "Real") {

@@ -45,7 +45,8 @@ impl Lowerer<'_> {
         if let Source::Place(src) = &source {
             // `copy_from_slice` panics on different lengths; so does the generated code.
             let other = self.length(src, span);
-            let check: syn::Path = syn::parse_quote!(::cotangent::__private::rules::same_len);
+            let rules = crate::paths::rules();
+            let check: syn::Path = syn::parse_quote!(#rules::same_len);
             self.bind(
                 "same_len",
                 span,

@@ -67,7 +67,10 @@ impl Lowerer<'_> {
             "panicked",
             mac.span(),
             Rvalue::Call(Call {
-                callee: Callee::Path(syn::parse_quote!(::cotangent::__private::primal_panicked)),
+                callee: Callee::Path({
+                    let p = crate::paths::private();
+                    syn::parse_quote!(#p::primal_panicked)
+                }),
                 recv: None,
                 args: vec![CallArg::Value(Operand::Const(quote!(#message)))],
                 passive: true,

@@ -8,6 +8,7 @@ use quote::{quote, quote_spanned};
 
 use crate::emit::primal::Primal;
 use crate::emit::private;
+use crate::emit::unmarked::Hidden;
 use crate::front::args::Activity;
 use crate::ir::*;
 use crate::reverse::emitter::Emitter;
@@ -338,6 +339,7 @@ impl Emitter<'_> {
         });
         let g = &self.names.scratch;
         let name = |f: &str| crate::emit::pullback_name(f, &mask);
+        let fallback = self.unmarked_fallback(call, &name, args.len(), Hidden::Pullback);
         let pullback = self.call_expr(call, Some(&name), args);
         let accumulate = match gradients.as_slice() {
             [v] => {
@@ -354,7 +356,7 @@ impl Emitter<'_> {
                 })
                 .collect(),
         };
-        quote!({ #pre let #g = #pullback; #post #dropped #accumulate })
+        quote!({ #fallback #pre let #g = #pullback; #post #dropped #accumulate })
     }
 
     fn reverse_let(&self, var: VarId, value: &Rvalue) -> TokenStream {

@@ -8,7 +8,8 @@ use syn::FnArg;
 
 use crate::emit::names::Names;
 use crate::emit::primal::Primal;
-use crate::emit::{private, reads_name};
+use crate::emit::unmarked::Hidden;
+use crate::emit::{private, pullback_name, reads_name};
 use crate::front::args::Activity;
 use crate::front::signature::Signature;
 use crate::ir::*;
@@ -83,14 +84,23 @@ impl Emitter<'_> {
         match &call.callee {
             Callee::Path(path) => {
                 let mut path = path.clone();
-                if let Some(last) = path.segments.last_mut() {
-                    last.ident = syn::Ident::new(
-                        &reads_name(&last.ident.to_string(), mask),
-                        last.ident.span(),
-                    );
-                    last.arguments = syn::PathArguments::None;
-                }
-                quote!((#path & (1u64 << #k)) != 0)
+                let Some(last) = path.segments.last_mut() else {
+                    return quote!(true);
+                };
+                let f = last.ident.to_string();
+                let reads = reads_name(&f, mask);
+                last.ident = syn::Ident::new(&reads, last.ident.span());
+                last.arguments = syn::PathArguments::None;
+                // An unmarked `Model::f` reads the fallback's constant; the pullback's
+                // call says what is wrong.
+                let fallback = crate::emit::unmarked::fallback(
+                    call,
+                    &pullback_name(&f, mask),
+                    Some(&reads),
+                    0,
+                    Hidden::Pullback,
+                );
+                quote!({ #fallback (#path & (1u64 << #k)) != 0 })
             }
             Callee::Method(..) => quote!(true),
         }

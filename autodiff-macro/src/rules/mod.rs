@@ -76,14 +76,18 @@ impl Partial {
         let stmt = match self.join {
             Join::Add => quote!(#adj += #term;),
             Join::Sub => quote!(#adj -= #term;),
-            Join::Cast => quote!(::cotangent::__private::accumulate_cast(&mut #adj, #term);),
+            Join::Cast => {
+                let p = crate::paths::private();
+                quote!(#p::accumulate_cast(&mut #adj, #term);)
+            }
         };
         let stmt = match &self.when {
             Some(cond) => quote!(if #cond { #stmt }),
             None => stmt,
         };
         if self.singular {
-            quote!(if ::cotangent::__private::rules::nonzero(#g) { #stmt })
+            let r = crate::paths::rules();
+            quote!(if #r::nonzero(#g) { #stmt })
         } else {
             stmt
         }
@@ -92,7 +96,7 @@ impl Partial {
     /// The term as a summand of the result's tangent for the operand's tangent `dot`:
     /// whether it is subtracted, and the expression.
     fn summand(&self, dot: &TokenStream, y: &TokenStream) -> (bool, TokenStream) {
-        let r = quote!(::cotangent::__private::rules);
+        let r = crate::paths::rules();
         let mut term = match self.join {
             Join::Cast => quote!(#r::cast_like(#dot, #y)),
             Join::Add | Join::Sub => self.term.clone(),
@@ -175,7 +179,8 @@ pub fn typed_literals(tokens: TokenStream, like: &TokenStream) -> TokenStream {
             TokenTree::Literal(l) => {
                 match syn::parse2::<syn::LitFloat>(TokenTree::Literal(l.clone()).into()) {
                     Ok(f) if f.suffix().is_empty() => {
-                        quote!(::cotangent::__private::rules::lit(#like, #l))
+                        let r = crate::paths::rules();
+                        quote!(#r::lit(#like, #l))
                     }
                     _ => TokenTree::Literal(l).into(),
                 }

@@ -39,7 +39,7 @@ pub(super) fn partial(
     y: &TokenStream,
     g: &TokenStream,
 ) -> Option<Partial> {
-    let r = quote!(::cotangent::__private::rules);
+    let r = crate::paths::rules();
     let arg = |i: usize| a.get(i).cloned().unwrap_or_default();
     let (x, b, c, ak) = (arg(0), arg(1), arg(2), arg(k));
     Some(match (prim, k) {
