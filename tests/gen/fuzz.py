@@ -18,7 +18,8 @@ between runs; the proc macro built optimized, the generated code without debug i
    the generator's own (GEN_BUG);
 2. the tests run, one process per file (one thread; a crash is attributed to the test that
    was running):
-     DF_PANIC, PRIMAL_MISMATCH, OUT_MISMATCH, GRADIENT   (see tests/gen/harness.rs)
+     DF_PANIC, PRIMAL_MISMATCH, OUT_MISMATCH, GRADIENT, GRADIENT_AT_ZEROS,
+     JF_PANIC, JF_PRIMAL_MISMATCH, JF_OUT_MISMATCH, JVP_VJP   (see tests/gen/harness.rs)
      GEN_PRIMAL_PANIC, GEN_NONFINITE                     the generator's fault
      CRASH, TIMEOUT                                      the test binary died / hung
 
