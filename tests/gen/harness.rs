@@ -98,7 +98,11 @@ pub fn check<T: Real + std::fmt::Debug>(
             // `3 * x < 0` are both false at 0, one of them true on each side): `d_f` follows
             // the primal's branch (contract item 8), the differences the sides'. Such a
             // mismatch is sorted apart from the other points' so a triage can tell them apart.
-            let gradient = if zero { "GRADIENT_AT_ZEROS" } else { "GRADIENT" };
+            let gradient = if zero {
+                "GRADIENT_AT_ZEROS"
+            } else {
+                "GRADIENT"
+            };
             // The primal alone: never panics, stays finite (otherwise the generator is wrong).
             let mut s = split::<T>(&p, lens);
             let r = match catch_unwind(AssertUnwindSafe(|| f(&s.x, &s.y, s.a, s.b, &mut s.out))) {

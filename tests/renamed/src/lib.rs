@@ -38,6 +38,20 @@ pub fn loss1(x: f64) -> f64 {
     x.tanh() * x
 }
 
+/// A derived struct: the derive's generated impls name `::ad` too.
+#[derive(Clone, Debug, Default, ad::Differentiable)]
+pub struct Spring {
+    pub k: f64,
+    pub rest: f64,
+    pub id: usize,
+}
+
+#[autodiff_reverse(d_energy, Duplicated, Active, Active)]
+pub fn energy(s: &Spring, x: f64) -> f64 {
+    let d = x - s.rest;
+    0.5 * s.k * d * d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +93,21 @@ mod tests {
             let (v, dx) = df_loss(x, 1.0);
             assert_eq!(v, loss1(x));
             assert!((dx - fd(loss1, x)).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn derive_renamed() {
+        for (k, rest, x) in [(2.0, 0.5, 1.5), (0.0, 0.0, 0.0), (1.5, -1.0, 0.25)] {
+            let s = Spring { k, rest, id: 3 };
+            let mut ds = ad::zero_shadow(&s);
+            let (v, dx) = d_energy(&s, &mut ds, x, 1.0);
+            assert_eq!(v.to_bits(), energy(&s, x).to_bits());
+            assert!((dx - fd(|x| energy(&s, x), x)).abs() < 1e-6);
+            let dk = fd(|k| energy(&Spring { k, rest, id: 3 }, x), k);
+            let drest = fd(|rest| energy(&Spring { k, rest, id: 3 }, x), rest);
+            assert!((ds.k - dk).abs() < 1e-6 && (ds.rest - drest).abs() < 1e-6);
+            assert_eq!(ds.id, 0);
         }
     }
 }
