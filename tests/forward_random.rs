@@ -1,7 +1,7 @@
 //! 40 random programs of the former generator (loops, branches, early exits, local buffers,
 //! a helper call), frozen: each is checked against central finite differences of itself,
 //! and its forward-mode derivative against its reverse-mode gradient
-//! (`jvp(v) == dot(v, grad)`). The current generator (tests/gen) checks reverse mode only.
+//! (`jvp(v) == dot(v, grad)`). The current generator (tests/gen) checks both modes too.
 #![allow(
     unused_mut,
     unused_variables,

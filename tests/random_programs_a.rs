@@ -7,10 +7,10 @@ mod harness;
 
 mod p_s1_0 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.sin()
@@ -18,7 +18,7 @@ mod p_s1_0 {
             (h_rec1(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice2(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         {
@@ -78,7 +78,7 @@ mod p_s1_0 {
         }
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out21(x: &[f32], out: &mut [f32], u: f32) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
@@ -88,6 +88,7 @@ mod p_s1_0 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Const, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0;
         let mut t: f32 = 1.0_f32;
@@ -269,21 +270,34 @@ mod p_s1_0 {
             let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s1_1 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_slice1(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         r += 0.25 * (r.sin().mul_add(0.5, 0.25)).tanh();
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out2(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
@@ -293,6 +307,7 @@ mod p_s1_1 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = (0.0_f64);
         let mut t: f64 = 1.0;
@@ -511,15 +526,28 @@ mod p_s1_1 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s1_2 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f64, v: f64) -> f64 {
         let mut r = (u * v).tanh() * 0.5;
         match 2usize % 6 {
@@ -578,6 +606,7 @@ mod p_s1_2 {
         r * 0.5 + u
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0_f64;
@@ -670,15 +699,28 @@ mod p_s1_2 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s1_3 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_vec1(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -686,7 +728,7 @@ mod p_s1_3 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar2(u: f64, v: f64) -> f64 {
         let mut r = (u * v).tanh() * 0.5;
         {
@@ -696,6 +738,7 @@ mod p_s1_3 {
         r * 0.5 + u
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0_f64;
@@ -1031,15 +1074,28 @@ mod p_s1_3 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s1_4 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_out1(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
@@ -1048,7 +1104,7 @@ mod p_s1_4 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar2(u: f64, v: f64) -> f64 {
         let mut r = (u * v).sin();
         let l3: f64 = (u
@@ -1069,6 +1125,7 @@ mod p_s1_4 {
         r * 0.5 + u
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0_f64;
@@ -1248,21 +1305,34 @@ mod p_s1_4 {
             let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s1_5 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_slice1(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         r = ((0.5_f64).max(u * 0.5)).atan();
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec6(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.tanh()
@@ -1270,7 +1340,7 @@ mod p_s1_5 {
             (h_rec6(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec7(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -1278,7 +1348,7 @@ mod p_s1_5 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar8(u: f64, v: f64) -> f64 {
         let mut r = (u * v).tanh() * 0.5;
         match 2usize % 6 {
@@ -1330,6 +1400,7 @@ mod p_s1_5 {
         r * 0.5 + u
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0_f64;
@@ -1362,15 +1433,28 @@ mod p_s1_5 {
             let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s1_6 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.sin()
@@ -1378,7 +1462,7 @@ mod p_s1_6 {
             (h_rec1(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice2(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         for (i3, &v4) in x.iter().enumerate() {
@@ -1388,6 +1472,7 @@ mod p_s1_6 {
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0_f32;
         let mut t: f32 = 1.0;
@@ -1504,15 +1589,28 @@ mod p_s1_6 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s1_7 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.atan()
@@ -1520,7 +1618,7 @@ mod p_s1_7 {
             (h_rec1(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec2(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -1528,7 +1626,7 @@ mod p_s1_7 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice3(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         let (p4, mut q5): (f64, f64) = (r.max(u + 0.137), u);
@@ -1536,6 +1634,7 @@ mod p_s1_7 {
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0_f64;
         let mut t: f64 = (1.0_f64);
@@ -1661,15 +1760,28 @@ mod p_s1_7 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s1_8 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.atan()
@@ -1677,7 +1789,7 @@ mod p_s1_8 {
             (h_rec1(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice2(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         let mut k3 = 0;
@@ -1696,7 +1808,7 @@ mod p_s1_8 {
         r -= 0.125 * (0.3_f32 - r).tanh() * 0.5;
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar6(u: f32, v: f32) -> f32 {
         let mut r = (u * v).sin();
         r = r * 0.5
@@ -1711,6 +1823,7 @@ mod p_s1_8 {
         r * 0.5 + u
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0;
         let mut t: f32 = 1.0_f32;
@@ -1869,15 +1982,28 @@ mod p_s1_8 {
             let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s1_9 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f32, v: f32) -> f32 {
         let mut r = (u * v).sin();
         r *= 0.75 + 0.2 * (r).sin();
@@ -1887,13 +2013,13 @@ mod p_s1_9 {
         }
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice5(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         r = r * 0.5 + ((r * r + 0.25).sqrt()).tanh();
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec6(x: &[f32], u: f32) -> Vec<f32> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -1901,7 +2027,7 @@ mod p_s1_9 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out7(x: &[f32], out: &mut [f32], u: f32) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
@@ -1911,6 +2037,7 @@ mod p_s1_9 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = (0.0_f32);
         let mut t: f32 = (1.0_f32);
@@ -2029,15 +2156,28 @@ mod p_s1_9 {
             let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s1_10 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_slice1(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         {
@@ -2081,7 +2221,7 @@ mod p_s1_10 {
         }
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out10(x: &[f32], out: &mut [f32], u: f32) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
@@ -2091,6 +2231,7 @@ mod p_s1_10 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = (0.0_f32);
         let mut t: f32 = 1.0;
@@ -2161,22 +2302,35 @@ mod p_s1_10 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s1_11 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f32, v: f32) -> f32 {
         let mut r = (u * v).tanh() * 0.5;
         let mut buf2 = [0.0_f32; 2];
         buf2[0] = ((0.25_f32).tanh().exp_m1()).tanh() * 0.5;
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec3(x: &[f32], u: f32) -> Vec<f32> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -2184,7 +2338,7 @@ mod p_s1_11 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec4(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.sin()
@@ -2192,7 +2346,7 @@ mod p_s1_11 {
             (h_rec4(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out5(x: &[f32], out: &mut [f32], u: f32) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).atan();
@@ -2202,6 +2356,7 @@ mod p_s1_11 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = (0.0_f32);
         let mut t: f32 = 1.0_f32;
@@ -2441,5 +2596,18 @@ mod p_s1_11 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }

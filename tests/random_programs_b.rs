@@ -7,10 +7,10 @@ mod harness;
 
 mod p_s2_0 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.atan()
@@ -18,7 +18,7 @@ mod p_s2_0 {
             (h_rec1(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec2(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -26,7 +26,7 @@ mod p_s2_0 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar3(u: f64, v: f64) -> f64 {
         let mut r = (u * v).atan();
         r -= 0.125 * (u).tanh();
@@ -34,6 +34,7 @@ mod p_s2_0 {
         r * 0.5 + u
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0;
@@ -232,15 +233,28 @@ mod p_s2_0 {
             let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s2_1 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.sin()
@@ -248,13 +262,13 @@ mod p_s2_1 {
             (h_rec1(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar2(u: f32, v: f32) -> f32 {
         let mut r = (u * v).sin();
         r *= 0.75 + 0.2 * (u * u).sin();
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out3(x: &[f32], out: &mut [f32], u: f32) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).sin();
@@ -263,7 +277,7 @@ mod p_s2_1 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice4(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         if r.hypot(0.7) < (if (r + r) < r { u } else { (x.len() as f32) }) && !u.is_nan() {
@@ -292,6 +306,7 @@ mod p_s2_1 {
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Const, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0;
         let mut t: f32 = 1.0;
@@ -390,15 +405,28 @@ mod p_s2_1 {
             let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s2_2 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_vec1(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -406,7 +434,7 @@ mod p_s2_2 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar2(u: f64, v: f64) -> f64 {
         let mut r = (u * v).atan();
         let mut vs3 = Vec::with_capacity(3);
@@ -416,7 +444,7 @@ mod p_s2_2 {
         r += 0.5 * vs3[vs3.len() - 1];
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec5(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.sin()
@@ -424,7 +452,7 @@ mod p_s2_2 {
             (h_rec5(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out6(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).sin();
@@ -434,6 +462,7 @@ mod p_s2_2 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0;
@@ -630,15 +659,28 @@ mod p_s2_2 {
             let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s2_3 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_slice1(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         match x.len() % 6 {
@@ -756,7 +798,7 @@ mod p_s2_3 {
         }
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out15(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).atan();
@@ -766,6 +808,7 @@ mod p_s2_3 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = (0.0_f64);
         let mut t: f64 = 1.0;
@@ -879,15 +922,28 @@ mod p_s2_3 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s2_4 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_out1(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).sin();
@@ -897,6 +953,7 @@ mod p_s2_4 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = (1.0_f64);
@@ -1168,15 +1225,28 @@ mod p_s2_4 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s2_5 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_out1(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
@@ -1186,6 +1256,7 @@ mod p_s2_5 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = (0.0_f64);
         let mut t: f64 = 1.0_f64;
@@ -1287,15 +1358,28 @@ mod p_s2_5 {
             let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s2_6 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_out1(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).atan();
@@ -1304,13 +1388,13 @@ mod p_s2_6 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar2(u: f64, v: f64) -> f64 {
         let mut r = (u * v).tanh() * 0.5;
         r -= 0.125 * ((r).tanh().exp_m1().hypot(0.7)).tanh() * 0.5;
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec3(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.atan()
@@ -1319,6 +1403,7 @@ mod p_s2_6 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = (1.0_f64);
@@ -1511,15 +1596,28 @@ mod p_s2_6 {
             let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s2_7 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.sin()
@@ -1527,7 +1625,7 @@ mod p_s2_7 {
             (h_rec1(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out2(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).sin();
@@ -1536,7 +1634,7 @@ mod p_s2_7 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice3(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         for i4 in 1..x.len() {
@@ -1564,7 +1662,7 @@ mod p_s2_7 {
         }
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec8(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -1573,6 +1671,7 @@ mod p_s2_7 {
         v
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = (1.0_f64);
@@ -1797,15 +1896,28 @@ mod p_s2_7 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s2_8 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_out1(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
@@ -1815,6 +1927,7 @@ mod p_s2_8 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0;
@@ -1848,15 +1961,28 @@ mod p_s2_8 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s2_9 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.sin()
@@ -1864,7 +1990,7 @@ mod p_s2_9 {
             (h_rec1(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice2(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         r = r * 0.5 + (r * f32::cbrt(r + 3.0)).atan();
@@ -1908,6 +2034,7 @@ mod p_s2_9 {
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0_f32;
         let mut t: f32 = (1.0_f32);
@@ -2048,15 +2175,28 @@ mod p_s2_9 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s2_10 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.sin()
@@ -2065,6 +2205,7 @@ mod p_s2_10 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = (1.0_f64);
@@ -2260,15 +2401,28 @@ mod p_s2_10 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s2_11 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_out1(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
@@ -2278,6 +2432,7 @@ mod p_s2_11 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = (1.0_f64);
@@ -2400,5 +2555,18 @@ mod p_s2_11 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }

@@ -7,10 +7,10 @@ mod harness;
 
 mod p_s3_0 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.tanh()
@@ -19,6 +19,7 @@ mod p_s3_0 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0_f64;
         let mut t: f64 = (1.0_f64);
@@ -216,15 +217,28 @@ mod p_s3_0 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s3_1 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_vec1(x: &[f32], u: f32) -> Vec<f32> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -232,7 +246,7 @@ mod p_s3_1 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out2(x: &[f32], out: &mut [f32], u: f32) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
@@ -241,7 +255,7 @@ mod p_s3_1 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec3(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.sin()
@@ -249,13 +263,14 @@ mod p_s3_1 {
             (h_rec3(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice4(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         r *= 0.75 + 0.2 * (x.iter().rev().skip(1).map(|&v| v * v).sum::<f32>()).sin();
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0_f32;
         let mut t: f32 = (1.0_f32);
@@ -336,21 +351,35 @@ mod p_s3_1 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s3_2 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_slice1(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         r -= 0.125 * (u).tanh() * 0.5;
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = (0.0_f32);
         let mut t: f32 = 1.0_f32;
@@ -534,15 +563,28 @@ mod p_s3_2 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s3_3 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.tanh()
@@ -550,7 +592,7 @@ mod p_s3_3 {
             (h_rec1(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar2(u: f32, v: f32) -> f32 {
         let mut r = (u * v).sin();
         if (if ({
@@ -571,7 +613,7 @@ mod p_s3_3 {
         }
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out4(x: &[f32], out: &mut [f32], u: f32) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).sin();
@@ -580,7 +622,7 @@ mod p_s3_3 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec5(x: &[f32], u: f32) -> Vec<f32> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -589,6 +631,7 @@ mod p_s3_3 {
         v
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0;
         let mut t: f32 = 1.0_f32;
@@ -834,15 +877,28 @@ mod p_s3_3 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s3_4 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_slice1(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         for (&v3, &u4) in x.iter().zip(x.iter()) {
@@ -931,7 +987,7 @@ mod p_s3_4 {
         }
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec23(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.sin()
@@ -940,6 +996,7 @@ mod p_s3_4 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Const, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0;
         let mut t: f32 = (1.0_f32);
@@ -1108,15 +1165,28 @@ mod p_s3_4 {
             let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s3_5 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_out1(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).atan();
@@ -1125,7 +1195,7 @@ mod p_s3_5 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice2(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         match x.len() % 6 {
@@ -1236,7 +1306,7 @@ mod p_s3_5 {
         }
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar20(u: f64, v: f64) -> f64 {
         let mut r = (u * v).atan();
         r = (2.0_f64.max(v)).atan();
@@ -1271,7 +1341,7 @@ mod p_s3_5 {
         }
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec27(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.sin()
@@ -1280,6 +1350,7 @@ mod p_s3_5 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = (0.0_f64);
         let mut t: f64 = 1.0_f64;
@@ -1474,15 +1545,28 @@ mod p_s3_5 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s3_6 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f32, v: f32) -> f32 {
         let mut r = (u * v).sin();
         for i2 in 0..=0 {
@@ -1508,7 +1592,7 @@ mod p_s3_6 {
         q7 = (q7 * p6).sin();
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec8(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.sin()
@@ -1516,7 +1600,7 @@ mod p_s3_6 {
             (h_rec8(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice9(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         r += 0.25
@@ -1536,6 +1620,7 @@ mod p_s3_6 {
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0_f32;
         let mut t: f32 = 1.0;
@@ -1808,15 +1893,28 @@ mod p_s3_6 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s3_7 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_out1(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
@@ -1825,7 +1923,7 @@ mod p_s3_7 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar2(u: f64, v: f64) -> f64 {
         let mut r = (u * v).atan();
         for i3 in (0..3).rev() {
@@ -1889,7 +1987,7 @@ mod p_s3_7 {
         }
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice11(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         match x.len() % 6 {
@@ -1934,6 +2032,7 @@ mod p_s3_7 {
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0;
@@ -2029,15 +2128,28 @@ mod p_s3_7 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s3_8 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f64, v: f64) -> f64 {
         let mut r = (u * v).atan();
         match 2usize % 6 {
@@ -2090,7 +2202,7 @@ mod p_s3_8 {
         }
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec13(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.atan()
@@ -2098,7 +2210,7 @@ mod p_s3_8 {
             (h_rec13(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec14(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -2106,7 +2218,7 @@ mod p_s3_8 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out15(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).atan();
@@ -2116,6 +2228,7 @@ mod p_s3_8 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0;
@@ -2288,15 +2401,28 @@ mod p_s3_8 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s3_9 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_vec1(x: &[f32], u: f32) -> Vec<f32> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -2304,7 +2430,7 @@ mod p_s3_9 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice2(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         let mut buf3 = [0.0_f32; 4];
@@ -2317,7 +2443,7 @@ mod p_s3_9 {
             .tanh();
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec4(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.atan()
@@ -2325,7 +2451,7 @@ mod p_s3_9 {
             (h_rec4(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar5(u: f32, v: f32) -> f32 {
         let mut r = (u * v).tanh();
         let (p6, mut q7): (f32, f32) = ((0.75_f32).tanh().exp_m1(), (u + u));
@@ -2334,6 +2460,7 @@ mod p_s3_9 {
         r * 0.5 + u
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0_f32;
         let mut t: f32 = (1.0_f32);
@@ -2377,15 +2504,28 @@ mod p_s3_9 {
             let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s3_10 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_vec1(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -2393,7 +2533,7 @@ mod p_s3_10 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice2(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         let (p3, mut q4): (f64, f64) = (u.hypot(0.7), r);
@@ -2408,7 +2548,7 @@ mod p_s3_10 {
         q6 = (q6 * p5).tanh();
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out7(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).sin();
@@ -2418,6 +2558,7 @@ mod p_s3_10 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0_f64;
@@ -2851,15 +2992,28 @@ mod p_s3_10 {
             let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s3_11 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_out1(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).atan();
@@ -2868,7 +3022,7 @@ mod p_s3_11 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec2(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.tanh()
@@ -2876,7 +3030,7 @@ mod p_s3_11 {
             (h_rec2(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec3(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -2884,7 +3038,7 @@ mod p_s3_11 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice4(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         if (r + u) > ((r).tanh().powf(2.0) + 0.1) || r < -0.9 {
@@ -2946,6 +3100,7 @@ mod p_s3_11 {
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0_f64;
         let mut t: f64 = (1.0_f64);
@@ -3137,5 +3292,18 @@ mod p_s3_11 {
             let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, out, tout)
+            },
+        );
     }
 }

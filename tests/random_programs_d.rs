@@ -7,10 +7,10 @@ mod harness;
 
 mod p_s4_0 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.atan()
@@ -19,6 +19,7 @@ mod p_s4_0 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Const, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0;
         let mut t: f32 = 1.0;
@@ -161,15 +162,28 @@ mod p_s4_0 {
             let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s4_1 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f32, v: f32) -> f32 {
         let mut r = (u * v).atan();
         {
@@ -194,6 +208,7 @@ mod p_s4_1 {
         r * 0.5 + u
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0_f32;
         let mut t: f32 = 1.0;
@@ -335,15 +350,28 @@ mod p_s4_1 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s4_2 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_rec1(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.tanh()
@@ -351,7 +379,7 @@ mod p_s4_2 {
             (h_rec1(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar2(u: f32, v: f32) -> f32 {
         let mut r = (u * v).sin();
         for i3 in 0..1 {
@@ -363,6 +391,7 @@ mod p_s4_2 {
         r * 0.5 + u
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = (0.0_f32);
         let mut t: f32 = (1.0_f32);
@@ -428,21 +457,34 @@ mod p_s4_2 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s4_3 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f32, v: f32) -> f32 {
         let mut r = (u * v).sin();
         r *= 0.75 + 0.2 * (r - r).atan();
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out2(x: &[f32], out: &mut [f32], u: f32) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).sin();
@@ -451,7 +493,7 @@ mod p_s4_3 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec3(u: f32, depth: usize) -> f32 {
         if depth == 0 {
             u.tanh()
@@ -459,7 +501,7 @@ mod p_s4_3 {
             (h_rec3(u * 0.75 + 0.1, depth - 1) + u * 0.25).tanh()
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice4(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         let (p5, mut q6): (f32, f32) = ((x.len() as f32), u);
@@ -467,6 +509,7 @@ mod p_s4_3 {
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0_f32;
         let mut t: f32 = 1.0;
@@ -621,15 +664,28 @@ mod p_s4_3 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s4_4 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f64, v: f64) -> f64 {
         let mut r = (u * v).sin();
         for i2 in 0..=1 {
@@ -653,7 +709,7 @@ mod p_s4_4 {
         }
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice3(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         let l4: f64 = (x.len() as f64);
@@ -661,6 +717,7 @@ mod p_s4_4 {
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = (1.0_f64);
@@ -759,15 +816,28 @@ mod p_s4_4 {
             let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s4_5 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_vec1(x: &[f32], u: f32) -> Vec<f32> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -775,7 +845,7 @@ mod p_s4_5 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out2(x: &[f32], out: &mut [f32], u: f32) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).atan();
@@ -784,13 +854,14 @@ mod p_s4_5 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar3(u: f32, v: f32) -> f32 {
         let mut r = (u * v).tanh();
         r *= 0.75 + 0.2 * (2.0_f32 * 0.5_f32.max(u * 0.5)).atan();
         r * 0.5 + u
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0_f32;
         let mut t: f32 = (1.0_f32);
@@ -820,15 +891,28 @@ mod p_s4_5 {
             let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s4_6 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f32, v: f32) -> f32 {
         let mut r = (u * v).atan();
         for i2 in (0..2).rev() {
@@ -846,7 +930,7 @@ mod p_s4_6 {
         }
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice4(x: &[f32], u: f32) -> f32 {
         let mut r = u;
         for v8 in x.iter() {
@@ -855,6 +939,7 @@ mod p_s4_6 {
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f32], y: &[f32], a: f32, b: f32, out: &mut [f32]) -> f32 {
         let mut s: f32 = 0.0;
         let mut t: f32 = (1.0_f32);
@@ -985,15 +1070,28 @@ mod p_s4_6 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f32>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s4_7 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_slice1(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         let mut buf2: Vec<f64> = vec![0.0_f64; x.len()];
@@ -1072,7 +1170,7 @@ mod p_s4_7 {
         }
         r
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_scalar17(u: f64, v: f64) -> f64 {
         let mut r = (u * v).tanh();
         let (p18, mut q19): (f64, f64) = if (v - v) > (0.2_f64) {
@@ -1093,7 +1191,7 @@ mod p_s4_7 {
         }
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec22(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -1101,7 +1199,7 @@ mod p_s4_7 {
         }
         v
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_out23(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).tanh();
@@ -1111,6 +1209,7 @@ mod p_s4_7 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0_f64;
         let mut t: f64 = 1.0;
@@ -1225,15 +1324,28 @@ mod p_s4_7 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s4_8 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_out1(x: &[f64], out: &mut [f64], u: f64) {
         for (o, v) in out.iter_mut().zip(x.iter()) {
             *o = *o * 0.5 + (v * u).sin();
@@ -1242,7 +1354,7 @@ mod p_s4_8 {
             out[0] += 0.25 * u;
         }
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec2(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -1251,6 +1363,7 @@ mod p_s4_8 {
         v
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Active, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Dual, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = (0.0_f64);
         let mut t: f64 = 1.0;
@@ -1394,15 +1507,28 @@ mod p_s4_8 {
             let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, db)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da, db) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, db)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, tb, out, tout)
+            },
+        );
     }
 }
 
 mod p_s4_9 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f64, v: f64) -> f64 {
         let mut r = (u * v).tanh();
         if f64::cbrt(u + 3.0) < (r * r + 0.25).sqrt() {
@@ -1412,7 +1538,7 @@ mod p_s4_9 {
         }
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_rec3(u: f64, depth: usize) -> f64 {
         if depth == 0 {
             u.sin()
@@ -1421,6 +1547,7 @@ mod p_s4_9 {
         }
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0;
@@ -1508,21 +1635,34 @@ mod p_s4_9 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s4_10 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f64, v: f64) -> f64 {
         let mut r = (u * v).tanh();
         r = ((u.clamp(-1.1, 1.1)).tanh().exp()).tanh() * 0.5;
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_vec2(x: &[f64], u: f64) -> Vec<f64> {
         let mut v = Vec::new();
         for &e in x.iter() {
@@ -1531,6 +1671,7 @@ mod p_s4_10 {
         v
     }
     #[autodiff_reverse(d_f, Duplicated, Duplicated, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Dual, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0;
         let mut t: f64 = 1.0;
@@ -1727,15 +1868,28 @@ mod p_s4_10 {
             let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, dy, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, ty, a, ta, b, out, tout)
+            },
+        );
     }
 }
 
 mod p_s4_11 {
     #[allow(unused_imports)]
-    use crate::harness::{check as check_adjoint, Program};
+    use crate::harness::{check as check_adjoint, check_tangent, Program};
     #[allow(unused_imports)]
-    use cotangent::{autodiff_reverse, differentiable};
-    #[differentiable]
+    use cotangent::{autodiff_forward, autodiff_reverse, differentiable};
+    #[differentiable(forward)]
     fn h_scalar1(u: f64, v: f64) -> f64 {
         let mut r = (u * v).sin();
         for i2 in (0..4).step_by(2) {
@@ -1747,7 +1901,7 @@ mod p_s4_11 {
         r = (2.0_f64.max(r)).tanh() * 0.5;
         r * 0.5 + u
     }
-    #[differentiable]
+    #[differentiable(forward)]
     fn h_slice3(x: &[f64], u: f64) -> f64 {
         let mut r = u;
         for (&v5, &u6) in x.iter().zip(x.iter()) {
@@ -1768,6 +1922,7 @@ mod p_s4_11 {
         r
     }
     #[autodiff_reverse(d_f, Duplicated, Const, Active, Const, Duplicated, Active)]
+    #[autodiff_forward(j_f, Dual, Const, Dual, Const, Dual, Dual)]
     fn f(x: &[f64], y: &[f64], a: f64, b: f64, out: &mut [f64]) -> f64 {
         let mut s: f64 = 0.0_f64;
         let mut t: f64 = 1.0;
@@ -1896,5 +2051,18 @@ mod p_s4_11 {
             let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
             (v, da, 0.0)
         });
+        check_tangent::<f64>(
+            &prog,
+            f,
+            |x, dx, y, dy, a, b, out, dout, seed| {
+                let _ = &dy;
+                let (v, da) = d_f(x, dx, y, a, b, out, dout, seed);
+                (v, da, 0.0)
+            },
+            &|x, tx, y, ty, a, ta, b, tb, out, tout| {
+                let _ = (&ty, &tb);
+                j_f(x, tx, y, a, ta, b, out, tout)
+            },
+        );
     }
 }
