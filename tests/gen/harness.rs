@@ -69,6 +69,27 @@ fn split<T: Real>(p: &[f64], lens: (usize, usize, usize)) -> Split<T> {
     }
 }
 
+/// A derivative function's primal result and `out` are `f`'s bit for bit (contract item 6):
+/// `PRIMAL_MISMATCH` / `OUT_MISMATCH`, prefixed with `kind` (`JF_` for forward mode).
+fn same_primal<T: Real + std::fmt::Debug>(
+    prog: &Program,
+    kind: &str,
+    by: &str,
+    (r, out): (T, &[T]),
+    (v, out2): (T, &[T]),
+    at: &str,
+) {
+    let bits = |u: &T| u.to_f64().to_bits();
+    if bits(&v) != bits(&r) {
+        let detail = format!("f = {r:?}, {by} = {v:?} at {at}");
+        fail(&format!("{kind}PRIMAL_MISMATCH"), prog.name, detail);
+    }
+    if !out.iter().zip(out2).all(|(u, v)| bits(u) == bits(v)) {
+        let detail = format!("f leaves {out:?}, {by} {out2:?} at {at}");
+        fail(&format!("{kind}OUT_MISMATCH"), prog.name, detail);
+    }
+}
+
 /// `d` is the adjoint brought to one shape: `(x, dx, y, dy, a, b, out, d_out, seed) -> (primal, da, db)`.
 pub fn check<T: Real + std::fmt::Debug>(
     prog: &Program,
@@ -138,25 +159,7 @@ pub fn check<T: Real + std::fmt::Debug>(
                 Ok(v) => v,
                 Err(e) => fail("DF_PANIC", prog.name, format!("{} at {at}", message(&*e))),
             };
-            if v.to_f64().to_bits() != r.to_f64().to_bits() {
-                fail(
-                    "PRIMAL_MISMATCH",
-                    prog.name,
-                    format!("f = {r:?}, d_f = {v:?} at {at}"),
-                );
-            }
-            let same_out = s
-                .out
-                .iter()
-                .zip(&s2.out)
-                .all(|(u, v)| u.to_f64().to_bits() == v.to_f64().to_bits());
-            if !same_out {
-                fail(
-                    "OUT_MISMATCH",
-                    prog.name,
-                    format!("f leaves {:?}, d_f {:?} at {at}", s.out, s2.out),
-                );
-            }
+            same_primal(prog, "", "d_f", (r, &s.out), (v, &s2.out), &at);
             // Analytic gradient, in the order of `p`; `None` for Const inputs.
             let mut g: Vec<Option<f64>> = Vec::with_capacity(n);
             g.extend(dx.iter().map(|e| Some(e.to_f64())));
@@ -327,25 +330,7 @@ pub fn check_tangent<T: Real + std::fmt::Debug>(
                 Ok(v) => v,
                 Err(e) => fail("JF_PANIC", prog.name, format!("{} at {at}", message(&*e))),
             };
-            if pj.to_f64().to_bits() != r.to_f64().to_bits() {
-                fail(
-                    "JF_PRIMAL_MISMATCH",
-                    prog.name,
-                    format!("f = {r:?}, j_f = {pj:?} at {at}"),
-                );
-            }
-            let same_out = s
-                .out
-                .iter()
-                .zip(&s3.out)
-                .all(|(u, v)| u.to_f64().to_bits() == v.to_f64().to_bits());
-            if !same_out {
-                fail(
-                    "JF_OUT_MISMATCH",
-                    prog.name,
-                    format!("f leaves {:?}, j_f {:?} at {at}", s.out, s3.out),
-                );
-            }
+            same_primal(prog, "JF_", "j_f", (r, &s.out), (pj, &s3.out), &at);
             let mut jvp = seed * tj.to_f64();
             for (t, wk) in tout.iter().zip(&w) {
                 jvp += t.to_f64() * wk;
